@@ -1,0 +1,74 @@
+"""Sentence-boundary F1 of translate_pipe.segment on the shared development sets.
+
+A boundary is the offset, counted in non-white-space characters, where a sentence
+ends (the end of the document is not counted). Run: python bench/segment_quality.py
+[--data DIR] [--mode flat|para|whole] [--show-errors N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from translate_pipe.segment import split_sentences
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "segmentation"
+
+
+def boundaries(sentences: list[str]) -> set[int]:
+    ends, count = set(), 0
+    for sentence in sentences:
+        count += sum(1 for ch in sentence if not ch.isspace())
+        ends.add(count)
+    ends.discard(count)
+    return ends
+
+
+def score_file(path: Path, show_errors: int = 0) -> tuple[float, float, float, int, float]:
+    tp = fp = fn = n_sents = 0
+    seconds = 0.0
+    shown = 0
+    lang = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        doc = json.loads(line)
+        lang = doc["lang"]
+        t0 = time.perf_counter()
+        predicted = split_sentences(doc["text"], lang)
+        seconds += time.perf_counter() - t0
+        gold_b, pred_b = boundaries(doc["sents"]), boundaries(predicted)
+        tp += len(gold_b & pred_b)
+        fp += len(pred_b - gold_b)
+        fn += len(gold_b - pred_b)
+        n_sents += len(doc["sents"])
+        if shown < show_errors and gold_b != pred_b:
+            for s in predicted:
+                pass
+            missed = gold_b - pred_b
+            extra = pred_b - gold_b
+            text_nows = "".join(ch for ch in doc["text"] if not ch.isspace())
+            for b in sorted(missed)[:2]:
+                print(f"  MISSED {path.stem}: …{text_nows[max(0,b-40):b]}|{text_nows[b:b+30]}…")
+            for b in sorted(extra)[:2]:
+                print(f"  EXTRA  {path.stem}: …{text_nows[max(0,b-40):b]}|{text_nows[b:b+30]}…")
+            shown += 1
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f, n_sents, n_sents / seconds if seconds else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--show-errors", type=int, default=0)
+    args = parser.parse_args()
+    print(f"{'set':<18} {'P':>6} {'R':>6} {'F1':>6} {'sents':>6} {'sents/s':>9}")
+    for path in sorted(args.data.glob("*.jsonl")):
+        p, r, f, n, speed = score_file(path, args.show_errors)
+        print(f"{path.stem:<18} {100*p:6.1f} {100*r:6.1f} {100*f:6.1f} {n:6d} {speed:9.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,14 @@
+"""translate-pipe: press releases in, aligned and scored English-Arabic/French pairs out."""
+
+__version__ = "0.1.0"
+
+from .config import Config, load_config  # noqa: E402
+from .errors import ConfigError, InputError, ModelLoadError, StoreError, TranslatePipeError  # noqa: E402
+from .model import Bead, Flag, Pair, PairScores, Paragraph, Release, Segment, TranslationResult  # noqa: E402
+from .segment import segment_document, split_sentences  # noqa: E402
+
+__all__ = [
+    "Bead", "Config", "ConfigError", "Flag", "InputError", "ModelLoadError", "Pair", "PairScores",
+    "Paragraph", "Release", "Segment", "StoreError", "TranslatePipeError", "TranslationResult",
+    "__version__", "load_config", "segment_document", "split_sentences",
+]

@@ -1,0 +1,211 @@
+"""The ``translate-pipe`` command: parse options, call the Python API, print.
+
+Progress and messages go to stderr, data to stdout or files. Exit codes: 0 ok,
+1 runtime error (bad input, model, database), 2 usage or configuration error,
+130 interrupted (what was finished is stored; run again to resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .config import Config, load_config
+from .errors import InputError, TranslatePipeError
+
+log = logging.getLogger("translate_pipe")
+
+
+def _langs(value: str) -> list[str]:
+    langs = [part.strip() for part in value.split(",") if part.strip()]
+    if not langs:
+        raise argparse.ArgumentTypeError("expected languages such as ar,fr")
+    return list(dict.fromkeys(langs))
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="translate-pipe",
+        description="Press releases in, aligned and scored English-Arabic/French sentence pairs out.",
+    )
+    parser.add_argument("--version", action="version", version=f"translate-pipe {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database path or sqlite:///PATH (default: store.db of the config, translate_pipe.db)")
+    common.add_argument("--config", help="YAML file merged over configs/default.yaml")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress bar, warnings only")
+    common.add_argument("-v", "--verbose", action="store_true", help="also report what ingest dropped and why")
+
+    run = commands.add_parser("run", parents=[common], help="translate releases and store scored pairs")
+    run.add_argument("inputs", nargs="+", metavar="INPUT", help="release files (.txt, .jsonl) or folders of them")
+    run.add_argument("--to", type=_langs, required=True, metavar="LANGS", help="target languages, e.g. ar,fr")
+    run.add_argument("--model", action="append", metavar="PAIR=PATH", help="local model folder for a pair (repeatable)")
+    run.add_argument("--beam", type=int, help="beam size (config: translate.beam_size)")
+    run.add_argument("--max-length", type=int, help="most target tokens per sentence (translate.max_length)")
+    run.add_argument("--batch-size", type=int, help="most sentences per batch (translate.batch_size)")
+    run.add_argument("--device", help="cpu, cuda or auto (translate.device)")
+    run.add_argument("--strict", action="store_true", help="exit 1 if any input file was skipped")
+
+    export = commands.add_parser("export", parents=[common], help="write stored pairs as a corpus or documents")
+    from .export import FORMATS
+
+    export.add_argument("--lang", required=True, help="target language of the pairs, e.g. ar")
+    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--out", required=True, help="output file (moses: prefix; release: folder or file)")
+    export.add_argument("--min-score", type=float, help="keep pairs whose combined score is at least this")
+    export.add_argument("--label", type=_langs, metavar="LABELS", help="keep pairs with these labels, e.g. good,check")
+    export.add_argument("--release", action="append", metavar="ID", help="only this release (repeatable)")
+    export.add_argument("--keep-duplicates", action="store_true", help="write repeated (source, target) pairs again")
+
+    segment = commands.add_parser("segment", help="print the sentences of a document, one per line")
+    segment.add_argument("file", nargs="?", help="document to split (default: stdin)")
+    segment.add_argument("--lang", required=True, choices=("en", "fr", "ar"))
+    segment.add_argument("--paragraphs", action="store_true", help="a blank line between paragraphs")
+
+    runs = commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
+
+    models = commands.add_parser("models", help="show which model each language pair uses")
+    models.add_argument("--model", action="append", metavar="PAIR=PATH")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(getattr(args, "quiet", False), getattr(args, "verbose", False))
+    try:
+        return _COMMANDS[args.command](args)
+    except TranslatePipeError as exc:
+        print(f"translate-pipe: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("translate-pipe: interrupted; finished work is stored, run the same command again to resume",
+              file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _setup_logging(quiet: bool, verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("translate-pipe: %(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(args.config)
+
+
+def _db(args: argparse.Namespace, config: Config) -> str:
+    return args.db or config.store.db
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import run_pipeline
+    from .progress import progress_for
+    from .store import Store
+    from .translate import parse_model_overrides
+
+    config = _config(args).with_overrides(
+        "translate", beam_size=args.beam, max_length=args.max_length, batch_size=args.batch_size, device=args.device
+    )
+    overrides = parse_model_overrides(args.model)
+    with Store(_db(args, config)) as store:
+        summary = run_pipeline(args.inputs, args.to, config, store, overrides, progress_for(args.quiet))
+    lines = [f"run {summary.run_id}: {summary.releases} releases ({summary.new_releases} new), "
+             f"{summary.segments} sentences"]
+    for lang, result in summary.languages.items():
+        labels = ", ".join(f"{result.labels.get(k, 0)} {k}" for k in ("good", "check", "bad"))
+        lines.append(f"  en→{lang}: {result.translated} translated, {result.from_memory} from memory, "
+                     f"{result.already_done} already done; {labels}")
+    if summary.skipped:
+        lines.append(f"  {len(summary.skipped)} inputs skipped (see warnings above)")
+    if summary.dropped:
+        lines.append(f"  {len(summary.dropped)} boilerplate blocks dropped (--verbose lists them)")
+    if not args.quiet:
+        print("\n".join(lines), file=sys.stderr)
+    if args.strict and summary.skipped:
+        raise InputError(f"{len(summary.skipped)} inputs skipped and --strict is set")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+    from .store import Store
+
+    config = _config(args)
+    with Store(_db(args, config)) as store:
+        summary = export(store, args.format, args.lang, args.out, args.min_score, args.label,
+                         deduplicate=not args.keep_duplicates, release_ids=args.release)
+    if not args.quiet:
+        print(f"wrote {summary.written} {'releases' if args.format.startswith('release') else 'pairs'} "
+              f"to {', '.join(summary.files)}", file=sys.stderr)
+    return 0
+
+
+def _cmd_segment(args: argparse.Namespace) -> int:
+    from .ingest import read_text
+    from .segment import segment_document
+    from pathlib import Path
+
+    if args.file:
+        text = read_text(Path(args.file))
+    else:
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"<stdin>: not valid UTF-8 (byte {exc.start})") from None
+    out = sys.stdout
+    last_paragraph = None
+    for span in segment_document(text, args.lang):
+        if args.paragraphs and last_paragraph is not None and span.paragraph != last_paragraph:
+            out.write("\n")
+        last_paragraph = span.paragraph
+        out.write(" ".join(span.text.splitlines()) + "\n")
+    return 0
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    config = _config(args)
+    with Store(_db(args, config)) as store:
+        for run in store.runs():
+            summary = json.loads(str(run["summary"])) if run["summary"] else {}
+            print(f"{run['id']}\t{run['started_at']}\t{run['status']}\t{run['langs']}\t"
+                  f"{summary.get('releases', '?')} releases")
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from .translate import load_registry, parse_model_overrides, resolve_model
+
+    overrides = parse_model_overrides(args.model)
+    for pair in sorted(set(load_registry()) | set(overrides)):
+        spec = resolve_model(pair, overrides)
+        token = f" target token {spec.target_token}" if spec.target_token else ""
+        print(f"{pair}\t{spec.location}\t(found by {spec.found_by}; revision {spec.revision or 'local'}){token}")
+    return 0
+
+
+_COMMANDS = {
+    "run": _cmd_run,
+    "export": _cmd_export,
+    "segment": _cmd_segment,
+    "runs": _cmd_runs,
+    "models": _cmd_models,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+__all__ = ["main"]

@@ -1,0 +1,62 @@
+"""Exporters, one module per format, chosen by name.
+
+Corpus formats (``jsonl``, ``tmx``, ``moses``) write pairs; by default a (source,
+target) pair that occurs again (boilerplate, repeated quotes) is written once.
+Document formats (``release``, ``release-html``) write each translated release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..model import Pair
+from ..store import Store
+from . import jsonl, moses, release, tmx
+
+CORPUS_FORMATS = {"jsonl": jsonl.write, "tmx": tmx.write, "moses": moses.write}
+DOCUMENT_FORMATS = {"release": release.write_text, "release-html": release.write_html}
+FORMATS = tuple(CORPUS_FORMATS) + tuple(DOCUMENT_FORMATS)
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    written: int
+    files: tuple[str, ...]
+
+
+def unique_pairs(pairs: Iterable[Pair]) -> Iterator[Pair]:
+    """The first occurrence of each (source, target) text, white space normalised."""
+    seen: set[int] = set()
+    for pair in pairs:
+        key = hash((" ".join(pair.src.split()), " ".join(pair.tgt.split())))
+        if key not in seen:
+            seen.add(key)
+            yield pair
+
+
+def export(
+    store: Store,
+    fmt: str,
+    tgt_lang: str,
+    out: str | Path,
+    min_score: float | None = None,
+    labels: Sequence[str] | None = None,
+    deduplicate: bool = True,
+    release_ids: Sequence[str] | None = None,
+) -> ExportSummary:
+    """Write the stored pairs into ``tgt_lang`` in format ``fmt`` at ``out``."""
+    if fmt in DOCUMENT_FORMATS:
+        return ExportSummary(*DOCUMENT_FORMATS[fmt](store, tgt_lang, Path(out), release_ids))
+    if fmt not in CORPUS_FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r} (available: {', '.join(FORMATS)})")
+    pairs: Iterable[Pair] = store.pairs(tgt_lang, release_ids=release_ids, min_score=min_score, labels=labels)
+    if deduplicate:
+        pairs = unique_pairs(pairs)
+    written, files = CORPUS_FORMATS[fmt](pairs, Path(out), tgt_lang)
+    return ExportSummary(written, tuple(files))
+
+
+__all__ = ["CORPUS_FORMATS", "DOCUMENT_FORMATS", "FORMATS", "ExportSummary", "export", "unique_pairs"]

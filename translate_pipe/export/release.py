@@ -1,0 +1,95 @@
+"""Translated releases as documents: plain text, or HTML with the right direction.
+
+Each release is rebuilt paragraph by paragraph from its stored segments. A sentence
+with no translation into the language keeps its English text and is counted, so a
+partial document is never passed off as a complete one.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import InputError
+from ..store import Store
+
+log = logging.getLogger(__name__)
+
+RTL_LANGS = {"ar", "he", "fa", "ur"}
+
+
+def translated_release(store: Store, release_id: str, tgt_lang: str) -> dict[str, object]:
+    """Title, date, source and translated paragraphs of one release."""
+    record = store.release_record(release_id)
+    if record is None:
+        raise InputError(f"no release {release_id} in {store.path}")
+    translations = {p.segment_index: p.tgt for p in store.pairs(tgt_lang, release_ids=[release_id])}
+    paragraphs: dict[int, list[str]] = {}
+    kinds: dict[int, str] = {}
+    missing = 0
+    for segment in store.segments(release_id, str(record["lang"])):
+        text = translations.get(segment.index)
+        if text is None:
+            missing += 1
+            text = segment.text
+        paragraphs.setdefault(segment.paragraph, []).append(text)
+        kinds[segment.paragraph] = segment.kind
+    if missing:
+        log.warning("release %s: %d sentences have no %s translation; English kept", release_id, missing, tgt_lang)
+    ordered = [" ".join(paragraphs[n]) for n in sorted(paragraphs)]
+    title_index = next((n for n in sorted(kinds) if kinds[n] == "title"), None)
+    title = " ".join(paragraphs[title_index]) if title_index is not None else ""
+    body = [text for n, text in zip(sorted(paragraphs), ordered) if n != title_index]
+    return {**record, "tgt_lang": tgt_lang, "title": title, "paragraphs": body, "missing": missing}
+
+
+def _targets(store: Store, out: Path, release_ids: Sequence[str] | None, suffix: str) -> list[tuple[str, Path]]:
+    ids = list(release_ids) if release_ids else [str(r["id"]) for r in store.releases()]
+    if len(ids) == 1 and out.suffix:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        return [(ids[0], out)]
+    out.mkdir(parents=True, exist_ok=True)
+    return [(release_id, out / f"{release_id}{suffix}") for release_id in ids]
+
+
+def write_text(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:
+    files = []
+    for release_id, path in _targets(store, out, release_ids, f".{tgt_lang}.txt"):
+        doc = translated_release(store, release_id, tgt_lang)
+        lines = [str(doc["date"] or ""), "", str(doc["title"]), ""]
+        for paragraph in doc["paragraphs"]:  # type: ignore[union-attr]
+            lines.extend([paragraph, ""])
+        path.write_text("\n".join(lines).lstrip("\n"), encoding="utf-8")
+        files.append(str(path))
+    return len(files), files
+
+
+def write_html(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:
+    direction = "rtl" if tgt_lang in RTL_LANGS else "ltr"
+    files = []
+    for release_id, path in _targets(store, out, release_ids, f".{tgt_lang}.html"):
+        doc = translated_release(store, release_id, tgt_lang)
+        esc = html.escape
+        parts = [
+            "<!DOCTYPE html>",
+            f'<html lang="{esc(tgt_lang)}" dir="{direction}">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f"<title>{esc(str(doc['title']))}</title>",
+            "<style>body{max-width:42em;margin:2em auto;font:1.1em/1.6 system-ui,sans-serif}"
+            ".date{color:#555}</style>",
+            "</head>",
+            "<body>",
+            "<article>",
+            f"<h1>{esc(str(doc['title']))}</h1>",
+        ]
+        if doc["date"]:
+            parts.append(f'<p class="date"><time datetime="{esc(str(doc["date"]))}">{esc(str(doc["date"]))}</time></p>')
+        for paragraph in doc["paragraphs"]:  # type: ignore[union-attr]
+            parts.append(f"<p>{esc(paragraph)}</p>")
+        parts += ["</article>", "</body>", "</html>", ""]
+        path.write_text("\n".join(parts), encoding="utf-8")
+        files.append(str(path))
+    return len(files), files

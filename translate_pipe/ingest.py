@@ -1,0 +1,312 @@
+"""Read press releases from text files, JSON lines and folders of either.
+
+A text release looks like ``shared/data/seed_release.txt``: a date line, a title,
+paragraphs separated by blank lines, a ``(Source: ...)`` trailer and site navigation
+(a breadcrumb that repeats the title). Ingest keeps the text as it is, drops the
+navigation, and says what it dropped and why, so nothing disappears unreported.
+
+Files that cannot be releases (empty, binary, not UTF-8, a megabyte without a
+sentence end) are skipped with a warning naming the file: :func:`read_releases`
+yields :class:`Skipped` items for them, and the caller decides whether that is fatal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .config import IngestConfig
+from .errors import InputError
+from .model import Paragraph, Release
+from .segment import split_sentences
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
+_TIME = r"(?:[,\s]+(?:at\s+)?(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
+_DATE_PATTERNS = [
+    # Monday, 10 September 2018 16:14
+    re.compile(_WEEKDAY + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})" + _TIME + r"$", re.I),
+    # Monday, September 10, 2018 4:14 pm
+    re.compile(_WEEKDAY + r"(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME + r"$", re.I),
+    # 2018-09-10 16:14
+    re.compile(r"(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})" + r"(?:[T\s]+(?P<hour>\d{2}):(?P<minute>\d{2})(?::\d{2})?)?" + r"$"),
+]
+
+_SOURCE_TRAILER = re.compile(r"\(\s*Source\s*:\s*(?P<source>[^()]{1,200})\)\s*$", re.I)
+
+# Lines that are site navigation, not release text.
+_BOILERPLATE_LINES = [
+    (re.compile(r"^(share|share this|print|email|tweet|read more|related( news| articles)?|back to top|advertisement)[:.]?$", re.I), "navigation link"),
+    (re.compile(r"^(tags?|categories|filed under)\s*:", re.I), "tag list"),
+    (re.compile(r"^(copyright|©|all rights reserved)", re.I), "copyright notice"),
+    (re.compile(r"^(home|accueil|الرئيسية)(\s*[›»>/|]\s*|\s+)\S", re.I), "breadcrumb"),
+]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input that was not read as a release, and why."""
+
+    origin: str
+    reason: str
+
+
+def release_id(title: str, paragraphs: Iterable[Paragraph]) -> str:
+    """Content hash of a release: the same text under another name gets the same id."""
+    digest = hashlib.sha256()
+    for part in (title, *(p.text for p in paragraphs)):
+        normalised = " ".join(unicodedata.normalize("NFC", part).split())
+        digest.update(normalised.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:16]
+
+
+def parse_date(line: str) -> str | None:
+    """An ISO date (``2018-09-10T16:14`` or ``2018-09-10``) if ``line`` is a dateline."""
+    line = line.strip()
+    if len(line) > 60:
+        return None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(line)
+        if not match:
+            continue
+        groups = match.groupdict()
+        month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS.get(groups["month"].lower())
+        if month is None:
+            continue
+        try:
+            day = datetime(int(groups["year"]), month, int(groups["day"]))
+        except ValueError:
+            continue
+        if groups.get("hour"):
+            hour = int(groups["hour"])
+            ampm = (groups.get("ampm") or "").lower().replace(".", "")
+            if ampm == "pm" and hour < 12:
+                hour += 12
+            elif ampm == "am" and hour == 12:
+                hour = 0
+            if hour > 23 or int(groups["minute"]) > 59:
+                continue
+            return f"{day:%Y-%m-%d}T{hour:02d}:{int(groups['minute']):02d}"
+        return f"{day:%Y-%m-%d}"
+    return None
+
+
+def parse_release_text(
+    text: str,
+    origin: str,
+    config: IngestConfig | None = None,
+    *,
+    title: str | None = None,
+    date: str | None = None,
+    external_id: str | None = None,
+    lang: str = "en",
+) -> Release:
+    """Parse one release. Raises :class:`InputError` when the text cannot be one."""
+    config = config or IngestConfig()
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if not text.strip():
+        raise InputError(f"{origin}: empty release")
+    if len(text) > config.max_release_chars:
+        raise InputError(
+            f"{origin}: {len(text):,} characters is more than ingest.max_release_chars="
+            f"{config.max_release_chars:,}"
+        )
+    blocks = [" ".join(line.strip() for line in block.splitlines() if line.strip())
+              for block in re.split(r"\n[ \t\u00a0]*\n", text)]
+    # A single-newline layout (one paragraph per line) is common in scraped text.
+    if len(blocks) == 1 and text.count("\n") >= 2:
+        blocks = [line.strip() for line in text.splitlines()]
+    blocks = [b for b in blocks if b]
+
+    dropped: list[str] = []
+    if date is None and blocks and (parsed := parse_date(blocks[0])):
+        date = parsed
+        blocks = blocks[1:]
+    if title is None:
+        if not blocks:
+            raise InputError(f"{origin}: no title or text after the date line")
+        title = blocks[0]
+        blocks = blocks[1:]
+
+    body: list[str] = []
+    for block in blocks:
+        reason = _boilerplate_reason(block, title)
+        if reason:
+            dropped.append(f"{reason}: {block[:80]}{'…' if len(block) > 80 else ''}")
+        else:
+            body.append(block)
+
+    source = None
+    if body and (match := _SOURCE_TRAILER.search(body[-1])):
+        source = match.group("source").strip()
+
+    paragraphs = [Paragraph(title, "title")]
+    for number, block in enumerate(body):
+        kind = "trailer" if number == len(body) - 1 and _SOURCE_TRAILER.fullmatch(block.strip()) else "body"
+        paragraphs.append(Paragraph(block, kind))
+
+    for paragraph in paragraphs:
+        _check_sentence_lengths(paragraph.text, origin, config, lang)
+
+    return Release(
+        id=release_id(title, paragraphs[1:]),
+        title=title,
+        paragraphs=tuple(paragraphs),
+        lang=lang,
+        date=date,
+        source=source,
+        origin=origin,
+        external_id=external_id,
+        dropped=tuple(dropped),
+    )
+
+
+def _boilerplate_reason(block: str, title: str) -> str | None:
+    stripped = block.strip()
+    # The breadcrumb repeats the title after the site's navigation words.
+    if title and stripped.endswith(title.strip()) and len(stripped) > len(title.strip()):
+        prefix = stripped[: -len(title.strip())].strip()
+        if prefix and not re.search(r"[.!?؟]$", prefix) and len(prefix.split()) <= 8:
+            return "breadcrumb"
+    if len(stripped) > 200:
+        return None
+    for pattern, reason in _BOILERPLATE_LINES:
+        if pattern.search(stripped):
+            return reason
+    return None
+
+
+def _check_sentence_lengths(text: str, origin: str, config: IngestConfig, lang: str) -> None:
+    if len(text) <= config.max_sentence_chars:
+        return
+    for sentence in split_sentences(text, lang):
+        if len(sentence) > config.max_sentence_chars:
+            raise InputError(
+                f"{origin}: a {len(sentence):,}-character sentence is longer than "
+                f"ingest.max_sentence_chars={config.max_sentence_chars:,} (not prose?)"
+            )
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or :class:`InputError` for binary or non-UTF-8 content."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    if b"\x00" in data[:65536]:
+        raise InputError(f"{path}: binary file (NUL bytes), not a text release")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start}); convert it with iconv first") from None
+
+
+def read_releases(
+    inputs: Iterable[str | Path], config: IngestConfig | None = None
+) -> Iterator[Release | Skipped]:
+    """Every release in ``inputs`` (files or folders), in a stable order.
+
+    Bad files come out as :class:`Skipped` with the reason; a path that does not
+    exist raises :class:`InputError` since that is a usage mistake, not bad data.
+    """
+    config = config or IngestConfig()
+    for path in _expand(inputs):
+        if path.suffix.lower() in JSONL_SUFFIXES:
+            yield from _read_jsonl(path, config)
+            continue
+        try:
+            yield parse_release_text(read_text(path), str(path), config)
+        except InputError as exc:
+            yield Skipped(str(path), _reason(exc, path))
+
+
+def _reason(exc: InputError, path: Path | str) -> str:
+    message = str(exc)
+    prefix = f"{path}: "
+    return message[len(prefix):] if message.startswith(prefix) else message
+
+
+def _expand(inputs: Iterable[str | Path]) -> Iterator[Path]:
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and not p.name.startswith(".")
+                and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+            )
+            if not files:
+                raise InputError(f"{path}: no releases in this folder (looked for .txt and .jsonl files)")
+            yield from files
+        elif path.is_file():
+            yield path
+        else:
+            raise InputError(f"{path}: no such file or folder")
+
+
+def _read_jsonl(path: Path, config: IngestConfig) -> Iterator[Release | Skipped]:
+    try:
+        text = read_text(path)
+    except InputError as exc:
+        yield Skipped(str(path), _reason(exc, path))
+        return
+    if not text.strip():
+        yield Skipped(str(path), "empty file")
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        origin = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Skipped(origin, f"not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            yield Skipped(origin, 'not a release: needs a "text" string')
+            continue
+        try:
+            yield parse_release_text(
+                record["text"],
+                origin,
+                config,
+                title=_optional_str(record.get("title")),
+                date=_normalise_date(record.get("date")),
+                external_id=_optional_str(record.get("id")),
+                lang=_optional_str(record.get("lang")) or "en",
+            )
+        except InputError as exc:
+            yield Skipped(origin, _reason(exc, origin))
+
+
+def _optional_str(value: object) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def _normalise_date(value: object) -> str | None:
+    text = _optional_str(value)
+    return (parse_date(text) or text) if text else None

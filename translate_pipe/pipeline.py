@@ -1,0 +1,194 @@
+"""The whole job: read releases, segment, translate into each language, score, store.
+
+``run_pipeline`` is what ``translate-pipe run`` calls. It is restartable by design:
+releases and segments are stored before any translation starts, and translations are
+committed a chunk at a time, so after Ctrl-C or a kill the next run translates only
+what is missing. Identical source sentences are translated once: within a run, and
+across runs through the translation memory (same system, same exact text).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from . import __version__
+from .config import Config
+from .errors import InputError
+from .ingest import Skipped, read_releases
+from .model import Release, Segment
+from .scoring import PairScorer
+from .segment import sentence_spans
+from .store import Store
+from .translate import Translator, load_translator
+
+log = logging.getLogger(__name__)
+
+
+class Progress:
+    """Progress reporting hooks; the default reports nothing. The CLI draws bars."""
+
+    def start(self, stage: str, total: int) -> None:  # noqa: D102 - hooks
+        pass
+
+    def advance(self, count: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class LanguageSummary:
+    translated: int = 0
+    from_memory: int = 0
+    already_done: int = 0
+    labels: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the CLI's summary and the ``runs`` table."""
+
+    run_id: int = 0
+    releases: int = 0
+    new_releases: int = 0
+    segments: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+    languages: dict[str, LanguageSummary] = field(default_factory=dict)
+    status: str = "running"
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def segment_release(release: Release) -> list[Segment]:
+    """The release's sentences, paragraph by paragraph, numbered over the whole release."""
+    segments: list[Segment] = []
+    for number, paragraph in enumerate(release.paragraphs):
+        for start, end in sentence_spans(paragraph.text, release.lang):
+            segments.append(Segment(
+                release_id=release.id, lang=release.lang, index=len(segments), paragraph=number,
+                text=paragraph.text[start:end], kind=paragraph.kind, start=start, end=end,
+            ))
+    return segments
+
+
+TranslatorFactory = Callable[[str], Translator]
+
+
+def run_pipeline(
+    inputs: Sequence[str],
+    langs: Sequence[str],
+    config: Config,
+    store: Store,
+    model_overrides: dict[str, str] | None = None,
+    progress: Progress | None = None,
+    translator_factory: TranslatorFactory | None = None,
+) -> RunSummary:
+    """Translate every release in ``inputs`` into each of ``langs`` and store the scored pairs.
+
+    Raises :class:`InputError` when no input could be read as a release.
+    """
+    progress = progress or Progress()
+    factory = translator_factory or (lambda pair: load_translator(pair, config.translate, model_overrides))
+    summary = RunSummary()
+    config_json = json.dumps(asdict(config), sort_keys=True, default=str)
+    summary.run_id = store.begin_run(inputs, langs, config_json, __version__)
+    try:
+        release_ids = _ingest(inputs, config, store, summary, progress)
+        for lang in langs:
+            summary.languages[lang] = _translate_language(
+                lang, release_ids, config, store, factory(f"en-{lang}"), summary.run_id, progress
+            )
+    except KeyboardInterrupt:
+        summary.status = "interrupted"
+        store.finish_run(summary.run_id, summary.status, summary.to_json())
+        raise
+    except BaseException:
+        summary.status = "failed"
+        store.finish_run(summary.run_id, summary.status, summary.to_json())
+        raise
+    summary.status = "done"
+    store.finish_run(summary.run_id, summary.status, summary.to_json())
+    return summary
+
+
+def _ingest(inputs: Sequence[str], config: Config, store: Store, summary: RunSummary, progress: Progress) -> list[str]:
+    release_ids: list[str] = []
+    progress.start("releases", 0)
+    for item in read_releases(inputs, config.ingest):
+        if isinstance(item, Skipped):
+            log.warning("%s: skipped: %s", item.origin, item.reason)
+            summary.skipped.append((item.origin, item.reason))
+            continue
+        for reason in item.dropped:
+            log.info("%s: dropped %s", item.origin, reason)
+            summary.dropped.append((item.origin, reason))
+        if item.lang != "en":
+            log.warning("%s: skipped: release language is %r; only English sources are translated", item.origin, item.lang)
+            summary.skipped.append((item.origin, f"source language {item.lang}"))
+            continue
+        segments = segment_release(item)
+        if store.add_release(item, segments):
+            summary.new_releases += 1
+        if item.id not in release_ids:
+            release_ids.append(item.id)
+            summary.segments += len(segments)
+        progress.advance()
+    progress.finish()
+    summary.releases = len(release_ids)
+    if not release_ids:
+        where = ", ".join(inputs)
+        detail = f" ({len(summary.skipped)} skipped: {summary.skipped[0][0]}: {summary.skipped[0][1]})" if summary.skipped else ""
+        raise InputError(f"{where}: no release could be read{detail}")
+    return release_ids
+
+
+def _translate_language(
+    lang: str,
+    release_ids: list[str],
+    config: Config,
+    store: Store,
+    translator: Translator,
+    run_id: int,
+    progress: Progress,
+) -> LanguageSummary:
+    result = LanguageSummary()
+    system_id = store.system_id(translator.system)
+    src_lang = translator.system.src_lang
+    pending = store.pending_segments(release_ids, system_id, src_lang)
+    total = sum(1 for _ in store.segments_of(release_ids, src_lang))
+    result.already_done = total - len(pending)
+
+    # Exact repeats of sentences this system already translated: copy, don't translate.
+    memory = store.memory_lookup(system_id, (text for _, text in pending))
+    copies = [(segment_id, memory[text]) for segment_id, text in pending if text in memory]
+    result.from_memory = store.copy_translations(run_id, copies) if copies else 0
+
+    by_text: dict[str, list[int]] = {}
+    for segment_id, text in pending:
+        if text not in memory:
+            by_text.setdefault(text, []).append(segment_id)
+    # Sorting by length over the whole run gives the backend evenly sized batches;
+    # each chunk is committed on its own so an interrupted run keeps its work.
+    texts = sorted(by_text, key=len, reverse=True)
+    chunk_size = max(config.translate.batch_size * 4, 1)
+    scorer = PairScorer(config.score)
+    progress.start(f"en→{lang}", len(pending))
+    progress.advance(len(copies))
+    for start in range(0, len(texts), chunk_size):
+        chunk = texts[start : start + chunk_size]
+        items = []
+        for text, translation in zip(chunk, translator.translate(chunk)):
+            scores = scorer.score(text, translation, src_lang, lang)
+            for segment_id in by_text[text]:
+                items.append((segment_id, translation.text, "mt", scores))
+        result.translated += store.add_translations(run_id, system_id, lang, items)
+        progress.advance(len(items))
+    progress.finish()
+    result.labels = store.label_counts(release_ids, lang)
+    return result

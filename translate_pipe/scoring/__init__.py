@@ -1,0 +1,59 @@
+"""Scores for every pair: model confidence, rule flags, one combined score and a label.
+
+Scores and decisions are separate (as in OpusFilter): every number is stored, and
+the label comes from thresholds in ``configs/default.yaml`` that a user can change
+and re-apply without translating again.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..config import ScoreConfig
+from ..model import Flag, PairScores, TranslationResult
+from .rules import Rule, default_rules
+
+LABELS = ("good", "check", "bad")
+
+
+class PairScorer:
+    """Scores (source, translation) pairs with the configured rules and thresholds."""
+
+    def __init__(self, config: ScoreConfig | None = None, rules: list[Rule] | None = None):
+        self.config = config or ScoreConfig()
+        self.rules = rules if rules is not None else default_rules(self.config.rules)
+
+    def score(self, src: str, result: TranslationResult, src_lang: str, tgt_lang: str) -> PairScores:
+        tgt = result.text
+        flags = [Flag(rule.name, reason) for rule in self.rules
+                 if (reason := rule.check(src, tgt, src_lang, tgt_lang)) is not None]
+        if result.hit_max_length:
+            flags.append(Flag("hit_max_length", f"decoding stopped at the {result.n_tokens}-token limit"))
+        if result.pieces > 1:
+            flags.append(Flag("split_for_length", f"the source was translated in {result.pieces} pieces"))
+        values = {
+            "logprob_mean": result.logprob_mean,
+            "logprob_std": result.logprob_std,
+            "entropy_mean": result.entropy_mean,
+            "confidence": math.exp(result.logprob_mean) if result.n_tokens else 0.0,
+            "length_ratio": len(tgt) / len(src) if src else 0.0,
+            "output_tokens": float(result.n_tokens),
+        }
+        combined, label = self.decide(values["confidence"], [f.name for f in flags])
+        return PairScores(values=values, flags=tuple(flags), combined=combined, label=label)
+
+    def decide(self, confidence: float, flag_names: list[str]) -> tuple[float, str]:
+        """Combined score in [0, 1] and label from the confidence and the flags that fired."""
+        combined = confidence
+        for name in flag_names:
+            combined *= self.config.penalties.get(name, 1.0)
+        combined = min(max(combined, 0.0), 1.0)
+        thresholds = self.config.labels
+        if any(name in self.config.fatal_flags for name in flag_names) or combined < thresholds.check:
+            return combined, "bad"
+        if combined >= thresholds.good and not flag_names:
+            return combined, "good"
+        return combined, "check"
+
+
+__all__ = ["LABELS", "PairScorer"]

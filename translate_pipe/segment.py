@@ -1,0 +1,212 @@
+"""Split news text into paragraphs, then sentences, for English, French and Arabic.
+
+Rule-based and linear-time: one regular expression finds the candidate boundaries (a
+terminator, closing quotes or brackets, then white space), and a short decision per
+candidate looks at the word before it and the character after it. Sentences are
+always substrings of the input: nothing is rewritten, only surrounding white space
+is left out. Every line break ends a sentence, because in releases a line without
+final punctuation is a headline, a dateline or a trailer of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SUPPORTED_LANGS = ("en", "fr", "ar")
+
+# Closing quotes and brackets that belong to the sentence they follow.
+_CLOSERS = "\"'”’»)]}›"
+# Characters that may open a sentence (besides letters and digits).
+_OPENERS = "\"'“‘«([{‹¿¡-–—•*"
+
+_TERMINATORS = ".!?؟…‼⁇⁈⁉。"
+
+# A terminator run, then optional closers (French puts a space before »), then white
+# space: the candidate boundary lies after the closers.
+_CANDIDATE = re.compile(
+    r"(?P<term>[" + re.escape(_TERMINATORS) + r"]+)"
+    r"(?P<close>(?:[ \u00a0\u202f]?[" + re.escape(_CLOSERS) + r"])*)"
+    r"(?P<space>[ \t\u00a0\u202f\u2009\u200b\u200e\u200f]+)"
+)
+
+_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)\s*")
+
+# Abbreviations after which a full stop does not end a sentence, lower-cased, no
+# final dot. Titles before names never end one; the others usually do not.
+_TITLES = {
+    "en": {
+        "mr", "mrs", "ms", "dr", "prof", "gen", "sen", "rep", "gov", "lt", "col", "capt",
+        "sgt", "maj", "adm", "cmdr", "rev", "hon", "pres", "amb", "st", "sr", "jr", "messrs",
+        "mme", "mlle", "fr", "sheikh",
+    },
+    "fr": {
+        "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "mgr", "st", "ste",
+        "prof", "gén", "gen", "lt", "col", "cdt", "cne",
+    },
+    "ar": {"د", "أ", "م", "أ.د", "ا.د", "د.م", "ج", "ت", "ص.ب"},
+}
+_ABBREVIATIONS = {
+    "en": {
+        "no", "nos", "vol", "vols", "art", "arts", "fig", "figs", "p", "pp", "para", "sec",
+        "ch", "ed", "eds", "est", "approx", "dept", "univ", "assn", "bros", "vs", "v",
+        "cf", "al", "ca", "op", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+        "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs",
+        "fri", "sat", "sun", "mt", "ft", "ave", "blvd", "rd", "hwy", "e.g", "i.e", "viz",
+        "inc", "ltd", "co", "corp", "plc", "llc", "etc", "a.m", "p.m",
+    },
+    "fr": {
+        "n", "no", "nº", "vol", "art", "fig", "p", "pp", "av", "apr", "env", "cf", "éd",
+        "ex", "chap", "bd", "boul", "janv", "févr", "avr", "juil", "sept", "oct", "nov",
+        "déc", "etc", "cie", "hab", "min", "max", "c.-à-d", "c-à-d", "j.-c", "av. j.-c",
+        "p.-d.g", "pdg", "ann", "suiv", "tél", "vs",
+    },
+    "ar": {"إلخ", "الخ", "ق.م", "ه", "هـ", "ص", "س", "ش", "ع"},
+}
+# Abbreviations that often do end a sentence ("... in the U.S. The ..."): they end
+# one when a typical sentence opener follows.
+_SENTENCE_FINAL_ABBREVIATIONS = {
+    "etc", "inc", "ltd", "co", "corp", "plc", "llc", "a.m", "p.m", "jr", "sr", "cie",
+}
+_SENTENCE_OPENERS = {
+    "en": {
+        "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "this", "that",
+        "these", "those", "there", "his", "her", "its", "their", "our", "in", "on", "at",
+        "but", "and", "however", "meanwhile", "moreover", "also", "for", "as", "after",
+        "before", "while", "when", "if", "some", "many", "both", "according", "earlier",
+        "last", "during", "since", "what", "why", "how", "who", "one", "two", "all",
+    },
+    "fr": {
+        "le", "la", "les", "l", "un", "une", "des", "il", "elle", "ils", "elles", "nous",
+        "on", "je", "ce", "cette", "ces", "cet", "mais", "et", "en", "dans", "selon",
+        "par", "pour", "après", "avant", "lors", "depuis", "si", "quand", "son", "sa",
+        "ses", "leur", "leurs", "de", "du", "au", "aux",
+    },
+}
+
+_WORD_BEFORE = re.compile(r"(\S{1,40})$")
+_ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    """A sentence as character offsets into the text it came from."""
+
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+def _check_lang(lang: str) -> str:
+    lang = lang.lower().split("-")[0].split("_")[0]
+    if lang not in SUPPORTED_LANGS:
+        # English rules are the safest fallback for Latin-script text.
+        return "en"
+    return lang
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of the paragraphs of ``text``: runs of text between blank lines."""
+    spans = []
+    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*(?:\n[ \t\u00a0]*\n|\Z))", text, re.S):
+        spans.append((match.start(), match.end()))
+    return spans
+
+
+def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """Offsets ``(start, end)`` of the sentences of ``text``, white space excluded."""
+    lang = _check_lang(lang)
+    spans: list[tuple[int, int]] = []
+    line_start = 0
+    for line_break in _LINE_BREAK.finditer(text):
+        _split_line(text, line_start, line_break.start(), lang, spans)
+        line_start = line_break.end()
+    _split_line(text, line_start, len(text), lang, spans)
+    return spans
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """The sentences of ``text`` in order; each a substring of ``text``, never empty."""
+    return [text[start:end] for start, end in sentence_spans(text, lang)]
+
+
+def segment_document(text: str, lang: str) -> list[SentenceSpan]:
+    """Paragraphs first, then sentences: spans keep the paragraph number and offsets."""
+    result = []
+    for number, (p_start, p_end) in enumerate(paragraph_spans(text)):
+        for start, end in sentence_spans(text[p_start:p_end], lang):
+            result.append(
+                SentenceSpan(number, p_start + start, p_start + end, text[p_start + start : p_start + end])
+            )
+    return result
+
+
+def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[int, int]]) -> None:
+    sentence_start = start
+    for match in _CANDIDATE.finditer(text, start, end):
+        boundary = match.start("space")
+        if _is_boundary(text, match, lang, sentence_start, end):
+            _append_trimmed(text, sentence_start, boundary, spans)
+            sentence_start = match.end()
+    _append_trimmed(text, sentence_start, end, spans)
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))
+
+
+def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int, line_end: int) -> bool:
+    next_pos = match.end()
+    if next_pos >= line_end:
+        return True
+    next_char = text[next_pos]
+    terminator = match.group("term")
+    closed = bool(match.group("close").strip())
+
+    if not _can_open_sentence(next_char, lang):
+        return False
+    if "." not in terminator or len(terminator) > 1 or closed:
+        # "!", "?", "؟", an ellipsis or a quoted sentence end. An ellipsis before a
+        # lower-case word is a pause, caught by _can_open_sentence above.
+        return True
+
+    word_match = _WORD_BEFORE.search(text, sentence_start, match.start("term"))
+    if word_match is None:
+        return True
+    word = word_match.group(1).lstrip(_OPENERS + "(")
+    key = word.lower()
+    next_word = _next_word(text, next_pos, line_end)
+
+    if key in _TITLES[lang]:
+        return False
+    if lang == "ar":
+        # Arabic has no letter case: the abbreviation list is all there is.
+        return key not in _ABBREVIATIONS["ar"]
+    if key in _ABBREVIATIONS[lang] or _ACRONYM.match(word):
+        if key in _SENTENCE_FINAL_ABBREVIATIONS or _ACRONYM.match(word):
+            return next_word.lower() in _SENTENCE_OPENERS.get(lang, ())
+        return False
+    if len(word) == 1 and word.isalpha() and word.isupper():
+        # An initial ("John F. Kennedy"), unless a typical opener follows.
+        return next_word.lower() in _SENTENCE_OPENERS.get(lang, ())
+    if next_char.isdigit() and key in {"no", "nos", "n", "art", "p", "pp", "vol"}:
+        return False
+    return True
+
+
+def _can_open_sentence(char: str, lang: str) -> bool:
+    if char.isalpha():
+        # Scripts without case (Arabic) always can; cased scripts need an upper case.
+        return not char.islower()
+    return char.isdigit() or char in _OPENERS
+
+
+def _next_word(text: str, pos: int, end: int) -> str:
+    match = re.compile(r"[\W_]*(\w+)").match(text, pos, min(end, pos + 60))
+    return match.group(1) if match else ""

@@ -1,0 +1,412 @@
+"""The database: releases, segments, systems, runs, translations, scores and flags.
+
+SQLite in WAL mode. Unique keys make every write idempotent: a release is keyed by its
+content hash, a segment by (release, language, index), a translation by (segment,
+system). Each batch of translations is committed on its own, so a run that is
+interrupted keeps what it finished and the next run continues from there.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import ConfigError, StoreError
+from .model import Flag, Pair, PairScores, Release, Segment
+from .translate.base import SystemInfo
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS releases (
+    id TEXT PRIMARY KEY,
+    lang TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT,
+    source TEXT,
+    dropped TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS release_origins (
+    release_id TEXT NOT NULL REFERENCES releases(id),
+    origin TEXT NOT NULL,
+    external_id TEXT,
+    PRIMARY KEY (release_id, origin)
+);
+CREATE TABLE IF NOT EXISTS segments (
+    id INTEGER PRIMARY KEY,
+    release_id TEXT NOT NULL REFERENCES releases(id),
+    lang TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    UNIQUE (release_id, lang, idx)
+);
+CREATE INDEX IF NOT EXISTS segments_by_text ON segments(text);
+CREATE TABLE IF NOT EXISTS systems (
+    id INTEGER PRIMARY KEY,
+    signature TEXT NOT NULL UNIQUE,
+    model_id TEXT NOT NULL,
+    revision TEXT NOT NULL,
+    src_lang TEXT NOT NULL,
+    tgt_lang TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    decoding TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    langs TEXT NOT NULL,
+    config TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    summary TEXT
+);
+CREATE TABLE IF NOT EXISTS translations (
+    id INTEGER PRIMARY KEY,
+    segment_id INTEGER NOT NULL REFERENCES segments(id),
+    system_id INTEGER NOT NULL REFERENCES systems(id),
+    tgt_lang TEXT NOT NULL,
+    text TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id),
+    combined REAL NOT NULL,
+    label TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (segment_id, system_id)
+);
+CREATE INDEX IF NOT EXISTS translations_by_lang ON translations(tgt_lang, segment_id);
+CREATE TABLE IF NOT EXISTS scores (
+    translation_id INTEGER NOT NULL REFERENCES translations(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (translation_id, name)
+);
+CREATE TABLE IF NOT EXISTS flags (
+    translation_id INTEGER NOT NULL REFERENCES translations(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (translation_id, name)
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def sqlite_path(url_or_path: str) -> str:
+    """The file path of a SQLite database given as a path or ``sqlite:///path`` URL."""
+    if url_or_path.startswith("sqlite:///"):
+        return url_or_path[len("sqlite:///"):]
+    if "://" in url_or_path:
+        scheme = url_or_path.split("://", 1)[0]
+        raise ConfigError(
+            f"database URL scheme '{scheme}' is not supported yet: use a SQLite path or sqlite:///PATH"
+        )
+    return url_or_path
+
+
+@dataclass(frozen=True)
+class StoredTranslation:
+    """A translation found in the store (the translation memory's answer)."""
+
+    translation_id: int
+    text: str
+
+
+class Store:
+    """A translate-pipe database. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, url_or_path: str | Path):
+        self.path = sqlite_path(str(url_or_path))
+        parent = Path(self.path).parent
+        if self.path != ":memory:" and not parent.is_dir():
+            raise StoreError(f"{self.path}: the folder {parent} does not exist")
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open as a translate-pipe database: {exc}") from None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: everything inside lands, or nothing does."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        # CREATE ... IF NOT EXISTS is idempotent, so two processes may race here safely.
+        self.db.executescript(_SCHEMA)
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: written by a newer translate-pipe (schema {row[0]}); upgrade translate-pipe"
+                )
+
+    # --- releases and segments -------------------------------------------------
+
+    def add_release(self, release: Release, segments: Sequence[Segment]) -> bool:
+        """Store a release with its segments; False when it was already there."""
+        with self.transaction() as db:
+            exists = db.execute("SELECT 1 FROM releases WHERE id=?", (release.id,)).fetchone()
+            if not exists:
+                db.execute(
+                    "INSERT INTO releases (id, lang, title, date, source, dropped, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (release.id, release.lang, release.title, release.date, release.source,
+                     json.dumps(list(release.dropped), ensure_ascii=False), _now()),
+                )
+                db.executemany(
+                    "INSERT INTO segments (release_id, lang, idx, paragraph, kind, text, start, end)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(s.release_id, s.lang, s.index, s.paragraph, s.kind, s.text, s.start, s.end)
+                     for s in segments],
+                )
+            db.execute(
+                "INSERT OR IGNORE INTO release_origins (release_id, origin, external_id) VALUES (?, ?, ?)",
+                (release.id, release.origin, release.external_id),
+            )
+        return not exists
+
+    def releases(self) -> list[dict[str, object]]:
+        rows = self.db.execute(
+            "SELECT id, lang, title, date, source FROM releases ORDER BY date, id"
+        ).fetchall()
+        return [dict(zip(("id", "lang", "title", "date", "source"), row)) for row in rows]
+
+    def segments(self, release_id: str, lang: str = "en") -> list[Segment]:
+        rows = self.db.execute(
+            "SELECT release_id, lang, idx, paragraph, text, kind, start, end FROM segments"
+            " WHERE release_id=? AND lang=? ORDER BY idx",
+            (release_id, lang),
+        ).fetchall()
+        return [Segment(*row) for row in rows]
+
+    def count(self, table: str) -> int:
+        if table not in {"releases", "segments", "translations", "scores", "flags", "runs", "systems"}:
+            raise ValueError(table)
+        return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+    # --- systems and runs --------------------------------------------------------
+
+    def system_id(self, system: SystemInfo) -> int:
+        signature = system.signature()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO systems (signature, model_id, revision, src_lang, tgt_lang,"
+                " backend, decoding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (signature, system.model_id, system.revision, system.src_lang, system.tgt_lang,
+                 system.backend, json.dumps(system.decoding, sort_keys=True), _now()),
+            )
+            return int(db.execute("SELECT id FROM systems WHERE signature=?", (signature,)).fetchone()[0])
+
+    def begin_run(self, inputs: Sequence[str], langs: Sequence[str], config_json: str, tool_version: str) -> int:
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO runs (started_at, status, inputs, langs, config, tool_version)"
+                " VALUES (?, 'running', ?, ?, ?, ?)",
+                (_now(), json.dumps(list(inputs)), ",".join(langs), config_json, tool_version),
+            )
+            return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, object]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
+                (_now(), status, json.dumps(summary), run_id),
+            )
+
+    def runs(self) -> list[dict[str, object]]:
+        rows = self.db.execute(
+            "SELECT id, started_at, finished_at, status, langs, summary FROM runs ORDER BY id"
+        ).fetchall()
+        keys = ("id", "started_at", "finished_at", "status", "langs", "summary")
+        return [dict(zip(keys, row)) for row in rows]
+
+    # --- translations --------------------------------------------------------------
+
+    def pending_segments(self, release_ids: Sequence[str], system_id: int, src_lang: str = "en") -> list[tuple[int, str]]:
+        """(segment id, text) of the releases' segments that ``system_id`` has not translated."""
+        pending: list[tuple[int, str]] = []
+        for chunk in _chunks(list(release_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            pending.extend(self.db.execute(
+                f"SELECT s.id, s.text FROM segments s WHERE s.release_id IN ({marks}) AND s.lang=?"
+                " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id=s.id AND t.system_id=?)"
+                " ORDER BY s.release_id, s.idx",
+                (*chunk, src_lang, system_id),
+            ).fetchall())
+        return pending
+
+    def segments_of(self, release_ids: Sequence[str], lang: str) -> Iterator[int]:
+        """Ids of the segments of the given releases in ``lang``."""
+        for chunk in _chunks(list(release_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for (segment_id,) in self.db.execute(
+                f"SELECT id FROM segments WHERE release_id IN ({marks}) AND lang=?", (*chunk, lang)
+            ):
+                yield segment_id
+
+    def label_counts(self, release_ids: Sequence[str], tgt_lang: str) -> dict[str, int]:
+        """How many of the releases' newest translations into ``tgt_lang`` have each label."""
+        counts: dict[str, int] = {}
+        for chunk in _chunks(list(release_ids), 500):
+            for pair in self.pairs(tgt_lang, release_ids=chunk):
+                counts[pair.label] = counts.get(pair.label, 0) + 1
+        return counts
+
+    def memory_lookup(self, system_id: int, texts: Iterable[str]) -> dict[str, int]:
+        """Source text -> id of a translation the same system already made of that exact text."""
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(texts)), 500):
+            marks = ",".join("?" * len(chunk))
+            for text, translation_id in self.db.execute(
+                f"SELECT s.text, MIN(t.id) FROM segments s JOIN translations t ON t.segment_id=s.id"
+                f" WHERE t.system_id=? AND t.origin != 'human' AND s.text IN ({marks}) GROUP BY s.text",
+                (system_id, *chunk),
+            ):
+                found[text] = translation_id
+        return found
+
+    def add_translations(
+        self,
+        run_id: int,
+        system_id: int,
+        tgt_lang: str,
+        items: Sequence[tuple[int, str, str, PairScores]],
+    ) -> int:
+        """Store ``(segment id, text, origin, scores)`` items in one transaction; returns how many were new."""
+        added = 0
+        with self.transaction() as db:
+            for segment_id, text, origin, scores in items:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO translations (segment_id, system_id, tgt_lang, text, origin,"
+                    " run_id, combined, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (segment_id, system_id, tgt_lang, text, origin, run_id, scores.combined, scores.label, _now()),
+                )
+                if not cursor.rowcount:
+                    continue
+                added += 1
+                translation_id = cursor.lastrowid
+                db.executemany(
+                    "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)",
+                    [(translation_id, name, float(value)) for name, value in scores.values.items()],
+                )
+                db.executemany(
+                    "INSERT INTO flags (translation_id, name, reason) VALUES (?, ?, ?)",
+                    [(translation_id, flag.name, flag.reason) for flag in scores.flags],
+                )
+        return added
+
+    def copy_translations(self, run_id: int, copies: Sequence[tuple[int, int]]) -> int:
+        """Store, for each ``(segment id, translation id)``, a copy of that translation with its scores."""
+        added = 0
+        with self.transaction() as db:
+            for segment_id, source_id in copies:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO translations (segment_id, system_id, tgt_lang, text, origin,"
+                    " run_id, combined, label, created_at)"
+                    " SELECT ?, system_id, tgt_lang, text, 'memory', ?, combined, label, ? FROM translations WHERE id=?",
+                    (segment_id, run_id, _now(), source_id),
+                )
+                if not cursor.rowcount:
+                    continue
+                added += 1
+                new_id = cursor.lastrowid
+                db.execute("INSERT INTO scores SELECT ?, name, value FROM scores WHERE translation_id=?", (new_id, source_id))
+                db.execute("INSERT INTO flags SELECT ?, name, reason FROM flags WHERE translation_id=?", (new_id, source_id))
+        return added
+
+    def pairs(
+        self,
+        tgt_lang: str,
+        release_ids: Sequence[str] | None = None,
+        min_score: float | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> Iterator[Pair]:
+        """Pairs in document order: for each segment, its newest translation into ``tgt_lang``."""
+        where = ["t.tgt_lang = ?", "t.id = (SELECT MAX(t2.id) FROM translations t2 WHERE t2.segment_id = s.id AND t2.tgt_lang = t.tgt_lang)"]
+        params: list[object] = [tgt_lang]
+        if min_score is not None:
+            where.append("t.combined >= ?")
+            params.append(min_score)
+        if labels:
+            where.append(f"t.label IN ({','.join('?' * len(labels))})")
+            params.extend(labels)
+        if release_ids is not None:
+            where.append(f"s.release_id IN ({','.join('?' * len(release_ids))})")
+            params.extend(release_ids)
+        query = (
+            "SELECT t.id, s.release_id, s.idx, s.lang, t.tgt_lang, s.text, t.text, y.model_id || '@' || y.revision,"
+            " t.origin, t.combined, t.label,"
+            " (SELECT json_group_object(name, value) FROM scores WHERE translation_id = t.id),"
+            " (SELECT json_group_array(json_array(name, reason)) FROM flags WHERE translation_id = t.id)"
+            " FROM translations t JOIN segments s ON s.id = t.segment_id JOIN systems y ON y.id = t.system_id"
+            " JOIN releases r ON r.id = s.release_id"
+            f" WHERE {' AND '.join(where)} ORDER BY r.date, s.release_id, s.idx"
+        )
+        for row in self.db.execute(query, params):
+            (_, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, scores, flags) = row
+            yield Pair(
+                release_id=release_id,
+                segment_index=index,
+                src_lang=src_lang,
+                tgt_lang=lang,
+                src=src,
+                tgt=tgt,
+                system=system,
+                origin=origin,
+                scores=json.loads(scores) if scores else {},
+                flags=tuple(Flag(name, reason) for name, reason in (json.loads(flags) if flags else [])),
+                combined=combined,
+                label=label,
+            )
+
+    def release_record(self, release_id: str) -> dict[str, object] | None:
+        row = self.db.execute(
+            "SELECT id, lang, title, date, source, dropped FROM releases WHERE id=?", (release_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        record = dict(zip(("id", "lang", "title", "date", "source", "dropped"), row))
+        record["dropped"] = json.loads(str(record["dropped"]))
+        return record
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

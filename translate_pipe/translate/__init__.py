@@ -1,0 +1,51 @@
+"""Translation backends behind one small interface, chosen by name from the config.
+
+Adding a backend is one class with ``system``, ``translate`` and ``count_tokens``,
+registered in :data:`BACKENDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..config import TranslateConfig
+from ..errors import ConfigError
+from .base import SystemInfo, Translator
+from .registry import ModelSpec, load_registry, parse_model_overrides, resolve_model
+
+
+def _marian(spec: ModelSpec, config: TranslateConfig) -> Translator:
+    from .marian import MarianTranslator
+
+    return MarianTranslator(spec, config)
+
+
+BACKENDS: dict[str, Callable[[ModelSpec, TranslateConfig], Translator]] = {
+    "transformers": _marian,
+}
+
+
+def load_translator(
+    pair: str,
+    config: TranslateConfig,
+    model_overrides: dict[str, str] | None = None,
+) -> Translator:
+    """Resolve the model for ``pair`` and load it with the configured backend."""
+    factory = BACKENDS.get(config.backend)
+    if factory is None:
+        raise ConfigError(
+            f"unknown translate.backend {config.backend!r} (available: {', '.join(sorted(BACKENDS))})"
+        )
+    return factory(resolve_model(pair, model_overrides), config)
+
+
+__all__ = [
+    "BACKENDS",
+    "ModelSpec",
+    "SystemInfo",
+    "Translator",
+    "load_registry",
+    "load_translator",
+    "parse_model_overrides",
+    "resolve_model",
+]
