@@ -27,7 +27,9 @@ _TERMINATORS = ".!?؟…‼⁇⁈⁉。"
 _CANDIDATE = re.compile(
     r"(?P<term>[" + re.escape(_TERMINATORS) + r"]+)"
     r"(?P<close>(?:[ \u00a0\u202f]?[" + re.escape(_CLOSERS) + r"])*)"
-    r"(?P<space>[ \t\u00a0\u202f\u2009\u200b\u200e\u200f]+)"
+    # At the end of the text the closers still belong to the sentence: "$" keeps the
+    # split of a sentence on its own the same as inside its document (idempotence).
+    r"(?P<space>[ \t\u00a0\u202f\u2009\u200b\u200e\u200f]+|$)"
 )
 
 _LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)\s*")

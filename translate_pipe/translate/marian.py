@@ -73,14 +73,16 @@ def load_marian(spec: ModelSpec):
     try:
         # The local cache first: no network round-trip when the weights are already here.
         return _load(local_only=True)
-    except (OSError, ValueError) as first_error:
+    # Any failure is a load failure (transformers raises OSError, ValueError, even
+    # TypeError for a missing cache entry); the user gets its first line and the fix.
+    except Exception as first_error:
         if spec.is_local:
             raise ModelLoadError(f"{spec.location}: cannot load the Marian model: {_first_line(first_error)}") from None
         if _offline():
             raise ModelLoadError(_download_hint(spec, "it is not in the local Hugging Face cache and HF_HUB_OFFLINE is set")) from None
     try:
         return _load(local_only=False)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:
         raise ModelLoadError(_download_hint(spec, f"it is not in the local cache and downloading failed ({_first_line(exc)})")) from None
 
 

@@ -1,0 +1,66 @@
+"""Shared fixtures: tiny random-weight Marian models built once per test session.
+
+The models have real SentencePiece tokenizers (trained here on our own small corpus)
+and are loaded through the real loader, so every test exercises the real code paths;
+only the weights are random.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from translate_pipe.config import Config, load_config
+from translate_pipe.testing import build_random_marian
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# No test may reach for a model hub: a hub id must fail fast with our message.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("models")
+    return {
+        "en-fr": build_random_marian(root / "opus-mt-en-fr", "en-fr", seed=1),
+        "en-ar": build_random_marian(root / "opus-mt-en-ar", "en-ar", seed=2, target_token=">>ara<<"),
+    }
+
+
+@pytest.fixture(scope="session")
+def model_args(tiny_models: dict[str, Path]) -> list[str]:
+    return [arg for pair, path in tiny_models.items() for arg in ("--model", f"{pair}={path}")]
+
+
+@pytest.fixture()
+def fast_config_file(tmp_path: Path) -> Path:
+    """Short outputs keep random-weight decoding fast; everything else is the default."""
+    path = tmp_path / "fast.yaml"
+    path.write_text("translate:\n  max_length: 12\n  beam_size: 2\n  batch_size: 8\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def fast_config(fast_config_file: Path) -> Config:
+    return load_config(fast_config_file)
+
+
+@pytest.fixture()
+def releases_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "releases"
+    shutil.copytree(FIXTURES / "releases", folder)
+    return folder
+
+
+@pytest.fixture()
+def seed_release() -> Path:
+    path = SHARED_DATA / "seed_release.txt"
+    if not path.exists():
+        pytest.skip("shared/data is not beside this checkout")
+    return path

@@ -1,0 +1,109 @@
+"""Bad input through the CLI: one-line errors, the right exit codes, nothing stored lost."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from translate_pipe.cli import main
+
+
+def _translations(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT id, segment_id, text FROM translations ORDER BY id").fetchall()
+
+
+@pytest.fixture()
+def filled_db(releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path) -> Path:
+    db = tmp_path / "filled.db"
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", str(db), "--config", str(fast_config_file), "-q", *model_args]) == 0
+    return db
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "empty"),
+        ("binary.txt", b"\x00\x01\x02\x03", "binary file"),
+        ("latin1.txt", b"Title\n\nCaf\xe9.\n", "not valid UTF-8"),
+        ("huge-line.txt", b"Title\n\n" + b"word " * 1_000_000, "characters"),
+    ],
+)
+def test_bad_file_is_an_error_naming_it_and_nothing_is_lost(
+    filled_db: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path,
+    capsys: pytest.CaptureFixture[str], name: str, content: bytes, reason: str,
+) -> None:
+    before = _translations(filled_db)
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    capsys.readouterr()
+    code = main(["run", str(bad), "--to", "fr", "--db", str(filled_db), "--config", str(fast_config_file), *model_args])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{bad}: skipped: " in err and reason in err
+    assert err.strip().splitlines()[-1].startswith(f"translate-pipe: error: {bad}: no release could be read")
+    assert _translations(filled_db) == before
+
+
+def test_bad_file_beside_good_ones_is_skipped_with_a_warning(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (releases_dir / "broken.txt").write_bytes(b"\xff\xfe\x00garbage")
+    db = tmp_path / "t.db"
+    args = ["run", str(releases_dir), "--to", "fr", "--db", str(db), "--config", str(fast_config_file), *model_args]
+    assert main(args) == 0
+    assert f"{releases_dir / 'broken.txt'}: skipped: binary file" in capsys.readouterr().err
+    assert main([*args, "--strict"]) == 1
+
+
+def test_empty_folder_and_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "none").mkdir()
+    assert main(["run", str(tmp_path / "none"), "--to", "fr", "--db", str(tmp_path / "x.db")]) == 1
+    assert "no releases in this folder" in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "missing"), "--to", "fr", "--db", str(tmp_path / "x.db")]) == 1
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_missing_model_is_one_line_and_keeps_the_data(
+    filled_db: Path, releases_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _translations(filled_db)
+    capsys.readouterr()
+    code = main(["run", str(releases_dir), "--to", "fr", "--db", str(filled_db)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1
+    assert err[0].startswith("translate-pipe: error: cannot load model Helsinki-NLP/opus-mt-en-fr for en-fr")
+    assert "--model en-fr=" in err[0]
+    assert _translations(filled_db) == before
+
+
+def test_usage_and_config_errors_exit_2(tmp_path: Path, releases_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("translate:\n  beams: 3\n", encoding="utf-8")
+    assert main(["run", str(releases_dir), "--to", "fr", "--config", str(bad), "--db", str(tmp_path / "x.db")]) == 2
+    assert "unknown key 'translate.beams'" in capsys.readouterr().err
+    assert main(["run", str(releases_dir), "--to", "fr", "--model", "nonsense", "--db", str(tmp_path / "x.db")]) == 2
+    assert main(["export", "--lang", "fr", "--format", "tmx", "--out", "x", "--db", "postgresql://h/db"]) == 2
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(releases_dir)])
+    assert info.value.code == 2
+
+
+def test_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "notes.db"
+    db.write_text("these are my notes, not a database" * 100, encoding="utf-8")
+    assert main(["export", "--lang", "fr", "--format", "jsonl", "--out", str(tmp_path / "o.jsonl"), "--db", str(db)]) == 1
+    assert "cannot open as a translate-pipe database" in capsys.readouterr().err
+    assert db.read_text(encoding="utf-8").startswith("these are my notes")
+
+
+def test_segment_command_reads_stdin(tmp_path: Path) -> None:
+    text = "Headline\n\nDr. Smith spoke. « Oui. » Then left.\n"
+    result = subprocess.run([sys.executable, "-m", "translate_pipe.cli", "segment", "--lang", "en", "--paragraphs"],
+                            input=text.encode(), capture_output=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.decode().splitlines() == ["Headline", "", "Dr. Smith spoke.", "« Oui. »", "Then left."]

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from translate_pipe.config import IngestConfig
+from translate_pipe.errors import InputError
+from translate_pipe.ingest import Skipped, parse_date, parse_release_text, read_releases
+
+
+def test_seed_release_metadata_and_boilerplate(seed_release: Path) -> None:
+    (release,) = list(read_releases([seed_release]))
+    assert release.date == "2018-09-10T16:14"
+    assert release.title.startswith("President Mustafa Meets French Envoy")
+    assert release.source == "Syrian Coalition’s Media Department"
+    assert len(release.dropped) == 1 and release.dropped[0].startswith("breadcrumb: Home Media Center")
+    assert not any(p.text.startswith("Home Media Center") for p in release.paragraphs)
+    assert release.paragraphs[0].kind == "title"
+    assert len(release.paragraphs) == 11  # the title and ten body paragraphs
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("Monday, 10 September 2018 16:14", "2018-09-10T16:14"),
+        ("May 3, 2024 2:15 pm", "2024-05-03T14:15"),
+        ("2024-06-01", "2024-06-01"),
+        ("Sept. 9, 2019", "2019-09-09"),
+        ("30 February 2020", None),
+        ("President Mustafa Meets French Envoy", None),
+    ],
+)
+def test_parse_date(line: str, iso: str | None) -> None:
+    assert parse_date(line) == iso
+
+
+def test_same_text_under_another_name_has_the_same_id(releases_dir: Path, tmp_path: Path) -> None:
+    original = releases_dir / "2024-03-harbour.txt"
+    copy = tmp_path / "renamed.txt"
+    copy.write_text(original.read_text(encoding="utf-8").replace("\n\n", "\n\n\n"), encoding="utf-8")
+    (a,) = read_releases([original])
+    (b,) = read_releases([copy])
+    assert a.id == b.id and a.origin != b.origin
+
+
+def test_navigation_lines_are_dropped_and_reported(releases_dir: Path) -> None:
+    (release,) = read_releases([releases_dir / "2024-05-schools.txt"])
+    assert any(d.startswith("navigation link: Share this") for d in release.dropped)
+    assert release.paragraphs[-1].kind == "trailer" and release.source == "Ministry of Education"
+
+
+def test_jsonl_releases(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    lines = [
+        json.dumps({"id": "a", "title": "T1", "date": "June 2, 2024", "text": "One. Two."}),
+        "not json",
+        json.dumps({"id": "b", "title": "T2"}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = list(read_releases([path]))
+    assert items[0].external_id == "a" and items[0].date == "2024-06-02" and items[0].title == "T1"
+    assert isinstance(items[1], Skipped) and items[1].origin.endswith(":2") and "JSON" in items[1].reason
+    assert isinstance(items[2], Skipped) and '"text"' in items[2].reason
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02binary\x00", "binary"),
+        (b"Title\n\nCaf\xe9 au lait.", "not valid UTF-8"),
+        (("x" * 5_000_000).encode(), "max_release_chars"),
+        (("word " * 1000).encode(), "max_sentence_chars"),
+    ],
+)
+def test_bad_files_are_skipped_with_a_reason(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    (item,) = read_releases([path], IngestConfig(max_sentence_chars=2000))
+    assert isinstance(item, Skipped) and item.origin == str(path) and reason in item.reason
+
+
+def test_missing_paths_and_empty_folders_are_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        list(read_releases([tmp_path / "nope"]))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="no releases in this folder"):
+        list(read_releases([tmp_path / "empty"]))
+
+
+def test_title_only_text_is_an_error() -> None:
+    with pytest.raises(InputError, match="no title"):
+        parse_release_text("Monday, 10 September 2018 16:14\n", "x.txt")

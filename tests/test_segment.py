@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from translate_pipe.segment import paragraph_spans, segment_document, sentence_spans, split_sentences
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "Dr. Smith met Mr. Jones. They talked.", ["Dr. Smith met Mr. Jones.", "They talked."]),
+        ("en", "He lives in the U.S. The weather is fine.", ["He lives in the U.S.", "The weather is fine."]),
+        ("en", "The U.N. Security Council met.", ["The U.N. Security Council met."]),
+        ("en", "It grew 2.5 percent. Prices fell.", ["It grew 2.5 percent.", "Prices fell."]),
+        ("en", "He backed UN Security Council Resolution 2254. Talks resume.",
+         ["He backed UN Security Council Resolution 2254.", "Talks resume."]),
+        ("en", '"We are ready," he said. "The talks start today."',
+         ['"We are ready," he said.', '"The talks start today."']),
+        ("en", "“There is no other Idlib.” Mustafa said so.", ["“There is no other Idlib.”", "Mustafa said so."]),
+        ("en", "John F. Kennedy spoke. Crowds cheered.", ["John F. Kennedy spoke.", "Crowds cheered."]),
+        ("en", "Wait... what happened? Nobody knows!", ["Wait... what happened?", "Nobody knows!"]),
+        ("en", "Headline Without Stop\nThe body starts here.", ["Headline Without Stop", "The body starts here."]),
+        ("en", "See No. 5 for details.", ["See No. 5 for details."]),
+        ("fr", "M. Macron a parlé. Mme Dupont a répondu.", ["M. Macron a parlé.", "Mme Dupont a répondu."]),
+        ("fr", "« Nous sommes prêts. » Le ministre a confirmé.", ["« Nous sommes prêts. »", "Le ministre a confirmé."]),
+        ("fr", "Il vit aux É.-U. depuis 2010.", ["Il vit aux É.-U. depuis 2010."]),
+        ("fr", "Le taux est de 2,5 %. Il baisse.", ["Le taux est de 2,5 %.", "Il baisse."]),
+        ("ar", "قال د. سميث إن الوضع خطير. وأضاف أن المساعدات وصلت.",
+         ["قال د. سميث إن الوضع خطير.", "وأضاف أن المساعدات وصلت."]),
+        ("ar", "هل وصلت المساعدات؟ نعم، وصلت أمس.", ["هل وصلت المساعدات؟", "نعم، وصلت أمس."]),
+        ("ar", "قال الوزير: إن الحل سياسي، ولا بديل عنه؛ وهذا واضح.", ["قال الوزير: إن الحل سياسي، ولا بديل عنه؛ وهذا واضح."]),
+    ],
+)
+def test_news_hazards(lang: str, text: str, expected: list[str]) -> None:
+    assert split_sentences(text, lang) == expected
+
+
+def test_zero_width_and_rtl_marks_survive() -> None:
+    text = "قال\u200f الوزير. وأضاف\u200b أن الوضع صعب."
+    sentences = split_sentences(text, "ar")
+    assert "".join("".join(sentences).split()) == "".join(text.split())
+    assert "\u200f" in sentences[0] and "\u200b" in sentences[1]
+
+
+def test_paragraphs_keep_offsets() -> None:
+    text = "Title line\n\nFirst sentence. Second one.\n\n  Last paragraph here.  "
+    spans = segment_document(text, "en")
+    assert [s.paragraph for s in spans] == [0, 1, 1, 2]
+    for span in spans:
+        assert text[span.start : span.end] == span.text
+    assert len(paragraph_spans(text)) == 3
+
+
+_alphabet = st.sampled_from(list("abc ABC.!?؟…\"'«»“”()\n\t,،؛:0123456789") + ["Dr.", "U.S.", " M. ", "د. "])
+
+
+@given(st.lists(_alphabet, max_size=60).map("".join), st.sampled_from(["en", "fr", "ar"]))
+@settings(max_examples=300, deadline=None)
+def test_sentences_are_the_input_modulo_whitespace(text: str, lang: str) -> None:
+    sentences = split_sentences(text, lang)
+    assert all(s and s == s.strip() for s in sentences)
+    assert "".join("".join(sentences).split()) == "".join(text.split())
+    # Each sentence is an exact substring at increasing offsets.
+    spans = sentence_spans(text, lang)
+    assert [text[a:b] for a, b in spans] == sentences
+    assert all(b1 <= a2 for (_, b1), (a2, _) in zip(spans, spans[1:]))
+
+
+@given(st.lists(_alphabet, max_size=60).map("".join), st.sampled_from(["en", "fr", "ar"]))
+@settings(max_examples=200, deadline=None)
+def test_idempotent_on_its_own_output(text: str, lang: str) -> None:
+    for sentence in split_sentences(text, lang):
+        assert split_sentences(sentence, lang) == [sentence]
+
+
+def test_linear_time_on_a_megabyte_without_punctuation() -> None:
+    small, big = "word " * 20_000, "word " * 200_000
+    t0 = time.perf_counter()
+    assert split_sentences(small, "en") == [small.strip()]
+    t_small = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assert split_sentences(big, "en") == [big.strip()]
+    t_big = time.perf_counter() - t0
+    # Ten times the input may take at most ~30 times as long (noise), never quadratic (100x).
+    assert t_big < max(30 * t_small, 0.5)
