@@ -67,6 +67,17 @@ def _build_parser() -> argparse.ArgumentParser:
     segment.add_argument("--lang", required=True, choices=("en", "fr", "ar"))
     segment.add_argument("--paragraphs", action="store_true", help="a blank line between paragraphs")
 
+    align = commands.add_parser("align", parents=[common], help="align a document with its human translation")
+    align.add_argument("src", help="source sentences, one per line")
+    align.add_argument("tgt", help="target sentences, one per line")
+    align.add_argument("--src-lang", default="en")
+    align.add_argument("--tgt-lang", required=True)
+    align.add_argument("--mt", help="MT of SRC into the target language, line by line; 'none' to align without MT;"
+                                    " default: translate SRC with the configured model")
+    align.add_argument("--model", action="append", metavar="PAIR=PATH")
+    align.add_argument("--segment", action="store_true", help="SRC and TGT are raw documents: split them first")
+    align.add_argument("--out", help="write beads here (default: stdout)")
+
     runs = commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
 
     models = commands.add_parser("models", help="show which model each language pair uses")
@@ -172,6 +183,47 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_lines(path: str, lang: str, segment: bool) -> list[str]:
+    from pathlib import Path
+
+    from .ingest import read_text
+    from .segment import split_sentences
+
+    text = read_text(Path(path))
+    if segment:
+        return split_sentences(text, lang)
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[: None if not text.endswith(("\n", "\r")) else -1]
+
+
+def _cmd_align(args: argparse.Namespace) -> int:
+    from .align import align
+    from .beads import format_bead
+
+    src = _read_lines(args.src, args.src_lang, args.segment)
+    tgt = _read_lines(args.tgt, args.tgt_lang, args.segment)
+    if args.mt == "none":
+        mt = None
+    elif args.mt:
+        mt = _read_lines(args.mt, args.tgt_lang, False)
+        if len(mt) != len(src):
+            raise InputError(f"{args.mt}: {len(mt)} lines, but {args.src} has {len(src)}: the MT must match it line by line")
+    else:
+        from .translate import load_translator, parse_model_overrides
+
+        config = _config(args)
+        translator = load_translator(f"{args.src_lang}-{args.tgt_lang}", config.translate, parse_model_overrides(args.model))
+        mt = [r.text for r in translator.translate(src)]
+    beads = align(src, tgt, mt)
+    text = "".join(format_bead(b) + "\n" for b in beads)
+    if args.out:
+        from pathlib import Path
+
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _cmd_runs(args: argparse.Namespace) -> int:
     from .store import Store
 
@@ -199,6 +251,7 @@ _COMMANDS = {
     "run": _cmd_run,
     "export": _cmd_export,
     "segment": _cmd_segment,
+    "align": _cmd_align,
     "runs": _cmd_runs,
     "models": _cmd_models,
 }
