@@ -11,7 +11,7 @@ from translate_pipe.export import export, unique_pairs
 from translate_pipe.export.tmx import write as write_tmx
 from translate_pipe.ingest import parse_release_text
 from translate_pipe.model import Flag, Pair, PairScores
-from translate_pipe.pipeline import segment_release
+from translate_pipe.segment import segment_release
 from translate_pipe.store import Store
 
 from .conftest import SHARED_DATA

@@ -29,6 +29,10 @@ def test_seed_release_metadata_and_boilerplate(seed_release: Path) -> None:
         ("2024-06-01", "2024-06-01"),
         ("Sept. 9, 2019", "2019-09-09"),
         ("30 February 2020", None),
+        ("Mardi 12 mars 2024 09:30", "2024-03-12T09:30"),
+        ("1er août 2023 à 14h05", "2023-08-01T14:05"),
+        ("الثلاثاء، ١٢ آذار ٢٠٢٤", "2024-03-12"),
+        ("12 كانون الأول 2023", "2023-12-12"),
         ("President Mustafa Meets French Envoy", None),
     ],
 )

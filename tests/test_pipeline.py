@@ -191,3 +191,35 @@ def test_export_formats_after_run(
     assert main(["export", "--db", str(db), "--lang", "ar", "--format", "jsonl", "--out", str(out / "none.jsonl"),
                  "--min-score", "1.01", "-q"]) == 0
     assert (out / "none.jsonl").read_text(encoding="utf-8") == ""
+
+
+def test_references_are_aligned_stored_and_score_the_mt(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .conftest import FIXTURES
+
+    db = tmp_path / "t.db"
+    args = ["run", str(releases_dir), "--to", "fr", "--db", str(db), "--config", str(fast_config_file),
+            "--reference", f"fr={FIXTURES / 'references' / 'fr'}", *model_args]
+    assert main(args) == 0
+    assert "1 matched, 1 newly aligned" in capsys.readouterr().err
+    with sqlite3.connect(db) as conn:
+        beads = conn.execute("SELECT src, tgt, score FROM alignments ORDER BY bead").fetchall()
+        french_segments = conn.execute("SELECT COUNT(*) FROM segments WHERE lang = 'fr'").fetchone()[0]
+        metrics = dict(conn.execute("SELECT name, COUNT(*) FROM scores WHERE name LIKE 'ref_%' GROUP BY name"))
+    assert french_segments >= 8
+    # Our MT is noise, yet names, numbers and lengths put the human sentences in place.
+    assert ("The U.N. Development Programme welcomed the opening.",
+            "Le Programme des Nations unies pour le développement a salué cette inauguration.") in \
+        [(s, t) for s, t, _ in beads]
+    assert metrics.get("ref_chrf", 0) >= 8 and metrics.get("ref_bleu") == metrics.get("ref_chrf")
+    before = _counts(db)
+    assert main(args) == 0  # idempotent: nothing aligned or stored twice
+    assert _counts(db) == before and "0 newly aligned" in capsys.readouterr().err
+
+    out = tmp_path / "human.jsonl"
+    assert main(["export", "--db", str(db), "--lang", "fr", "--format", "jsonl", "--origin", "human",
+                 "--out", str(out), "-q"]) == 0
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == sum(1 for s, t, _ in beads if s and t)
+    assert all(r["origin"] == "human" and 0 <= r["scores"]["alignment"] <= 1 for r in records)

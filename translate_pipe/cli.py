@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .config import Config, load_config
-from .errors import InputError, TranslatePipeError
+from .errors import ConfigError, InputError, TranslatePipeError
 
 log = logging.getLogger("translate_pipe")
 
@@ -49,6 +49,8 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-length", type=int, help="most target tokens per sentence (translate.max_length)")
     run.add_argument("--batch-size", type=int, help="most sentences per batch (translate.batch_size)")
     run.add_argument("--device", help="cpu, cuda or auto (translate.device)")
+    run.add_argument("--reference", action="append", metavar="LANG=DIR",
+                     help="human translations of the releases (matched by file name or id): aligned and used to score the MT")
     run.add_argument("--strict", action="store_true", help="exit 1 if any input file was skipped")
 
     export = commands.add_parser("export", parents=[common], help="write stored pairs as a corpus or documents")
@@ -60,6 +62,8 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--min-score", type=float, help="keep pairs whose combined score is at least this")
     export.add_argument("--label", type=_langs, metavar="LABELS", help="keep pairs with these labels, e.g. good,check")
     export.add_argument("--release", action="append", metavar="ID", help="only this release (repeatable)")
+    export.add_argument("--origin", choices=("mt", "human"), default="mt",
+                        help="machine translations, or human translations aligned by run --reference")
     export.add_argument("--keep-duplicates", action="store_true", help="write repeated (source, target) pairs again")
 
     segment = commands.add_parser("segment", help="print the sentences of a document, one per line")
@@ -128,14 +132,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         "translate", beam_size=args.beam, max_length=args.max_length, batch_size=args.batch_size, device=args.device
     )
     overrides = parse_model_overrides(args.model)
+    references = _parse_references(args.reference)
     with Store(_db(args, config)) as store:
-        summary = run_pipeline(args.inputs, args.to, config, store, overrides, progress_for(args.quiet))
+        summary = run_pipeline(args.inputs, args.to, config, store, overrides, progress_for(args.quiet),
+                               references=references)
     lines = [f"run {summary.run_id}: {summary.releases} releases ({summary.new_releases} new), "
              f"{summary.segments} sentences"]
     for lang, result in summary.languages.items():
         labels = ", ".join(f"{result.labels.get(k, 0)} {k}" for k in ("good", "check", "bad"))
         lines.append(f"  en→{lang}: {result.translated} translated, {result.from_memory} from memory, "
                      f"{result.already_done} already done; {labels}")
+        if references and lang in references:
+            lines.append(f"  en→{lang} references: {result.references_matched} matched, "
+                         f"{result.references_aligned} newly aligned, {result.human_pairs} human pairs")
     if summary.skipped:
         lines.append(f"  {len(summary.skipped)} inputs skipped (see warnings above)")
     if summary.dropped:
@@ -147,6 +156,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_references(values: list[str] | None) -> dict[str, str]:
+    from pathlib import Path
+
+    references = {}
+    for value in values or []:
+        lang, sep, folder = value.partition("=")
+        if not sep or not lang or not folder:
+            raise ConfigError(f"--reference {value!r}: expected LANG=DIR, e.g. fr=references/fr")
+        if not Path(folder).is_dir():
+            raise InputError(f"{folder}: no such folder of references")
+        references[lang] = folder
+    return references
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from .export import export
     from .store import Store
@@ -154,7 +177,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     config = _config(args)
     with Store(_db(args, config)) as store:
         summary = export(store, args.format, args.lang, args.out, args.min_score, args.label,
-                         deduplicate=not args.keep_duplicates, release_ids=args.release)
+                         deduplicate=not args.keep_duplicates, release_ids=args.release, origin=args.origin)
     if not args.quiet:
         print(f"wrote {summary.written} {'releases' if args.format.startswith('release') else 'pairs'} "
               f"to {', '.join(summary.files)}", file=sys.stderr)

@@ -29,29 +29,36 @@ from .segment import split_sentences
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
-_TIME = r"(?:[,\s]+(?:at\s+)?(?P<hour>\d{1,2})[:.h](?P<minute>\d{2})\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
+_MONTH_NAMES = [
+    # English, French, Arabic (Egyptian/Gulf), Arabic (Levantine/Iraqi)
+    ("january", "jan", "janvier", "janv", "يناير", "كانون الثاني"),
+    ("february", "feb", "février", "fevrier", "févr", "فبراير", "شباط"),
+    ("march", "mar", "mars", "مارس", "آذار"),
+    ("april", "apr", "avril", "avr", "أبريل", "ابريل", "إبريل", "نيسان"),
+    ("may", "mai", "مايو", "أيار"),
+    ("june", "jun", "juin", "يونيو", "حزيران"),
+    ("july", "jul", "juillet", "juil", "يوليو", "تموز"),
+    ("august", "aug", "août", "aout", "أغسطس", "آب"),
+    ("september", "sep", "sept", "septembre", "سبتمبر", "أيلول"),
+    ("october", "oct", "octobre", "أكتوبر", "اكتوبر", "تشرين الأول"),
+    ("november", "nov", "novembre", "نوفمبر", "تشرين الثاني"),
+    ("december", "dec", "décembre", "decembre", "déc", "ديسمبر", "كانون الأول"),
+]
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names}
+_WORD = r"[^\W\d_]+"
+# An optional weekday in any language ("Monday,", "Mardi", "الثلاثاء،").
+_WEEKDAY = r"(?:" + _WORD + r"\.?[,،]?\s+)?"
+_MONTH = r"(?P<month>" + _WORD + r"(?:\s" + _WORD + r")?)"
+_TIME = r"(?:[,،\s]+(?:at\s+|à\s+)?(?P<hour>\d{1,2})[:.h]\s?(?P<minute>\d{2})\s*(?P<ampm>[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
 _DATE_PATTERNS = [
-    # Monday, 10 September 2018 16:14
-    re.compile(_WEEKDAY + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})" + _TIME + r"$", re.I),
+    # Monday, 10 September 2018 16:14 / Mardi 12 mars 2024 09:30 / الثلاثاء 12 آذار 2024
+    re.compile(_WEEKDAY + r"(?P<day>\d{1,2})(?:st|nd|rd|th|er)?\s+" + _MONTH + r"\.?[,،]?\s+(?P<year>\d{4})" + _TIME + r"$", re.I),
     # Monday, September 10, 2018 4:14 pm
-    re.compile(_WEEKDAY + r"(?P<month>[a-z]+)\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME + r"$", re.I),
+    re.compile(_WEEKDAY + _MONTH + r"\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME + r"$", re.I),
     # 2018-09-10 16:14
     re.compile(r"(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})" + r"(?:[T\s]+(?P<hour>\d{2}):(?P<minute>\d{2})(?::\d{2})?)?" + r"$"),
 ]
+_ARABIC_DIGITS = {ord(c): str(i) for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
 
 _SOURCE_TRAILER = re.compile(r"\(\s*Source\s*:\s*(?P<source>[^()]{1,200})\)\s*$", re.I)
 
@@ -84,7 +91,7 @@ def release_id(title: str, paragraphs: Iterable[Paragraph]) -> str:
 
 def parse_date(line: str) -> str | None:
     """An ISO date (``2018-09-10T16:14`` or ``2018-09-10``) if ``line`` is a dateline."""
-    line = line.strip()
+    line = line.strip().translate(_ARABIC_DIGITS)
     if len(line) > 60:
         return None
     for pattern in _DATE_PATTERNS:
@@ -92,7 +99,7 @@ def parse_date(line: str) -> str | None:
         if not match:
             continue
         groups = match.groupdict()
-        month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS.get(groups["month"].lower())
+        month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS.get(groups["month"].lower().rstrip("."))
         if month is None:
             continue
         try:
@@ -224,7 +231,7 @@ def read_text(path: Path) -> str:
 
 
 def read_releases(
-    inputs: Iterable[str | Path], config: IngestConfig | None = None
+    inputs: Iterable[str | Path], config: IngestConfig | None = None, lang: str = "en"
 ) -> Iterator[Release | Skipped]:
     """Every release in ``inputs`` (files or folders), in a stable order.
 
@@ -234,10 +241,10 @@ def read_releases(
     config = config or IngestConfig()
     for path in _expand(inputs):
         if path.suffix.lower() in JSONL_SUFFIXES:
-            yield from _read_jsonl(path, config)
+            yield from _read_jsonl(path, config, lang)
             continue
         try:
-            yield parse_release_text(read_text(path), str(path), config)
+            yield parse_release_text(read_text(path), str(path), config, lang=lang)
         except InputError as exc:
             yield Skipped(str(path), _reason(exc, path))
 
@@ -266,7 +273,7 @@ def _expand(inputs: Iterable[str | Path]) -> Iterator[Path]:
             raise InputError(f"{path}: no such file or folder")
 
 
-def _read_jsonl(path: Path, config: IngestConfig) -> Iterator[Release | Skipped]:
+def _read_jsonl(path: Path, config: IngestConfig, lang: str = "en") -> Iterator[Release | Skipped]:
     try:
         text = read_text(path)
     except InputError as exc:
@@ -295,7 +302,7 @@ def _read_jsonl(path: Path, config: IngestConfig) -> Iterator[Release | Skipped]
                 title=_optional_str(record.get("title")),
                 date=_normalise_date(record.get("date")),
                 external_id=_optional_str(record.get("id")),
-                lang=_optional_str(record.get("lang")) or "en",
+                lang=_optional_str(record.get("lang")) or lang,
             )
         except InputError as exc:
             yield Skipped(origin, _reason(exc, origin))
@@ -310,3 +317,13 @@ def _optional_str(value: object) -> str | None:
 def _normalise_date(value: object) -> str | None:
     text = _optional_str(value)
     return (parse_date(text) or text) if text else None
+
+
+def release_key(release: Release) -> str:
+    """How a release is matched with its human translation: its JSON-lines id, else
+    its file name without the extension (``releases/2024-03-harbour.txt`` and
+    ``references/fr/2024-03-harbour.txt`` match)."""
+    if release.external_id:
+        return release.external_id
+    path, _, line = release.origin.partition(".jsonl:")
+    return f"{Path(path).name}:{line}" if line else Path(release.origin).stem

@@ -105,6 +105,7 @@ class Pair:
     flags: tuple[Flag, ...]
     combined: float
     label: str
+    translation_id: int = 0
 
 
 @dataclass(frozen=True)

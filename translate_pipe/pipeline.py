@@ -18,9 +18,9 @@ from . import __version__
 from .config import Config
 from .errors import InputError
 from .ingest import Skipped, read_releases
-from .model import Release, Segment
+from .references import align_references
 from .scoring import PairScorer
-from .segment import sentence_spans
+from .segment import segment_release
 from .store import Store
 from .translate import Translator, load_translator
 
@@ -46,6 +46,9 @@ class LanguageSummary:
     from_memory: int = 0
     already_done: int = 0
     labels: dict[str, int] = field(default_factory=dict)
+    references_matched: int = 0
+    references_aligned: int = 0
+    human_pairs: int = 0
 
 
 @dataclass
@@ -65,18 +68,6 @@ class RunSummary:
         return asdict(self)
 
 
-def segment_release(release: Release) -> list[Segment]:
-    """The release's sentences, paragraph by paragraph, numbered over the whole release."""
-    segments: list[Segment] = []
-    for number, paragraph in enumerate(release.paragraphs):
-        for start, end in sentence_spans(paragraph.text, release.lang):
-            segments.append(Segment(
-                release_id=release.id, lang=release.lang, index=len(segments), paragraph=number,
-                text=paragraph.text[start:end], kind=paragraph.kind, start=start, end=end,
-            ))
-    return segments
-
-
 TranslatorFactory = Callable[[str], Translator]
 
 
@@ -88,8 +79,12 @@ def run_pipeline(
     model_overrides: dict[str, str] | None = None,
     progress: Progress | None = None,
     translator_factory: TranslatorFactory | None = None,
+    references: dict[str, str] | None = None,
 ) -> RunSummary:
     """Translate every release in ``inputs`` into each of ``langs`` and store the scored pairs.
+
+    ``references`` maps a language to a folder of human translations of the releases:
+    they are aligned with the English and the MT is scored against them.
 
     Raises :class:`InputError` when no input could be read as a release.
     """
@@ -101,9 +96,15 @@ def run_pipeline(
     try:
         release_ids = _ingest(inputs, config, store, summary, progress)
         for lang in langs:
-            summary.languages[lang] = _translate_language(
+            result = _translate_language(
                 lang, release_ids, config, store, factory(f"en-{lang}"), summary.run_id, progress
             )
+            if references and lang in references:
+                aligned = align_references(store, lang, references[lang], release_ids, config.ingest)
+                result.references_matched = aligned.matched
+                result.references_aligned = aligned.aligned
+                result.human_pairs = aligned.human_pairs
+            summary.languages[lang] = result
     except KeyboardInterrupt:
         summary.status = "interrupted"
         store.finish_run(summary.run_id, summary.status, summary.to_json())

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .model import Release, Segment
+
 SUPPORTED_LANGS = ("en", "fr", "ar")
 
 # Closing quotes and brackets that belong to the sentence they follow.
@@ -212,3 +214,19 @@ def _can_open_sentence(char: str, lang: str) -> bool:
 def _next_word(text: str, pos: int, end: int) -> str:
     match = re.compile(r"[\W_]*(\w+)").match(text, pos, min(end, pos + 60))
     return match.group(1) if match else ""
+
+
+def segment_release(release: Release, release_id: str | None = None) -> list[Segment]:
+    """The release's sentences, paragraph by paragraph, numbered over the whole release.
+
+    ``release_id`` files them under another release: a human translation's sentences
+    belong to the English release they translate.
+    """
+    segments: list[Segment] = []
+    for number, paragraph in enumerate(release.paragraphs):
+        for start, end in sentence_spans(paragraph.text, release.lang):
+            segments.append(Segment(
+                release_id=release_id or release.id, lang=release.lang, index=len(segments), paragraph=number,
+                text=paragraph.text[start:end], kind=paragraph.kind, start=start, end=end,
+            ))
+    return segments

@@ -20,7 +20,7 @@ from .errors import ConfigError, StoreError
 from .model import Flag, Pair, PairScores, Release, Segment
 from .translate.base import SystemInfo
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -88,6 +88,18 @@ CREATE TABLE IF NOT EXISTS translations (
     UNIQUE (segment_id, system_id)
 );
 CREATE INDEX IF NOT EXISTS translations_by_lang ON translations(tgt_lang, segment_id);
+CREATE TABLE IF NOT EXISTS alignments (
+    release_id TEXT NOT NULL REFERENCES releases(id),
+    tgt_lang TEXT NOT NULL,
+    bead INTEGER NOT NULL,
+    src_idx TEXT NOT NULL,
+    tgt_idx TEXT NOT NULL,
+    src TEXT NOT NULL,
+    tgt TEXT NOT NULL,
+    score REAL NOT NULL,
+    reference TEXT NOT NULL,
+    PRIMARY KEY (release_id, tgt_lang, bead)
+);
 CREATE TABLE IF NOT EXISTS scores (
     translation_id INTEGER NOT NULL REFERENCES translations(id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -172,6 +184,9 @@ class Store:
             row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if row is None:
                 db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) < SCHEMA_VERSION:
+                # Versions so far only added tables, which CREATE ... IF NOT EXISTS did above.
+                db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
             elif int(row[0]) > SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: written by a newer translate-pipe (schema {row[0]}); upgrade translate-pipe"
@@ -201,6 +216,71 @@ class Store:
                 (release.id, release.origin, release.external_id),
             )
         return not exists
+
+    def add_segments(self, segments: Sequence[Segment]) -> int:
+        """Store segments (of a human translation, say); existing ones are kept as they are."""
+        with self.transaction() as db:
+            before = db.total_changes
+            db.executemany(
+                "INSERT OR IGNORE INTO segments (release_id, lang, idx, paragraph, kind, text, start, end)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(s.release_id, s.lang, s.index, s.paragraph, s.kind, s.text, s.start, s.end) for s in segments],
+            )
+            return db.total_changes - before
+
+    def release_keys(self, release_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Release id -> the file-name stems and JSON-lines ids it was read under."""
+        keys: dict[str, list[str]] = {}
+        for chunk in _chunks(list(release_ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for release_id, origin, external_id in self.db.execute(
+                f"SELECT release_id, origin, external_id FROM release_origins WHERE release_id IN ({marks})", chunk
+            ):
+                found = keys.setdefault(release_id, [])
+                if external_id:
+                    found.append(external_id)
+                if ".jsonl:" not in origin:
+                    found.append(Path(origin).stem)
+        return keys
+
+    def has_alignment(self, release_id: str, tgt_lang: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM alignments WHERE release_id=? AND tgt_lang=? LIMIT 1", (release_id, tgt_lang)
+        ).fetchone() is not None
+
+    def add_alignment(self, release_id: str, tgt_lang: str, reference: str,
+                      beads: Sequence[tuple[tuple[int, ...], tuple[int, ...], str, str, float]]) -> None:
+        """Store the beads of one release's alignment with its human translation, all or nothing."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO alignments (release_id, tgt_lang, bead, src_idx, tgt_idx, src, tgt, score,"
+                " reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(release_id, tgt_lang, n, json.dumps(list(src_idx)), json.dumps(list(tgt_idx)), src, tgt, score, reference)
+                 for n, (src_idx, tgt_idx, src, tgt, score) in enumerate(beads)],
+            )
+
+    def set_scores(self, values: Sequence[tuple[int, str, float]]) -> None:
+        """Add or replace named scores of translations: ``(translation id, name, value)``."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO scores (translation_id, name, value) VALUES (?, ?, ?)", values)
+
+    def human_pairs(self, tgt_lang: str, release_ids: Sequence[str] | None = None,
+                    min_score: float | None = None) -> Iterator[Pair]:
+        """Aligned human translation pairs (beads with both sides), in document order."""
+        where, params = ["a.tgt_lang = ?", "a.src != ''", "a.tgt != ''"], [tgt_lang]
+        if min_score is not None:
+            where.append("a.score >= ?")
+            params.append(min_score)
+        if release_ids is not None:
+            where.append(f"a.release_id IN ({','.join('?' * len(release_ids))})")
+            params.extend(release_ids)
+        query = ("SELECT a.release_id, a.src_idx, a.src, a.tgt, a.score, a.reference, r.lang FROM alignments a"
+                 f" JOIN releases r ON r.id = a.release_id WHERE {' AND '.join(where)}"
+                 " ORDER BY r.date, a.release_id, a.bead")
+        for release_id, src_idx, src, tgt, score, reference, src_lang in self.db.execute(query, params):
+            yield Pair(release_id=release_id, segment_index=json.loads(src_idx)[0], src_lang=src_lang,
+                       tgt_lang=tgt_lang, src=src, tgt=tgt, system=f"human:{reference}", origin="human",
+                       scores={"alignment": score}, flags=(), combined=score, label="good")
 
     def releases(self) -> list[dict[str, object]]:
         rows = self.db.execute(
@@ -380,7 +460,8 @@ class Store:
             f" WHERE {' AND '.join(where)} ORDER BY r.date, s.release_id, s.idx"
         )
         for row in self.db.execute(query, params):
-            (_, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, scores, flags) = row
+            (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, scores,
+             flags) = row
             yield Pair(
                 release_id=release_id,
                 segment_index=index,
@@ -394,6 +475,7 @@ class Store:
                 flags=tuple(Flag(name, reason) for name, reason in (json.loads(flags) if flags else [])),
                 combined=combined,
                 label=label,
+                translation_id=translation_id,
             )
 
     def release_record(self, release_id: str) -> dict[str, object] | None:

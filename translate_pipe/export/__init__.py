@@ -46,13 +46,21 @@ def export(
     labels: Sequence[str] | None = None,
     deduplicate: bool = True,
     release_ids: Sequence[str] | None = None,
+    origin: str = "mt",
 ) -> ExportSummary:
-    """Write the stored pairs into ``tgt_lang`` in format ``fmt`` at ``out``."""
+    """Write the stored pairs into ``tgt_lang`` in format ``fmt`` at ``out``.
+
+    ``origin="human"`` writes the human translation pairs that alignment found instead
+    of the machine translations (their score is the alignment score).
+    """
     if fmt in DOCUMENT_FORMATS:
         return ExportSummary(*DOCUMENT_FORMATS[fmt](store, tgt_lang, Path(out), release_ids))
     if fmt not in CORPUS_FORMATS:
         raise ConfigError(f"unknown export format {fmt!r} (available: {', '.join(FORMATS)})")
-    pairs: Iterable[Pair] = store.pairs(tgt_lang, release_ids=release_ids, min_score=min_score, labels=labels)
+    if origin == "human":
+        pairs: Iterable[Pair] = store.human_pairs(tgt_lang, release_ids=release_ids, min_score=min_score)
+    else:
+        pairs = store.pairs(tgt_lang, release_ids=release_ids, min_score=min_score, labels=labels)
     if deduplicate:
         pairs = unique_pairs(pairs)
     written, files = CORPUS_FORMATS[fmt](pairs, Path(out), tgt_lang)
