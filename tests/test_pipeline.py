@@ -223,3 +223,24 @@ def test_references_are_aligned_stored_and_score_the_mt(
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(records) == sum(1 for s, t, _ in beads if s and t)
     assert all(r["origin"] == "human" and 0 <= r["scores"]["alignment"] <= 1 for r in records)
+    assert all(r["scores"]["human_logprob"] < 0 for r in records)  # forced decoding under the (tiny) model
+
+    # The stored references evaluate the stored MT, through sacrebleu.
+    capsys.readouterr()
+    assert main(["evaluate", "--db", str(db), "--lang", "fr", "--test", "none", "--json"]) == 0
+    evaluation = json.loads(capsys.readouterr().out)
+    assert evaluation["systems"] == ["mt"] and 0 <= evaluation["scores"]["mt"]["chrf"]["score"] < 100
+    assert len(evaluation["worst"]) == min(10, len(records))
+
+
+def test_monte_carlo_dropout_for_doubtful_pairs(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path
+) -> None:
+    db = tmp_path / "t.db"
+    assert main(["run", str(releases_dir / "2024-03-harbour.txt"), "--to", "fr", "--db", str(db),
+                 "--config", str(fast_config_file), "--qe-dropout", "4", "-q", *model_args]) == 0
+    with sqlite3.connect(db) as conn:
+        spreads = [v for (v,) in conn.execute("SELECT value FROM scores WHERE name = 'dropout_std'")]
+        doubtful = conn.execute("SELECT COUNT(*) FROM translations WHERE label != 'good'").fetchone()[0]
+    # Random weights: every pair is doubtful; dropout makes the passes differ.
+    assert len(spreads) == doubtful > 0 and all(v > 0 for v in spreads)

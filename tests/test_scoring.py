@@ -102,3 +102,14 @@ def test_combined_score_and_labels() -> None:
 
     split = scorer.score(src, _result("Le Conseil a adopté la résolution 2254 en décembre 2015.", pieces=2), "en", "fr")
     assert split.label == "check" and "split_for_length" in [f.name for f in split.flags]
+
+
+def test_url_and_email_mismatch() -> None:
+    from translate_pipe.scoring.rules import UrlMismatch
+
+    rule = UrlMismatch()
+    src = "See https://example.org/report.pdf or write to press@example.org."
+    assert rule.check(src, "Voir https://example.org/report.pdf ou écrire à press@example.org.", "en", "fr") is None
+    assert "press@example.org" in (rule.check(src, "Voir https://example.org/report.pdf ou écrire à presse@example.org.", "en", "fr") or "")
+    assert "changed or missing: https://example.org/report.pdf" == rule.check(src, "انظر التقرير أو اكتب إلى press@example.org.", "en", "ar")
+    assert rule.check("No links here.", "Pas de liens.", "en", "fr") is None

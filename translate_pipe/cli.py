@@ -49,6 +49,8 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-length", type=int, help="most target tokens per sentence (translate.max_length)")
     run.add_argument("--batch-size", type=int, help="most sentences per batch (translate.batch_size)")
     run.add_argument("--device", help="cpu, cuda or auto (translate.device)")
+    run.add_argument("--qe-dropout", type=int, metavar="N",
+                     help="Monte-Carlo dropout passes for pairs not labelled good (score.qe_dropout)")
     run.add_argument("--reference", action="append", metavar="LANG=DIR",
                      help="human translations of the releases (matched by file name or id): aligned and used to score the MT")
     run.add_argument("--strict", action="store_true", help="exit 1 if any input file was skipped")
@@ -81,6 +83,23 @@ def _build_parser() -> argparse.ArgumentParser:
     align.add_argument("--model", action="append", metavar="PAIR=PATH")
     align.add_argument("--segment", action="store_true", help="SRC and TGT are raw documents: split them first")
     align.add_argument("--out", help="write beads here (default: stdout)")
+
+    evaluate = commands.add_parser("evaluate", parents=[common], help="corpus BLEU/chrF/chrF++/TER, significance, report")
+    evaluate.add_argument("--ref", help="reference file, one segment per line")
+    evaluate.add_argument("--hyp", action="append", help="system output (repeatable; the first is the baseline)")
+    evaluate.add_argument("--name", action="append", help="display name of each --hyp, in order")
+    evaluate.add_argument("--lang", required=True, help="target language (picks the BLEU tokenizer)")
+    evaluate.add_argument("--src", help="source file, for length buckets and the worst-segment table")
+    evaluate.add_argument("--docs", help="document id of each line, one per line")
+    evaluate.add_argument("--tokenize", help="sacrebleu BLEU tokenizer (default: intl for ar, 13a otherwise)")
+    evaluate.add_argument("--test", choices=("bs", "ar", "none"), default="bs",
+                          help="bs: (paired) bootstrap, ar: approximate randomization")
+    evaluate.add_argument("--samples", type=int, default=1000)
+    evaluate.add_argument("--seed", type=int, default=12345)
+    evaluate.add_argument("--worst", type=int, default=10, help="how many worst segments to list")
+    evaluate.add_argument("--run", type=int, help="with --db: the MT of this run (default: the newest)")
+    evaluate.add_argument("--report", help="write a self-contained HTML report here")
+    evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
 
     runs = commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
 
@@ -131,6 +150,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     config = _config(args).with_overrides(
         "translate", beam_size=args.beam, max_length=args.max_length, batch_size=args.batch_size, device=args.device
     )
+    config = config.with_overrides("score", qe_dropout=args.qe_dropout)
     overrides = parse_model_overrides(args.model)
     references = _parse_references(args.reference)
     with Store(_db(args, config)) as store:
@@ -247,6 +267,60 @@ def _cmd_align(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .evaluate import evaluate, format_table
+    from .ingest import read_text
+
+    def lines(path: str) -> list[str]:
+        text = read_text(Path(path))
+        return text.splitlines()
+
+    sources = docs = None
+    if args.ref:
+        if not args.hyp:
+            raise ConfigError("evaluate --ref needs at least one --hyp")
+        references = lines(args.ref)
+        names = args.name or []
+        if len(names) > len(args.hyp):
+            raise ConfigError("more --name than --hyp")
+        names = names + [Path(h).name for h in args.hyp[len(names):]]
+        if len(set(names)) != len(names):
+            raise ConfigError("two systems have the same name: give --name for each --hyp")
+        hypotheses = {name: lines(path) for name, path in zip(names, args.hyp)}
+        sources = lines(args.src) if args.src else None
+        docs = lines(args.docs) if args.docs else None
+    elif args.db:
+        from .store import Store
+
+        with Store(args.db) as store:
+            triples = store.reference_triples(args.lang, args.run)
+        if not triples:
+            raise InputError(f"{args.db}: no MT with aligned human references into {args.lang} "
+                             f"(run with --reference {args.lang}=DIR first)")
+        docs = [t[0] for t in triples]
+        sources = [t[1] for t in triples]
+        references = [t[2] for t in triples]
+        hypotheses = {f"run {args.run}" if args.run else "mt": [t[3] for t in triples]}
+    else:
+        raise ConfigError("evaluate needs --ref and --hyp files, or --db")
+    result = evaluate(references, hypotheses, args.lang, sources=sources, documents=docs, tokenize=args.tokenize,
+                      test=None if args.test == "none" else args.test, n_samples=args.samples, seed=args.seed,
+                      worst=args.worst)
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        print(format_table(result))
+    if args.report:
+        from .report import render_report
+
+        Path(args.report).write_text(render_report(result), encoding="utf-8")
+        if not args.quiet:
+            print(f"report written to {args.report}", file=sys.stderr)
+    return 0
+
+
 def _cmd_runs(args: argparse.Namespace) -> int:
     from .store import Store
 
@@ -275,6 +349,7 @@ _COMMANDS = {
     "export": _cmd_export,
     "segment": _cmd_segment,
     "align": _cmd_align,
+    "evaluate": _cmd_evaluate,
     "runs": _cmd_runs,
     "models": _cmd_models,
 }

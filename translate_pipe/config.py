@@ -87,6 +87,7 @@ class ScoreConfig:
             "repeated_ngrams": 0.3,
             "hit_max_length": 0.3,
             "number_mismatch": 0.5,
+            "url_mismatch": 0.5,
             "length_ratio": 0.6,
             "split_for_length": 0.9,
         }
@@ -94,6 +95,9 @@ class ScoreConfig:
     #: Flags that make a pair ``bad`` whatever its score.
     fatal_flags: tuple[str, ...] = ("empty_output", "untranslated", "wrong_script", "hit_max_length")
     labels: LabelThresholds = field(default_factory=LabelThresholds)
+    #: Monte-Carlo dropout passes for pairs not labelled good (0: off). Costly: each
+    #: pass is a forward pass of the model over the pair.
+    qe_dropout: int = 0
 
 
 @dataclass(frozen=True)

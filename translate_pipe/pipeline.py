@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from . import __version__
 from .config import Config
@@ -96,11 +96,10 @@ def run_pipeline(
     try:
         release_ids = _ingest(inputs, config, store, summary, progress)
         for lang in langs:
-            result = _translate_language(
-                lang, release_ids, config, store, factory(f"en-{lang}"), summary.run_id, progress
-            )
+            translator = factory(f"en-{lang}")
+            result = _translate_language(lang, release_ids, config, store, translator, summary.run_id, progress)
             if references and lang in references:
-                aligned = align_references(store, lang, references[lang], release_ids, config.ingest)
+                aligned = align_references(store, lang, references[lang], release_ids, config.ingest, translator)
                 result.references_matched = aligned.matched
                 result.references_aligned = aligned.aligned
                 result.human_pairs = aligned.human_pairs
@@ -149,6 +148,22 @@ def _ingest(inputs: Sequence[str], config: Config, store: Store, summary: RunSum
     return release_ids
 
 
+def _add_dropout_spread(translator: Translator, sources: list[str], translations: list, scored: list,
+                        passes: int) -> list:
+    """Monte-Carlo dropout only where the cheap scores already doubt the pair."""
+    doubtful = [i for i, s in enumerate(scored) if s.label != "good" and translations[i].text]
+    if not doubtful:
+        return scored
+    values = translator.score_targets([sources[i] for i in doubtful], [translations[i].text for i in doubtful],
+                                      passes=passes, dropout=True)
+    scored = list(scored)
+    for i, samples in zip(doubtful, values):
+        mean = sum(samples) / len(samples)
+        spread = (sum((v - mean) ** 2 for v in samples) / len(samples)) ** 0.5
+        scored[i] = replace(scored[i], values={**scored[i].values, "dropout_std": spread, "dropout_mean": mean})
+    return scored
+
+
 def _translate_language(
     lang: str,
     release_ids: list[str],
@@ -183,9 +198,12 @@ def _translate_language(
     progress.advance(len(copies))
     for start in range(0, len(texts), chunk_size):
         chunk = texts[start : start + chunk_size]
+        translations = translator.translate(chunk)
+        scored = [scorer.score(text, translation, src_lang, lang) for text, translation in zip(chunk, translations)]
+        if config.score.qe_dropout > 0:
+            scored = _add_dropout_spread(translator, chunk, translations, scored, config.score.qe_dropout)
         items = []
-        for text, translation in zip(chunk, translator.translate(chunk)):
-            scores = scorer.score(text, translation, src_lang, lang)
+        for text, translation, scores in zip(chunk, translations, scored):
             for segment_id in by_text[text]:
                 items.append((segment_id, translation.text, "mt", scores))
         result.translated += store.add_translations(run_id, system_id, lang, items)

@@ -22,6 +22,7 @@ from .ingest import Skipped, read_releases, release_key
 from .model import Release
 from .segment import segment_release
 from .store import Store
+from .translate.base import Translator
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +53,24 @@ def sentence_metrics(hypothesis: str, reference: str, lang: str) -> dict[str, fl
     from sacrebleu.metrics import BLEU, CHRF
 
     bleu = BLEU(tokenize=BLEU_TOKENIZERS.get(lang, "13a"), effective_order=True)
+    from sacrebleu.metrics import TER
+
     return {
         "ref_chrf": CHRF().sentence_score(hypothesis, [reference]).score,
         "ref_bleu": bleu.sentence_score(hypothesis, [reference]).score,
+        "ref_ter": TER().sentence_score(hypothesis, [reference]).score,
     }
 
 
 def align_references(
-    store: Store, lang: str, folder: str | Path, release_ids: Sequence[str], config: IngestConfig | None = None
+    store: Store, lang: str, folder: str | Path, release_ids: Sequence[str], config: IngestConfig | None = None,
+    translator: Translator | None = None,
 ) -> ReferenceSummary:
-    """Align and store the human translations in ``folder`` for the given releases."""
+    """Align and store the human translations in ``folder`` for the given releases.
+
+    With a ``translator``, each human pair also gets the model's mean token log-prob of
+    the human target (forced decoding): low values point at loose or wrong pairs.
+    """
     summary = ReferenceSummary()
     references = read_references(folder, lang, config)
     keys = store.release_keys(release_ids)
@@ -99,6 +108,11 @@ def align_references(
                     pair = mt_pairs.get(english[i].index)
                     if pair is not None:
                         metric_rows.extend((pair.translation_id, name, value) for name, value in metrics.items())
+        if translator is not None:
+            both = [n for n, row in enumerate(rows) if row[2] and row[3]]
+            forced = translator.score_targets([rows[n][2] for n in both], [rows[n][3] for n in both])
+            logprobs = {n: values[0] for n, values in zip(both, forced)}
+            rows = [(*row, logprobs.get(n)) for n, row in enumerate(rows)]
         store.add_alignment(release_id, lang, match.origin, rows)
         store.set_scores(metric_rows)
         summary.aligned += 1

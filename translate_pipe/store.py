@@ -98,6 +98,7 @@ CREATE TABLE IF NOT EXISTS alignments (
     tgt TEXT NOT NULL,
     score REAL NOT NULL,
     reference TEXT NOT NULL,
+    human_logprob REAL,
     PRIMARY KEY (release_id, tgt_lang, bead)
 );
 CREATE TABLE IF NOT EXISTS scores (
@@ -249,14 +250,15 @@ class Store:
         ).fetchone() is not None
 
     def add_alignment(self, release_id: str, tgt_lang: str, reference: str,
-                      beads: Sequence[tuple[tuple[int, ...], tuple[int, ...], str, str, float]]) -> None:
-        """Store the beads of one release's alignment with its human translation, all or nothing."""
+                      beads: Sequence[tuple]) -> None:
+        """Store one release's beads ``(src ids, tgt ids, src, tgt, score[, human logprob])``, all or nothing."""
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO alignments (release_id, tgt_lang, bead, src_idx, tgt_idx, src, tgt, score,"
-                " reference) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(release_id, tgt_lang, n, json.dumps(list(src_idx)), json.dumps(list(tgt_idx)), src, tgt, score, reference)
-                 for n, (src_idx, tgt_idx, src, tgt, score) in enumerate(beads)],
+                " reference, human_logprob) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(release_id, tgt_lang, n, json.dumps(list(bead[0])), json.dumps(list(bead[1])), bead[2], bead[3],
+                  bead[4], reference, bead[5] if len(bead) > 5 else None)
+                 for n, bead in enumerate(beads)],
             )
 
     def set_scores(self, values: Sequence[tuple[int, str, float]]) -> None:
@@ -274,13 +276,38 @@ class Store:
         if release_ids is not None:
             where.append(f"a.release_id IN ({','.join('?' * len(release_ids))})")
             params.extend(release_ids)
-        query = ("SELECT a.release_id, a.src_idx, a.src, a.tgt, a.score, a.reference, r.lang FROM alignments a"
+        query = ("SELECT a.release_id, a.src_idx, a.src, a.tgt, a.score, a.reference, r.lang, a.human_logprob"
+                 " FROM alignments a"
                  f" JOIN releases r ON r.id = a.release_id WHERE {' AND '.join(where)}"
                  " ORDER BY r.date, a.release_id, a.bead")
-        for release_id, src_idx, src, tgt, score, reference, src_lang in self.db.execute(query, params):
+        for release_id, src_idx, src, tgt, score, reference, src_lang, logprob in self.db.execute(query, params):
+            scores = {"alignment": score}
+            if logprob is not None:
+                scores["human_logprob"] = logprob
             yield Pair(release_id=release_id, segment_index=json.loads(src_idx)[0], src_lang=src_lang,
                        tgt_lang=tgt_lang, src=src, tgt=tgt, system=f"human:{reference}", origin="human",
-                       scores={"alignment": score}, flags=(), combined=score, label="good")
+                       scores=scores, flags=(), combined=score, label="good")
+
+    def reference_triples(self, tgt_lang: str, run_id: int | None = None) -> list[tuple[str, str, str, str]]:
+        """(release id, source, human reference, MT) for each aligned bead with both sides.
+
+        The MT of a bead is its English sentences' translations joined; ``run_id`` picks
+        the translations that run made, otherwise each sentence's newest one.
+        """
+        mt: dict[tuple[str, int], str] = {}
+        query = ("SELECT s.release_id, s.idx, t.text FROM translations t JOIN segments s ON s.id = t.segment_id"
+                 " WHERE t.tgt_lang = ?" + (" AND t.run_id = ?" if run_id is not None else "") + " ORDER BY t.id")
+        for release_id, index, text in self.db.execute(query, (tgt_lang, run_id) if run_id is not None else (tgt_lang,)):
+            mt[(release_id, index)] = text
+        triples = []
+        for release_id, src_idx, src, tgt in self.db.execute(
+            "SELECT a.release_id, a.src_idx, a.src, a.tgt FROM alignments a JOIN releases r ON r.id = a.release_id"
+            " WHERE a.tgt_lang = ? AND a.src != '' AND a.tgt != '' ORDER BY r.date, a.release_id, a.bead", (tgt_lang,)
+        ):
+            parts = [mt.get((release_id, i)) for i in json.loads(src_idx)]
+            if all(p is not None for p in parts):
+                triples.append((release_id, src, tgt, " ".join(parts)))  # type: ignore[arg-type]
+        return triples
 
     def releases(self) -> list[dict[str, object]]:
         rows = self.db.execute(

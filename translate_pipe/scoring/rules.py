@@ -172,6 +172,26 @@ class NumberMismatch:
         return "numbers differ: " + "; ".join(parts)
 
 
+_URL_OR_EMAIL = re.compile(r"(?:https?://|www\.)[^\s<>\"«»]+[^\s<>\"«».,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@dataclass(frozen=True)
+class UrlMismatch:
+    """URLs and e-mail addresses must come through unchanged: a translated link is broken."""
+
+    name: str = "url_mismatch"
+
+    def check(self, src: str, tgt: str, src_lang: str, tgt_lang: str) -> str | None:
+        src_items, tgt_items = set(_URL_OR_EMAIL.findall(src)), set(_URL_OR_EMAIL.findall(tgt))
+        missing = src_items - tgt_items
+        if missing:
+            return "changed or missing: " + ", ".join(sorted(missing))
+        added = tgt_items - src_items
+        if added:
+            return "not in the source: " + ", ".join(sorted(added))
+        return None
+
+
 @dataclass(frozen=True)
 class RepeatedNgrams:
     n: int = 3
@@ -220,6 +240,7 @@ def default_rules(config: RulesConfig | None = None) -> list[Rule]:
         Untranslated(config.untranslated.min_chars, config.untranslated.max_similarity),
         WrongScript(config.wrong_script.min_share),
         NumberMismatch(),
+        UrlMismatch(),
         RepeatedNgrams(config.repeated_ngrams.n, config.repeated_ngrams.max_repeats),
         LengthRatio(config.length_ratio.min, config.length_ratio.max),
     ]

@@ -56,3 +56,8 @@ class Translator(Protocol):
     def count_tokens(self, text: str) -> int:
         """How many source tokens the model sees for ``text``."""
         ...
+
+    def score_targets(self, sources: Sequence[str], targets: Sequence[str], passes: int = 1,
+                      dropout: bool = False) -> list[list[float]]:
+        """Mean token log-prob of given targets (teacher forcing), one value per pass."""
+        ...

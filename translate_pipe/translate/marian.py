@@ -237,6 +237,43 @@ class MarianTranslator:
             for text, (mean, std, entropy, n_tokens, ended) in zip(decoded, stats)
         ]
 
+    def score_targets(self, sources: Sequence[str], targets: Sequence[str], passes: int = 1,
+                      dropout: bool = False) -> list[list[float]]:
+        """Mean token log-prob of each target given its source, by teacher forcing.
+
+        For a human translation this is how translation-like the pair looks to the
+        model (the negative is its cross-entropy). With ``dropout`` the model runs in
+        training mode ``passes`` times (Monte-Carlo dropout): the spread of the values
+        says how unsure the model is. Returns, per pair, one value per pass.
+        """
+        import torch
+
+        results: list[list[float]] = [[] for _ in sources]
+        lengths = [self.count_tokens(s) + self.count_tokens(t) for s, t in zip(sources, targets)]
+        start = self.model.config.decoder_start_token_id
+        pad = self.tokenizer.pad_token_id
+        try:
+            if dropout:
+                self.model.train()
+            for batch in token_budget_batches(lengths, self.config.batch_size, self.config.max_batch_tokens):
+                inputs = self.tokenizer([self._prefix + sources[i] for i in batch], return_tensors="pt", padding=True)
+                labels = self.tokenizer(text_target=[targets[i] for i in batch], return_tensors="pt",
+                                        padding=True)["input_ids"]
+                inputs = {k: v.to(self.device) for k, v in inputs.items()}
+                labels = labels.to(self.device)
+                decoder_input = torch.cat([torch.full_like(labels[:, :1], start), labels[:, :-1]], dim=1)
+                mask = (labels != pad).float()
+                for _ in range(passes):
+                    with torch.inference_mode():
+                        logits = self.model(**inputs, decoder_input_ids=decoder_input).logits.float()
+                    token_lp = torch.log_softmax(logits, -1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+                    means = (token_lp * mask).sum(-1) / mask.sum(-1).clamp(min=1)
+                    for i, value in zip(batch, means.cpu().tolist()):
+                        results[i].append(float(value))
+        finally:
+            self.model.eval()
+        return results
+
     def _confidence(self, inputs, sequences) -> list[tuple[float, float, float, int, bool]]:
         """Per sequence: mean and std of token log-probs, mean entropy, length, ended with </s>."""
         import torch
