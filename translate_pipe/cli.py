@@ -49,6 +49,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-length", type=int, help="most target tokens per sentence (translate.max_length)")
     run.add_argument("--batch-size", type=int, help="most sentences per batch (translate.batch_size)")
     run.add_argument("--device", help="cpu, cuda or auto (translate.device)")
+    run.add_argument("--backend", choices=("transformers", "ctranslate2"), help="translate.backend")
     run.add_argument("--qe-dropout", type=int, metavar="N",
                      help="Monte-Carlo dropout passes for pairs not labelled good (score.qe_dropout)")
     run.add_argument("--reference", action="append", metavar="LANG=DIR",
@@ -103,8 +104,22 @@ def _build_parser() -> argparse.ArgumentParser:
 
     runs = commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
 
-    models = commands.add_parser("models", help="show which model each language pair uses")
+    models = commands.add_parser("models", help="show which model each pair uses; convert for CTranslate2")
+    models.add_argument("action", nargs="?", choices=("list", "convert"), default="list")
+    models.add_argument("pair", nargs="?", help="with convert: the language pair, e.g. en-fr")
     models.add_argument("--model", action="append", metavar="PAIR=PATH")
+    models.add_argument("--compute-type", default="int8", help="with convert: int8, float16, float32, ...")
+    models.add_argument("--out", help="with convert: folder to write (default: the cache)")
+
+    translate = commands.add_parser("translate", parents=[common], help="translate sentences, one per line, streaming")
+    translate.add_argument("file", nargs="?", help="sentences, one per line (default: stdin)")
+    translate.add_argument("--to", required=True, help="target language, e.g. fr")
+    translate.add_argument("--model", action="append", metavar="PAIR=PATH")
+    translate.add_argument("--backend", choices=("transformers", "ctranslate2"))
+    translate.add_argument("--beam", type=int)
+    translate.add_argument("--max-length", type=int)
+    translate.add_argument("--device")
+    translate.add_argument("--chunk", type=int, default=256, help="lines read, translated and written at a time")
     return parser
 
 
@@ -148,7 +163,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .translate import parse_model_overrides
 
     config = _config(args).with_overrides(
-        "translate", beam_size=args.beam, max_length=args.max_length, batch_size=args.batch_size, device=args.device
+        "translate", beam_size=args.beam, max_length=args.max_length, batch_size=args.batch_size, device=args.device,
+        backend=args.backend,
     )
     config = config.with_overrides("score", qe_dropout=args.qe_dropout)
     overrides = parse_model_overrides(args.model)
@@ -333,10 +349,59 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_translate(args: argparse.Namespace) -> int:
+    from itertools import islice
+
+    from .translate import load_translator, parse_model_overrides
+
+    config = _config(args).with_overrides("translate", beam_size=args.beam, max_length=args.max_length,
+                                          device=args.device, backend=args.backend)
+    translator = load_translator(f"en-{args.to}", config.translate, parse_model_overrides(args.model))
+    if args.chunk < 1:
+        raise ConfigError("--chunk must be at least 1")
+    if args.file:
+        handle = open(args.file, encoding="utf-8", errors="strict", newline=None)
+    else:
+        import io
+
+        handle = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict")
+    name = args.file or "<stdin>"
+    count = 0
+    try:
+        with handle:
+            while True:
+                try:
+                    lines = [line.rstrip("\n") for line in islice(handle, args.chunk)]
+                except UnicodeDecodeError as exc:
+                    raise InputError(f"{name}: not valid UTF-8 after line {count} ({exc.reason})") from None
+                if not lines:
+                    break
+                # One line in, one line out: an empty line stays empty.
+                for result in translator.translate(lines):
+                    sys.stdout.write(" ".join(result.text.splitlines()) + "\n")
+                sys.stdout.flush()
+                count += len(lines)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+    return 0
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     from .translate import load_registry, parse_model_overrides, resolve_model
 
     overrides = parse_model_overrides(args.model)
+    if args.action == "convert":
+        from pathlib import Path
+
+        from .translate.ctranslate2 import convert_model
+
+        if not args.pair:
+            raise ConfigError("models convert needs a language pair, e.g. translate-pipe models convert en-fr")
+        pair = args.pair if "-" in args.pair else f"en-{args.pair}"
+        folder, revision = convert_model(resolve_model(pair, overrides), args.compute_type,
+                                         Path(args.out) if args.out else None, force=bool(args.out))
+        print(f"{pair}\t{folder}\t(revision {revision}, {args.compute_type})")
+        return 0
     for pair in sorted(set(load_registry()) | set(overrides)):
         spec = resolve_model(pair, overrides)
         token = f" target token {spec.target_token}" if spec.target_token else ""
@@ -350,6 +415,7 @@ _COMMANDS = {
     "segment": _cmd_segment,
     "align": _cmd_align,
     "evaluate": _cmd_evaluate,
+    "translate": _cmd_translate,
     "runs": _cmd_runs,
     "models": _cmd_models,
 }

@@ -36,6 +36,9 @@ class TranslateConfig:
     batch_size: int = 16
     max_batch_tokens: int = 2048
     threads: int = 0
+    compute_type: str = "auto"
+    inter_threads: int = 0
+    intra_threads: int = 0
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class TranslationResult:
     text: str
     logprob_mean: float
     logprob_std: float
-    entropy_mean: float
+    entropy_mean: float | None  # None from backends that do not expose the distribution
     n_tokens: int
     hit_max_length: bool = False
     pieces: int = 1

@@ -34,11 +34,12 @@ class PairScorer:
         values = {
             "logprob_mean": result.logprob_mean,
             "logprob_std": result.logprob_std,
-            "entropy_mean": result.entropy_mean,
             "confidence": math.exp(result.logprob_mean) if result.n_tokens else 0.0,
             "length_ratio": len(tgt) / len(src) if src else 0.0,
             "output_tokens": float(result.n_tokens),
         }
+        if result.entropy_mean is not None:
+            values["entropy_mean"] = result.entropy_mean
         combined, label = self.decide(values["confidence"], [f.name for f in flags])
         return PairScores(values=values, flags=tuple(flags), combined=combined, label=label)
 

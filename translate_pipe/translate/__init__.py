@@ -20,8 +20,15 @@ def _marian(spec: ModelSpec, config: TranslateConfig) -> Translator:
     return MarianTranslator(spec, config)
 
 
+def _ctranslate2(spec: ModelSpec, config: TranslateConfig) -> Translator:
+    from .ctranslate2 import CTranslate2Translator
+
+    return CTranslate2Translator(spec, config)
+
+
 BACKENDS: dict[str, Callable[[ModelSpec, TranslateConfig], Translator]] = {
     "transformers": _marian,
+    "ctranslate2": _ctranslate2,
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from ..model import TranslationResult
+
 
 def token_budget_batches(
     lengths: Sequence[int], max_sentences: int, max_tokens: int
@@ -69,3 +71,46 @@ def _pack(units: list[str], count_tokens: Callable[[str], int], limit: int) -> l
         else:
             packed.append(unit)
     return packed
+
+
+def translate_in_pieces(
+    sources: Sequence[str],
+    count_tokens: Callable[[str], int],
+    limit: int,
+    translate_pieces: Callable[[list[str]], list[TranslationResult]],
+) -> list[TranslationResult]:
+    """Translate ``sources``, splitting those over ``limit`` tokens and joining the parts.
+
+    Every backend shares this, so a long sentence is never truncated by any of them.
+    """
+    pieces: list[str] = []
+    owner: list[int] = []
+    for number, source in enumerate(sources):
+        parts = split_for_length(source, count_tokens, limit) if source.strip() else [source]
+        pieces.extend(parts)
+        owner.extend([number] * len(parts))
+    grouped: list[list[TranslationResult]] = [[] for _ in sources]
+    for result, number in zip(translate_pieces(pieces), owner):
+        grouped[number].append(result)
+    return [join_results(parts) for parts in grouped]
+
+
+def join_results(parts: list[TranslationResult]) -> TranslationResult:
+    """One result for a source translated in several pieces: texts joined, stats pooled."""
+    if len(parts) == 1:
+        return parts[0]
+    total = sum(p.n_tokens for p in parts) or 1
+    mean = sum(p.logprob_mean * p.n_tokens for p in parts) / total
+    # Pooled standard deviation of the token log-probs over all pieces.
+    second = sum((p.logprob_std ** 2 + p.logprob_mean ** 2) * p.n_tokens for p in parts) / total
+    entropies = [p.entropy_mean for p in parts]
+    return TranslationResult(
+        text=" ".join(p.text for p in parts if p.text),
+        logprob_mean=mean,
+        logprob_std=max(second - mean ** 2, 0.0) ** 0.5,
+        entropy_mean=None if any(e is None for e in entropies)
+        else sum(p.entropy_mean * p.n_tokens for p in parts) / total,  # type: ignore[operator]
+        n_tokens=sum(p.n_tokens for p in parts),
+        hit_max_length=any(p.hit_max_length for p in parts),
+        pieces=len(parts),
+    )

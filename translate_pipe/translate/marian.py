@@ -17,7 +17,7 @@ from ..config import TranslateConfig
 from ..errors import ConfigError, ModelLoadError
 from ..model import TranslationResult
 from .base import SystemInfo
-from .batching import split_for_length, token_budget_batches
+from .batching import token_budget_batches, translate_in_pieces
 from .registry import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,11 @@ def resolve_device(requested: str) -> str:
     return "cpu"
 
 
-def load_marian(spec: ModelSpec):
-    """Load tokenizer and model for ``spec``; :class:`ModelLoadError` with the fix if not possible."""
+def load_marian(spec: ModelSpec, with_model: bool = True):
+    """Load tokenizer and model for ``spec``; :class:`ModelLoadError` with the fix if not possible.
+
+    ``with_model=False`` loads the tokenizer only (the model is then ``None``).
+    """
     try:
         from transformers import MarianMTModel, MarianTokenizer
         from transformers.utils import logging as hf_logging
@@ -67,6 +70,8 @@ def load_marian(spec: ModelSpec):
 
     def _load(local_only: bool):
         tokenizer = MarianTokenizer.from_pretrained(spec.location, local_files_only=local_only, **kwargs)
+        if not with_model:
+            return tokenizer, None
         model = MarianMTModel.from_pretrained(spec.location, local_files_only=local_only, **kwargs)
         return tokenizer, model
 
@@ -191,17 +196,7 @@ class MarianTranslator:
         return len(self.tokenizer(self._prefix + text)["input_ids"])
 
     def translate(self, sources: Sequence[str]) -> list[TranslationResult]:
-        # Over-long sources become several pieces, translated separately and joined.
-        pieces: list[str] = []
-        owner: list[int] = []
-        for number, source in enumerate(sources):
-            parts = split_for_length(source, self.count_tokens, self.max_input_tokens) if source.strip() else [source]
-            pieces.extend(parts)
-            owner.extend([number] * len(parts))
-        grouped: list[list[TranslationResult]] = [[] for _ in sources]
-        for result, number in zip(self._translate_pieces(pieces), owner):
-            grouped[number].append(result)
-        return [_join(parts) for parts in grouped]
+        return translate_in_pieces(sources, self.count_tokens, self.max_input_tokens, self._translate_pieces)
 
     def _translate_pieces(self, pieces: list[str]) -> list[TranslationResult]:
         results: list[TranslationResult | None] = [None] * len(pieces)
@@ -298,21 +293,3 @@ class MarianTranslator:
             (float(m), float(v.sqrt()), float(e), int(c), bool(d))
             for m, v, e, c, d in zip(mean.cpu(), var.cpu(), entropy_mean.cpu(), counts.cpu(), ended.cpu())
         ]
-
-
-def _join(parts: list[TranslationResult]) -> TranslationResult:
-    if len(parts) == 1:
-        return parts[0]
-    total = sum(p.n_tokens for p in parts) or 1
-    mean = sum(p.logprob_mean * p.n_tokens for p in parts) / total
-    # Pooled standard deviation of the token log-probs over all pieces.
-    second = sum((p.logprob_std ** 2 + p.logprob_mean ** 2) * p.n_tokens for p in parts) / total
-    return TranslationResult(
-        text=" ".join(p.text for p in parts if p.text),
-        logprob_mean=mean,
-        logprob_std=max(second - mean ** 2, 0.0) ** 0.5,
-        entropy_mean=sum(p.entropy_mean * p.n_tokens for p in parts) / total,
-        n_tokens=sum(p.n_tokens for p in parts),
-        hit_max_length=any(p.hit_max_length for p in parts),
-        pieces=len(parts),
-    )
