@@ -238,7 +238,8 @@ def test_monte_carlo_dropout_for_doubtful_pairs(
 ) -> None:
     db = tmp_path / "t.db"
     assert main(["run", str(releases_dir / "2024-03-harbour.txt"), "--to", "fr", "--db", str(db),
-                 "--config", str(fast_config_file), "--qe-dropout", "4", "-q", *model_args]) == 0
+                 "--config", str(fast_config_file), "--qe-dropout", "4", "--backend", "transformers", "-q",
+                 *model_args]) == 0
     with sqlite3.connect(db) as conn:
         spreads = [v for (v,) in conn.execute("SELECT value FROM scores WHERE name = 'dropout_std'")]
         doubtful = conn.execute("SELECT COUNT(*) FROM translations WHERE label != 'good'").fetchone()[0]

@@ -12,7 +12,8 @@ from translate_pipe.errors import ConfigError, ModelLoadError
 from translate_pipe.translate import load_translator, parse_model_overrides, resolve_model
 from translate_pipe.translate.marian import MarianTranslator
 
-CONFIG = TranslateConfig(max_length=10, beam_size=2, batch_size=4)
+# These tests look inside the transformers backend (tokenizer, model, raw logits).
+CONFIG = TranslateConfig(backend="transformers", max_length=10, beam_size=2, batch_size=4)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ def test_batching_and_padding_do_not_change_results(en_ar: MarianTranslator) -> 
 
 
 def test_long_sources_are_split_never_truncated(tiny_models: dict[str, Path]) -> None:
-    config = TranslateConfig(max_length=4, beam_size=1, max_input_tokens=16)
+    config = TranslateConfig(backend="transformers", max_length=4, beam_size=1, max_input_tokens=16)
     translator = load_translator("en-fr", config, {"en-fr": str(tiny_models["en-fr"])})
     source = ", ".join(["the minister met the delegation in Geneva"] * 6) + "."
     assert translator.count_tokens(source) > 16

@@ -28,7 +28,7 @@ class IngestConfig:
 
 @dataclass(frozen=True)
 class TranslateConfig:
-    backend: str = "transformers"
+    backend: str = "ctranslate2"
     device: str = "cpu"
     beam_size: int = 4
     max_length: int = 256

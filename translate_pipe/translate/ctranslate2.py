@@ -112,6 +112,7 @@ class CTranslate2Translator:
         # batch over all cores by far (decoding is latency-bound per batch).
         inter = config.inter_threads or cores
         intra = config.intra_threads or max(cores // inter, 1)
+        self.inter_threads = inter
         try:
             self.translator = ctranslate2.Translator(str(self.model_dir), device=self.device,
                                                      compute_type=compute_type, inter_threads=inter,
@@ -167,11 +168,15 @@ class CTranslate2Translator:
         source_tokens = [self._source_tokens(pieces[i]) for i in todo]
         # CTranslate2 sorts by length, batches by the token budget and runs
         # inter_threads batches in parallel; the order of the results is the input's.
+        # A budget that fits the whole call in one batch would leave all but one
+        # worker idle, so the call is cut into at least inter_threads batches.
+        total = sum(len(t) for t in source_tokens)
+        budget = max(min(self.config.max_batch_tokens, -(-total // self.inter_threads)), 1)
         outputs = self.translator.translate_batch(
             source_tokens,
             beam_size=self.config.beam_size,
             max_decoding_length=self.config.max_length,
-            max_batch_size=self.config.max_batch_tokens,
+            max_batch_size=budget,
             batch_type="tokens",
         )
         hypotheses = [out.hypotheses[0] for out in outputs]
