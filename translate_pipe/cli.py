@@ -102,7 +102,7 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--report", help="write a self-contained HTML report here")
     evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
 
-    runs = commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
+    commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
 
     models = commands.add_parser("models", help="show which model each pair uses; convert for CTranslate2")
     models.add_argument("action", nargs="?", choices=("list", "convert"), default="list")

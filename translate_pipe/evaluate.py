@@ -215,20 +215,23 @@ def _breakdowns(evaluation: Evaluation, references: Sequence[str], hypotheses: M
     ]
 
 
+def format_score(score: MetricScore, spaced: bool = False) -> str:
+    """``61.7 ±2.1 (p=0.0040)``: the score, its confidence interval and p-value when known."""
+    gap = " " if spaced else ""
+    text = f"{score.score:.1f}"
+    if score.ci is not None:
+        text += f" ±{gap}{score.ci:.1f}"
+    if score.p_value is not None:
+        text += f" (p{gap}={gap}{score.p_value:.4f})"
+    return text
+
+
 def format_table(evaluation: Evaluation) -> str:
     """The system table as text, with sacrebleu's signatures under it."""
     columns = {"bleu": "BLEU", "chrf": "chrF2", "chrf++": "chrF2++", "ter": "TER"}
     lines = [f"{'system':<24}" + "".join(f"{label:>22}" for label in columns.values())]
     for name in evaluation.systems:
-        cells = []
-        for key in columns:
-            s = evaluation.scores[name][key]
-            cell = f"{s.score:.1f}"
-            if s.ci is not None:
-                cell += f" ±{s.ci:.1f}"
-            if s.p_value is not None:
-                cell += f" (p={s.p_value:.4f})"
-            cells.append(f"{cell:>22}")
+        cells = [f"{format_score(evaluation.scores[name][key]):>22}" for key in columns]
         lines.append(f"{name:<24}" + "".join(cells))
     if evaluation.test and len(evaluation.systems) > 1:
         kind = "paired bootstrap resampling" if evaluation.test == "bs" else "approximate randomization"

@@ -10,7 +10,7 @@ import base64
 import html
 import io
 
-from .evaluate import Evaluation
+from .evaluate import Evaluation, format_score
 
 RTL_LANGS = {"ar", "he", "fa", "ur"}
 _COLUMNS = {"bleu": "BLEU", "chrf": "chrF2", "chrf++": "chrF2++", "ter": "TER ↓"}
@@ -82,15 +82,8 @@ def render_report(evaluation: Evaluation, title: str = "MT evaluation") -> str:
         '<table id="systems"><tr><th>system</th>' + "".join(f"<th>{esc(c)}</th>" for c in _COLUMNS.values()) + "</tr>",
     ]
     for name in evaluation.systems:
-        cells = []
-        for key in _COLUMNS:
-            s = evaluation.scores[name][key]
-            text = f"{s.score:.1f}"
-            if s.ci is not None:
-                text += f" ± {s.ci:.1f}"
-            if s.p_value is not None:
-                text += f" (p = {s.p_value:.4f})"
-            cells.append(f'<td class="num">{esc(text)}</td>')
+        cells = [f'<td class="num">{esc(format_score(evaluation.scores[name][key], spaced=True))}</td>'
+                 for key in _COLUMNS]
         parts.append(f"<tr><th>{esc(name)}</th>{''.join(cells)}</tr>")
     parts.append("</table>")
     if evaluation.test and len(evaluation.systems) > 1:

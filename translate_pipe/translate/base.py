@@ -43,6 +43,32 @@ class SystemInfo:
         )
 
 
+def decoding_settings(config, max_input_tokens: int, target_token: str | None) -> dict[str, object]:
+    """The decoding settings every backend records in its :class:`SystemInfo`."""
+    return {
+        "beam": config.beam_size,
+        "max_length": config.max_length,
+        "max_input_tokens": max_input_tokens,
+        "target_token": target_token or "",
+    }
+
+
+def target_token_prefix(tokenizer, spec) -> str:
+    """``">>ara<< "`` for a multi-target model, ``""`` otherwise; refuses a model that lacks it."""
+    from ..errors import ModelLoadError
+
+    token = spec.target_token
+    if not token:
+        return ""
+    vocab = tokenizer.get_vocab()
+    if token not in vocab or vocab[token] == tokenizer.unk_token_id:
+        raise ModelLoadError(
+            f"{spec.location}: the model's vocabulary has no target token {token} "
+            f"that models/registry.yaml requires for {spec.pair}: wrong model?"
+        )
+    return token + " "
+
+
 class Translator(Protocol):
     """A loaded model that translates batches of sentences of one language pair."""
 

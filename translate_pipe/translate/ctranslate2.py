@@ -21,7 +21,7 @@ from pathlib import Path
 from ..config import TranslateConfig
 from ..errors import ConfigError, ModelLoadError
 from ..model import TranslationResult
-from .base import SystemInfo
+from .base import SystemInfo, decoding_settings, target_token_prefix
 from .batching import translate_in_pieces
 from .marian import load_marian, resolve_device, weights_fingerprint
 from .registry import ModelSpec
@@ -105,7 +105,7 @@ class CTranslate2Translator:
         self.compute_type = compute_type
         self.tokenizer, _ = load_marian(spec, with_model=False)
         self.tokenizer.model_max_length = 1 << 30
-        self._prefix = self._check_target_token()
+        self._prefix = target_token_prefix(self.tokenizer, spec)
         self.model_dir, revision = convert_model(spec, compute_type)
         cores = os.cpu_count() or 1
         # Measured on 2 cores: several batches in flight, one thread each, beats one
@@ -127,29 +127,12 @@ class CTranslate2Translator:
             src_lang=spec.src_lang,
             tgt_lang=spec.tgt_lang,
             backend=f"{self.backend_name}-{compute_type}",
-            decoding={
-                "beam": config.beam_size,
-                "max_length": config.max_length,
-                "max_input_tokens": self.max_input_tokens,
-                "target_token": spec.target_token or "",
-            },
+            decoding=decoding_settings(config, self.max_input_tokens, spec.target_token),
         )
 
     @property
     def system(self) -> SystemInfo:
         return self._system
-
-    def _check_target_token(self) -> str:
-        token = self.spec.target_token
-        if not token:
-            return ""
-        vocab = self.tokenizer.get_vocab()
-        if token not in vocab or vocab[token] == self.tokenizer.unk_token_id:
-            raise ModelLoadError(
-                f"{self.spec.location}: the model's vocabulary has no target token {token} "
-                f"that models/registry.yaml requires for {self.spec.pair}: wrong model?"
-            )
-        return token + " "
 
     def _source_tokens(self, text: str) -> list[str]:
         return self.tokenizer.convert_ids_to_tokens(self.tokenizer(self._prefix + text)["input_ids"])

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..config import TranslateConfig
 from ..errors import ConfigError, ModelLoadError
 from ..model import TranslationResult
-from .base import SystemInfo
+from .base import SystemInfo, decoding_settings, target_token_prefix
 from .batching import token_budget_batches, translate_in_pieces
 from .registry import ModelSpec
 
@@ -152,7 +152,7 @@ class MarianTranslator:
         generation.num_beams = config.beam_size
         generation.max_new_tokens = config.max_length
         generation.max_length = None
-        self._prefix = self._check_target_token()
+        self._prefix = target_token_prefix(self.tokenizer, spec)
         model_limit = int(getattr(self.model.config, "max_position_embeddings", 512))
         # The prefix token and </s> count against the model's position limit.
         self.max_input_tokens = min(config.max_input_tokens, model_limit - 2)
@@ -162,29 +162,12 @@ class MarianTranslator:
             src_lang=spec.src_lang,
             tgt_lang=spec.tgt_lang,
             backend=self.backend_name,
-            decoding={
-                "beam": config.beam_size,
-                "max_length": config.max_length,
-                "max_input_tokens": self.max_input_tokens,
-                "target_token": spec.target_token or "",
-            },
+            decoding=decoding_settings(config, self.max_input_tokens, spec.target_token),
         )
 
     @property
     def system(self) -> SystemInfo:
         return self._system
-
-    def _check_target_token(self) -> str:
-        token = self.spec.target_token
-        if not token:
-            return ""
-        vocab = self.tokenizer.get_vocab()
-        if token not in vocab or vocab[token] == self.tokenizer.unk_token_id:
-            raise ModelLoadError(
-                f"{self.spec.location}: the model's vocabulary has no target token {token} "
-                f"that models/registry.yaml requires for {self.spec.pair}: wrong model?"
-            )
-        return token + " "
 
     def _revision(self) -> str:
         if self.spec.is_local:
