@@ -43,8 +43,6 @@ def score_file(path: Path, show_errors: int = 0) -> tuple[float, float, float, i
         fn += len(gold_b - pred_b)
         n_sents += len(doc["sents"])
         if shown < show_errors and gold_b != pred_b:
-            for s in predicted:
-                pass
             missed = gold_b - pred_b
             extra = pred_b - gold_b
             text_nows = "".join(ch for ch in doc["text"] if not ch.isspace())
@@ -59,15 +57,31 @@ def score_file(path: Path, show_errors: int = 0) -> tuple[float, float, float, i
     return p, r, f, n_sents, n_sents / seconds if seconds else float("inf")
 
 
+def score_whole(path: Path) -> float:
+    """F1 when the whole set is one string (documents joined by spaces): no collapse on long input."""
+    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    text = " ".join(" ".join(d["text"].split()) for d in docs)
+    gold = [s for d in docs for s in d["sents"]]
+    gold_b, pred_b = boundaries(gold), boundaries(split_sentences(text, docs[0]["lang"]))
+    tp = len(gold_b & pred_b)
+    p = tp / max(len(pred_b), 1)
+    r = tp / max(len(gold_b), 1)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--show-errors", type=int, default=0)
     args = parser.parse_args()
-    print(f"{'set':<18} {'P':>6} {'R':>6} {'F1':>6} {'sents':>6} {'sents/s':>9}")
+    print("peers (flat, test sets): en NLTK punkt 92.6, pySBD 91.3; fr Moses-style 97.4, pySBD 96.5; "
+          "ar regex 92.8, blingfire 92.6, pySBD 67.8")
+    print(f"{'set':<18} {'P':>6} {'R':>6} {'F1':>6} {'sents':>6} {'sents/s':>9} {'F1 whole':>9}")
     for path in sorted(args.data.glob("*.jsonl")):
         p, r, f, n, speed = score_file(path, args.show_errors)
-        print(f"{path.stem:<18} {100*p:6.1f} {100*r:6.1f} {100*f:6.1f} {n:6d} {speed:9.0f}")
+        whole = score_whole(path)
+        print(f"{path.stem:<18} {100*p:6.1f} {100*r:6.1f} {100*f:6.1f} {n:6d} {speed:9.0f} {100*whole:9.1f}")
+    print("sents/s: one core, documents one at a time; F1 whole: the set as one string")
 
 
 if __name__ == "__main__":

@@ -173,11 +173,19 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     terminator = match.group("term")
     closed = bool(match.group("close").strip())
 
-    if not _can_open_sentence(next_char, lang):
+    lower_start = next_char.isalpha() and next_char.islower()
+    if lower_start:
+        # A lower-case word after a quote ('"Why?" he asked') or an ellipsis continues
+        # the sentence; after a bare "?" or "!" it starts one (informal text often
+        # skips the capital). After "." it does unless an abbreviation precedes.
+        if closed or len(terminator) > 1 or "…" in terminator:
+            return False
+        if terminator != ".":
+            return True
+    elif not _can_open_sentence(next_char, lang):
         return False
-    if "." not in terminator or len(terminator) > 1 or closed:
-        # "!", "?", "؟", an ellipsis or a quoted sentence end. An ellipsis before a
-        # lower-case word is a pause, caught by _can_open_sentence above.
+    elif "." not in terminator or len(terminator) > 1 or closed:
+        # "!", "?", "؟", an ellipsis or a quoted sentence end.
         return True
 
     word_match = _WORD_BEFORE.search(text, sentence_start, match.start("term"))
@@ -189,6 +197,11 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
 
     if key in _TITLES[lang]:
         return False
+    if lower_start:
+        # Only an ordinary word ends a sentence before a lower-case start: not an
+        # abbreviation, an acronym, an initial or a number ("No. 5", "p. 12").
+        return (lang != "ar" and len(word) > 1 and word.isalpha() and key not in _ABBREVIATIONS[lang]
+                and key not in _SENTENCE_FINAL_ABBREVIATIONS)
     if lang == "ar":
         # Arabic has no letter case: the abbreviation list is all there is.
         return key not in _ABBREVIATIONS["ar"]
