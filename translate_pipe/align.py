@@ -152,9 +152,9 @@ def align(
             last[i] = max(last[i], j)
     # Merges move the path only a few sentences off the first one; a path that still
     # touches this band is searched once more in a band four times as wide.
-    path, touched = _search(scorer, n, m, (first, last), 24, BEAD_TYPES, config)
+    path, touched = _search(scorer, n, m, (first, last), 48, BEAD_TYPES, config)
     if touched:
-        path, _ = _search(scorer, n, m, (first, last), 96, BEAD_TYPES, config)
+        path, _ = _search(scorer, n, m, (first, last), 192, BEAD_TYPES, config)
     return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), scorer.confidence(i0, i1, j0, j1))
             for (i0, i1, j0, j1) in path]
 
