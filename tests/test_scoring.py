@@ -113,3 +113,21 @@ def test_url_and_email_mismatch() -> None:
     assert "press@example.org" in (rule.check(src, "Voir https://example.org/report.pdf ou écrire à presse@example.org.", "en", "fr") or "")
     assert "changed or missing: https://example.org/report.pdf" == rule.check(src, "انظر التقرير أو اكتب إلى press@example.org.", "en", "ar")
     assert rule.check("No links here.", "Pas de liens.", "en", "fr") is None
+
+
+@pytest.mark.parametrize(
+    ("flag", "src", "tgt", "tgt_lang"),
+    [
+        ("empty_output", "The council met on Monday.", "", "fr"),
+        ("untranslated", "The council met on Monday in Geneva.", "The council met on Monday in Geneva.", "fr"),
+        ("wrong_script", "The council met on Monday.", "Le conseil s'est réuni lundi.", "ar"),
+        ("number_mismatch", "It cost 45 million dollars.", "Il a coûté 54 millions de dollars.", "fr"),
+        ("url_mismatch", "Details at www.example.org today.", "Détails sur www.exemple.fr aujourd'hui.", "fr"),
+        ("repeated_ngrams", "He said so.", "il a dit il a dit il a dit il a dit", "fr"),
+        ("length_ratio", "The council met on Monday in Geneva to discuss aid.", "Réunion.", "fr"),
+    ],
+)
+def test_every_rule_is_in_the_default_scorer(flag: str, src: str, tgt: str, tgt_lang: str) -> None:
+    scores = PairScorer(ScoreConfig()).score(src, _result(tgt), "en", tgt_lang)
+    assert flag in [f.name for f in scores.flags]
+    assert scores.label in ("check", "bad") and scores.combined < math.exp(-0.2)
