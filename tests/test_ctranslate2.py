@@ -91,3 +91,12 @@ def test_translate_command_streams_line_for_line(tmp_path: Path, model_args: lis
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"fine\n\xff\xfe\n")
     assert main(["translate", str(bad), "--to", "fr", "--backend", "ctranslate2", *model_args]) == 1
+
+
+def test_hub_model_conversion_offline_is_one_actionable_line() -> None:
+    from translate_pipe.translate import resolve_model
+    from translate_pipe.translate.ctranslate2 import convert_model
+
+    with pytest.raises(ModelLoadError) as info:
+        convert_model(resolve_model("en-fr"), "int8")
+    assert "hf download Helsinki-NLP/opus-mt-en-fr" in str(info.value) and "\n" not in str(info.value)

@@ -97,3 +97,20 @@ def test_missing_paths_and_empty_folders_are_errors(tmp_path: Path) -> None:
 def test_title_only_text_is_an_error() -> None:
     with pytest.raises(InputError, match="no title"):
         parse_release_text("Monday, 10 September 2018 16:14\n", "x.txt")
+
+
+def test_read_lines_splits_on_line_breaks_only(tmp_path: Path) -> None:
+    from translate_pipe.ingest import read_lines
+
+    path = tmp_path / "l.txt"
+    path.write_bytes("one\u2028still one\r\ntwo\rthree\n".encode())
+    assert read_lines(path) == ["one\u2028still one", "two", "three"]
+
+
+def test_release_and_stored_origin_agree_on_the_matching_key(tmp_path: Path) -> None:
+    from translate_pipe.ingest import origin_key, release_key
+
+    path = tmp_path / "batch.jsonl"
+    path.write_text(json.dumps({"title": "T", "text": "No id here."}) + "\n", encoding="utf-8")
+    (release,) = read_releases([path])
+    assert release_key(release) == origin_key(release.origin, None) == "batch:1"

@@ -178,9 +178,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         labels = ", ".join(f"{result.labels.get(k, 0)} {k}" for k in ("good", "check", "bad"))
         lines.append(f"  en→{lang}: {result.translated} translated, {result.from_memory} from memory, "
                      f"{result.already_done} already done; {labels}")
-        if references and lang in references:
-            lines.append(f"  en→{lang} references: {result.references_matched} matched, "
-                         f"{result.references_aligned} newly aligned, {result.human_pairs} human pairs")
+        if result.references is not None:
+            refs = result.references
+            lines.append(f"  en→{lang} references: {refs.matched} matched, {refs.aligned} newly aligned, "
+                         f"{refs.human_pairs} human pairs")
     if summary.skipped:
         lines.append(f"  {len(summary.skipped)} inputs skipped (see warnings above)")
     if summary.dropped:
@@ -245,13 +246,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 def _read_lines(path: str, lang: str, segment: bool) -> list[str]:
     from pathlib import Path
 
-    from .ingest import read_text
+    from .ingest import read_lines, read_text
     from .segment import split_sentences
 
-    text = read_text(Path(path))
     if segment:
-        return split_sentences(text, lang)
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[: None if not text.endswith(("\n", "\r")) else -1]
+        return split_sentences(read_text(Path(path)), lang)
+    return read_lines(Path(path))
 
 
 def _cmd_align(args: argparse.Namespace) -> int:
@@ -287,11 +287,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .evaluate import evaluate, format_table
-    from .ingest import read_text
+    from .ingest import read_lines
 
     def lines(path: str) -> list[str]:
-        text = read_text(Path(path))
-        return text.splitlines()
+        return read_lines(Path(path))
 
     sources = docs = None
     if args.ref:

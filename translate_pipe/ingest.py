@@ -319,11 +319,24 @@ def _normalise_date(value: object) -> str | None:
     return (parse_date(text) or text) if text else None
 
 
-def release_key(release: Release) -> str:
+def origin_key(origin: str, external_id: str | None) -> str:
     """How a release is matched with its human translation: its JSON-lines id, else
     its file name without the extension (``releases/2024-03-harbour.txt`` and
     ``references/fr/2024-03-harbour.txt`` match)."""
-    if release.external_id:
-        return release.external_id
-    path, _, line = release.origin.partition(".jsonl:")
-    return f"{Path(path).name}:{line}" if line else Path(release.origin).stem
+    if external_id:
+        return external_id
+    path, _, line = origin.partition(".jsonl:")
+    return f"{Path(path).name}:{line}" if line else Path(origin).stem
+
+
+def release_key(release: Release) -> str:
+    return origin_key(release.origin, release.external_id)
+
+
+def read_lines(path: Path) -> list[str]:
+    """A file's lines, split on line breaks only (as sacrebleu and aligners count lines):
+    U+2028 or a form feed inside a line does not make two."""
+    lines = read_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines

@@ -18,7 +18,7 @@ from . import __version__
 from .config import Config
 from .errors import InputError
 from .ingest import Skipped, read_releases
-from .references import align_references
+from .references import ReferenceSummary, align_references
 from .scoring import PairScorer
 from .segment import segment_release
 from .store import Store
@@ -46,9 +46,7 @@ class LanguageSummary:
     from_memory: int = 0
     already_done: int = 0
     labels: dict[str, int] = field(default_factory=dict)
-    references_matched: int = 0
-    references_aligned: int = 0
-    human_pairs: int = 0
+    references: ReferenceSummary | None = None
 
 
 @dataclass
@@ -99,10 +97,8 @@ def run_pipeline(
             translator = factory(f"en-{lang}")
             result = _translate_language(lang, release_ids, config, store, translator, summary.run_id, progress)
             if references and lang in references:
-                aligned = align_references(store, lang, references[lang], release_ids, config.ingest, translator)
-                result.references_matched = aligned.matched
-                result.references_aligned = aligned.aligned
-                result.human_pairs = aligned.human_pairs
+                result.references = align_references(store, lang, references[lang], release_ids, config.ingest,
+                                                     translator)
             summary.languages[lang] = result
     except KeyboardInterrupt:
         summary.status = "interrupted"

@@ -11,8 +11,8 @@ import html
 import io
 
 from .evaluate import Evaluation, format_score
+from .export.release import RTL_LANGS
 
-RTL_LANGS = {"ar", "he", "fa", "ur"}
 _COLUMNS = {"bleu": "BLEU", "chrf": "chrF2", "chrf++": "chrF2++", "ter": "TER ↓"}
 
 

@@ -12,11 +12,11 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import ConfigError, StoreError
+from .ingest import origin_key
 from .model import Flag, Pair, PairScores, Release, Segment
 from .translate.base import SystemInfo
 
@@ -132,14 +132,6 @@ def sqlite_path(url_or_path: str) -> str:
     return url_or_path
 
 
-@dataclass(frozen=True)
-class StoredTranslation:
-    """A translation found in the store (the translation memory's answer)."""
-
-    translation_id: int
-    text: str
-
-
 class Store:
     """A translate-pipe database. Use as a context manager, or call :meth:`close`."""
 
@@ -237,11 +229,7 @@ class Store:
             for release_id, origin, external_id in self.db.execute(
                 f"SELECT release_id, origin, external_id FROM release_origins WHERE release_id IN ({marks})", chunk
             ):
-                found = keys.setdefault(release_id, [])
-                if external_id:
-                    found.append(external_id)
-                if ".jsonl:" not in origin:
-                    found.append(Path(origin).stem)
+                keys.setdefault(release_id, []).append(origin_key(origin, external_id))
         return keys
 
     def has_alignment(self, release_id: str, tgt_lang: str) -> bool:
@@ -323,11 +311,6 @@ class Store:
         ).fetchall()
         return [Segment(*row) for row in rows]
 
-    def count(self, table: str) -> int:
-        if table not in {"releases", "segments", "translations", "scores", "flags", "runs", "systems"}:
-            raise ValueError(table)
-        return int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-
     # --- systems and runs --------------------------------------------------------
 
     def system_id(self, system: SystemInfo) -> int:
@@ -392,8 +375,14 @@ class Store:
         """How many of the releases' newest translations into ``tgt_lang`` have each label."""
         counts: dict[str, int] = {}
         for chunk in _chunks(list(release_ids), 500):
-            for pair in self.pairs(tgt_lang, release_ids=chunk):
-                counts[pair.label] = counts.get(pair.label, 0) + 1
+            marks = ",".join("?" * len(chunk))
+            for label, count in self.db.execute(
+                f"SELECT t.label, COUNT(*) FROM translations t JOIN segments s ON s.id = t.segment_id"
+                f" WHERE s.release_id IN ({marks}) AND t.tgt_lang = ? AND t.id = (SELECT MAX(t2.id)"
+                f" FROM translations t2 WHERE t2.segment_id = s.id AND t2.tgt_lang = t.tgt_lang) GROUP BY t.label",
+                (*chunk, tgt_lang),
+            ):
+                counts[label] = counts.get(label, 0) + count
         return counts
 
     def memory_lookup(self, system_id: int, texts: Iterable[str]) -> dict[str, int]:

@@ -23,7 +23,7 @@ from ..errors import ConfigError, ModelLoadError
 from ..model import TranslationResult
 from .base import SystemInfo, decoding_settings, target_token_prefix
 from .batching import translate_in_pieces
-from .marian import load_marian, resolve_device, weights_fingerprint
+from .marian import load_marian, local_snapshot, resolve_device, weights_fingerprint
 from .registry import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -53,40 +53,31 @@ def convert_model(spec: ModelSpec, compute_type: str, out: Path | None = None,
     Returns the CTranslate2 folder and the revision of the weights it was made from.
     """
     ctranslate2 = _import_ctranslate2()
+    # A hub model is converted from its local snapshot: no weights are loaded just to
+    # learn the revision, so a cached conversion costs nothing on later runs.
     if spec.is_local:
         source, revision = Path(spec.location), weights_fingerprint(spec.location)
-        temporary = None
     else:
-        # A hub model: load it through our loader (clear errors offline), save a copy to convert.
-        tokenizer, model = load_marian(spec)
-        revision = getattr(model.config, "_commit_hash", None) or spec.revision or "unknown"
-        temporary = Path(tempfile.mkdtemp(prefix="translate-pipe-"))
-        tokenizer.save_pretrained(temporary)
-        model.save_pretrained(temporary)
-        source = temporary
+        source, revision = local_snapshot(spec)
     name = f"{spec.model_id.replace('/', '--')}-{revision.replace(':', '-')}-{compute_type}"
     target = out or cache_dir() / "ct2" / name
-    try:
-        if (target / "model.bin").exists() and not force:
-            return target, revision
-        target.parent.mkdir(parents=True, exist_ok=True)
-        quantization = None if compute_type in ("default", "float32", "auto") else compute_type
-        log.info("converting %s to CTranslate2 (%s) in %s", spec.location, compute_type, target)
-        # Convert into a fresh folder and rename: an interrupted conversion leaves no half model.
-        staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
-        try:
-            ctranslate2.converters.TransformersConverter(str(source)).convert(
-                str(staging), quantization=quantization, force=True)
-            if target.exists():
-                shutil.rmtree(target)
-            staging.rename(target)
-        except Exception as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise ModelLoadError(f"{spec.location}: CTranslate2 could not convert the model: {exc}") from None
+    if (target / "model.bin").exists() and not force:
         return target, revision
-    finally:
-        if temporary is not None:
-            shutil.rmtree(temporary, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    quantization = None if compute_type in ("default", "float32", "auto") else compute_type
+    log.info("converting %s to CTranslate2 (%s) in %s", spec.location, compute_type, target)
+    # Convert into a fresh folder and rename: an interrupted conversion leaves no half model.
+    staging = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
+    try:
+        ctranslate2.converters.TransformersConverter(str(source)).convert(
+            str(staging), quantization=quantization, force=True)
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    except Exception as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ModelLoadError(f"{spec.location}: CTranslate2 could not convert the model: {exc}") from None
+    return target, revision
 
 
 class CTranslate2Translator:

@@ -91,6 +91,27 @@ def load_marian(spec: ModelSpec, with_model: bool = True):
         raise ModelLoadError(_download_hint(spec, f"it is not in the local cache and downloading failed ({_first_line(exc)})")) from None
 
 
+def local_snapshot(spec: ModelSpec) -> tuple[Path, str]:
+    """The local folder of a hub model (downloaded on first use) and its commit hash.
+
+    Only the files a Marian model needs are fetched; no weights are loaded.
+    """
+    from huggingface_hub import snapshot_download
+
+    patterns = ["*.json", "*.spm", "*.safetensors", "pytorch_model.bin"]
+    try:
+        folder = snapshot_download(spec.location, revision=spec.revision, allow_patterns=patterns,
+                                   local_files_only=True)
+    except Exception:
+        if _offline():
+            raise ModelLoadError(_download_hint(spec, "it is not in the local Hugging Face cache and HF_HUB_OFFLINE is set")) from None
+        try:
+            folder = snapshot_download(spec.location, revision=spec.revision, allow_patterns=patterns)
+        except Exception as exc:
+            raise ModelLoadError(_download_hint(spec, f"it is not in the local cache and downloading failed ({_first_line(exc)})")) from None
+    return Path(folder), Path(folder).name
+
+
 def _looks_like_path(location: str) -> bool:
     """A hub id is ``owner/name``; anything else that is not a folder here is a bad path."""
     return location.startswith((".", "/", "~")) or location.count("/") > 1 or location.endswith("/")
