@@ -85,6 +85,17 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"7000 x 6000 sentences: {seconds:.1f} s, {len(beads)} beads, peak RSS {peak_mb:.0f} MB "
           f"(target < 10 s; hunalign 7.6 s, Bleualign 40 s)")
+    # Memory must grow linearly with the document: the peak of the aligner's own
+    # allocations (numpy and scipy arrays included) at three sizes.
+    import tracemalloc
+
+    for n_src in (1750, 3500, 7000):
+        n_tgt = n_src * 6 // 7
+        tracemalloc.start()
+        align(big_src[:n_src], big_tgt[:n_tgt], big_mt[:n_src])
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        print(f"  {n_src} x {n_tgt}: peak {peak:.0f} MB allocated, {peak / n_src * 1000:.1f} MB per 1000 source sentences")
 
 
 if __name__ == "__main__":
