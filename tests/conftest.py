@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,27 @@ def seed_release() -> Path:
     if not path.exists():
         pytest.skip("shared/data is not beside this checkout")
     return path
+
+
+@pytest.fixture()
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium driven by Selenium (skipped where it is not installed, unless CI asks)."""
+    if not shutil.which("chromium") or not shutil.which("chromedriver"):
+        if os.environ.get("TRANSLATE_PIPE_REQUIRE_BROWSER"):
+            pytest.fail("chromium and chromedriver are required here (TRANSLATE_PIPE_REQUIRE_BROWSER is set)")
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    # The background-networking flags stop Chromium reaching for the network this machine does not have.
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -118,23 +116,7 @@ def test_cli_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert data["systems"] == ["good", "bad"] and data["scores"]["bad"]["bleu"]["p_value"] is not None
 
 
-def _browser():
-    if not shutil.which("chromium") or not shutil.which("chromedriver"):
-        if os.environ.get("TRANSLATE_PIPE_REQUIRE_BROWSER"):
-            pytest.fail("chromium and chromedriver are required here (TRANSLATE_PIPE_REQUIRE_BROWSER is set)")
-        pytest.skip("Debian's chromium and chromium-driver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-
-
-def test_report_in_a_real_browser(tmp_path: Path) -> None:
+def test_report_in_a_real_browser(tmp_path: Path, browser) -> None:
     from translate_pipe.report import render_report
 
     hostile = [*REF_AR[:-1], '<script>document.title="pwned"</script><img src=x onerror=alert(1)>']
@@ -142,20 +124,17 @@ def test_report_in_a_real_browser(tmp_path: Path) -> None:
                       sources=["one", "two", "three", "four"], documents=["r1", "r1", "r2", "r2"], n_samples=100)
     page = tmp_path / "report.html"
     page.write_text(render_report(result), encoding="utf-8")
-    driver = _browser()
-    try:
-        driver.get(page.as_uri())
-        assert driver.title == "MT evaluation"
-        tables = {t.get_attribute("id") for t in driver.find_elements("css selector", "table")}
-        assert tables == {"systems", "documents", "worst"}
-        rows = driver.find_elements("css selector", "#systems tr")
-        assert len(rows) == 3 and "p =" in rows[2].text
-        loaded = driver.execute_script(
-            "return Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
-        assert loaded == [True, True]
-        arabic = driver.find_elements("css selector", "#worst td[dir=rtl]")
-        assert arabic and driver.execute_script("return getComputedStyle(arguments[0]).direction", arabic[0]) == "rtl"
-        assert '<script>document.title="pwned"</script>' in driver.find_element("id", "worst").text
-        assert not driver.find_elements("css selector", "#worst img")
-    finally:
-        driver.quit()
+    driver = browser
+    driver.get(page.as_uri())
+    assert driver.title == "MT evaluation"
+    tables = {t.get_attribute("id") for t in driver.find_elements("css selector", "table")}
+    assert tables == {"systems", "documents", "worst"}
+    rows = driver.find_elements("css selector", "#systems tr")
+    assert len(rows) == 3 and "p =" in rows[2].text
+    loaded = driver.execute_script(
+        "return Array.from(document.images).map(i => i.complete && i.naturalWidth > 0)")
+    assert loaded == [True, True]
+    arabic = driver.find_elements("css selector", "#worst td[dir=rtl]")
+    assert arabic and driver.execute_script("return getComputedStyle(arguments[0]).direction", arabic[0]) == "rtl"
+    assert '<script>document.title="pwned"</script>' in driver.find_element("id", "worst").text
+    assert not driver.find_elements("css selector", "#worst img")

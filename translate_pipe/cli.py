@@ -68,6 +68,8 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--origin", choices=("mt", "human"), default="mt",
                         help="machine translations, or human translations aligned by run --reference")
     export.add_argument("--keep-duplicates", action="store_true", help="write repeated (source, target) pairs again")
+    export.add_argument("--status", type=_langs, metavar="STATUSES",
+                        help="review states to keep, e.g. approved (default: all but rejected)")
 
     segment = commands.add_parser("segment", help="print the sentences of a document, one per line")
     segment.add_argument("file", nargs="?", help="document to split (default: stdin)")
@@ -120,6 +122,10 @@ def _build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--max-length", type=int)
     translate.add_argument("--device")
     translate.add_argument("--chunk", type=int, default=256, help="lines read, translated and written at a time")
+
+    serve = commands.add_parser("serve", parents=[common], help="review and post-edit pairs in the browser")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
     return parser
 
 
@@ -214,7 +220,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     config = _config(args)
     with Store(_db(args, config)) as store:
         summary = export(store, args.format, args.lang, args.out, args.min_score, args.label,
-                         deduplicate=not args.keep_duplicates, release_ids=args.release, origin=args.origin)
+                         deduplicate=not args.keep_duplicates, release_ids=args.release, origin=args.origin,
+                         statuses=args.status)
     if not args.quiet:
         print(f"wrote {summary.written} {'releases' if args.format.startswith('release') else 'pairs'} "
               f"to {', '.join(summary.files)}", file=sys.stderr)
@@ -408,8 +415,32 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .store import Store, sqlite_path
+
+    config = _config(args)
+    db = _db(args, config)
+    if not Path(sqlite_path(db)).is_file():
+        raise InputError(f"{db}: no such database; translate releases first with translate-pipe run")
+    Store(db).close()  # fail here, with our message, on a file that is not a database
+    try:
+        import uvicorn
+
+        from .review.app import create_app
+    except ImportError as exc:
+        raise ConfigError(f"serve needs FastAPI and uvicorn ({exc}): pip install fastapi uvicorn") from None
+    app = create_app(db, config)
+    print(f"translate-pipe review: http://{args.host}:{args.port}/ (database {db}; Ctrl-C stops)", file=sys.stderr,
+          flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 _COMMANDS = {
     "run": _cmd_run,
+    "serve": _cmd_serve,
     "export": _cmd_export,
     "segment": _cmd_segment,
     "align": _cmd_align,

@@ -106,6 +106,9 @@ class Pair:
     combined: float
     label: str
     translation_id: int = 0
+    status: str = "new"  # new (machine, unreviewed), edited, approved or rejected
+    version: int = 0
+    paragraph: int = 0
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,23 @@ from .ingest import origin_key
 from .model import Flag, Pair, PairScores, Release, Segment
 from .translate.base import SystemInfo
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+# The version of a pair (a segment and a target language) that exports, the review page
+# and the translation memory use: the newest one a person reviewed (edited, approved or
+# rejected), otherwise the newest machine translation. So a later machine run never hides
+# a human edit, and a re-run with other settings replaces an unreviewed translation.
+def _current_version(segment: str = "t.segment_id", lang: str = "t.tgt_lang") -> str:
+    """SQL for the id of the current version of the pair (``segment``, ``lang``)."""
+    return (
+        f"(SELECT t2.id FROM translations t2 WHERE t2.segment_id = {segment} AND t2.tgt_lang = {lang}"
+        " ORDER BY t2.status != 'new' DESC, t2.id DESC LIMIT 1)"
+    )
+
+
+_CURRENT = _current_version()
+
+STATUSES = ("new", "edited", "approved", "rejected")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,7 +101,12 @@ CREATE TABLE IF NOT EXISTS translations (
     combined REAL NOT NULL,
     label TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    UNIQUE (segment_id, system_id)
+    -- Versions: 0 is the machine's, each review (edit, approval, rejection) adds the next
+    -- one, pointing at the version it replaced, so no version is ever overwritten.
+    version INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'new',
+    previous_id INTEGER REFERENCES translations(id),
+    UNIQUE (segment_id, system_id, version)
 );
 CREATE INDEX IF NOT EXISTS translations_by_lang ON translations(tgt_lang, segment_id);
 CREATE TABLE IF NOT EXISTS alignments (
@@ -173,17 +194,24 @@ class Store:
     def _migrate(self) -> None:
         # CREATE ... IF NOT EXISTS is idempotent, so two processes may race here safely.
         self.db.executescript(_SCHEMA)
-        with self.transaction() as db:
-            row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) < SCHEMA_VERSION:
-                # Versions so far only added tables, which CREATE ... IF NOT EXISTS did above.
-                db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.path}: written by a newer translate-pipe (schema {row[0]}); upgrade translate-pipe"
-                )
+        # Foreign keys must be off while the translations table is rebuilt (it cannot be
+        # switched inside a transaction); scores and flags keep pointing at the same ids.
+        self.db.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with self.transaction() as db:
+                row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                if row is None:
+                    db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                elif int(row[0]) < SCHEMA_VERSION:
+                    if int(row[0]) < 3:
+                        _add_translation_versions(db)
+                    db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+                elif int(row[0]) > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self.path}: written by a newer translate-pipe (schema {row[0]}); upgrade translate-pipe"
+                    )
+        finally:
+            self.db.execute("PRAGMA foreign_keys=ON")
 
     # --- releases and segments -------------------------------------------------
 
@@ -372,31 +400,38 @@ class Store:
                 yield segment_id
 
     def label_counts(self, release_ids: Sequence[str], tgt_lang: str) -> dict[str, int]:
-        """How many of the releases' newest translations into ``tgt_lang`` have each label."""
+        """How many of the releases' pairs into ``tgt_lang`` have each label (current versions)."""
         counts: dict[str, int] = {}
         for chunk in _chunks(list(release_ids), 500):
             marks = ",".join("?" * len(chunk))
             for label, count in self.db.execute(
                 f"SELECT t.label, COUNT(*) FROM translations t JOIN segments s ON s.id = t.segment_id"
-                f" WHERE s.release_id IN ({marks}) AND t.tgt_lang = ? AND t.id = (SELECT MAX(t2.id)"
-                f" FROM translations t2 WHERE t2.segment_id = s.id AND t2.tgt_lang = t.tgt_lang) GROUP BY t.label",
+                f" WHERE s.release_id IN ({marks}) AND t.tgt_lang = ? AND t.id = {_CURRENT} GROUP BY t.label",
                 (*chunk, tgt_lang),
             ):
                 counts[label] = counts.get(label, 0) + count
         return counts
 
     def memory_lookup(self, system_id: int, texts: Iterable[str]) -> dict[str, int]:
-        """Source text -> id of a translation the same system already made of that exact text."""
-        found: dict[str, int] = {}
+        """Source text -> id of the best translation the same system already has of that exact text.
+
+        Only current versions count, and a rejected one never does. A version a person
+        approved is preferred, then one a person edited, then the machine's; the newest
+        among equals. So a reviewer's fix reaches every later occurrence of the sentence.
+        """
+        rank = {"approved": 0, "edited": 1, "new": 2}
+        best: dict[str, tuple[int, int, int]] = {}
         for chunk in _chunks(sorted(set(texts)), 500):
             marks = ",".join("?" * len(chunk))
-            for text, translation_id in self.db.execute(
-                f"SELECT s.text, MIN(t.id) FROM segments s JOIN translations t ON t.segment_id=s.id"
-                f" WHERE t.system_id=? AND t.origin != 'human' AND s.text IN ({marks}) GROUP BY s.text",
+            for text, translation_id, status in self.db.execute(
+                f"SELECT s.text, t.id, t.status FROM segments s JOIN translations t ON t.segment_id=s.id"
+                f" WHERE t.system_id=? AND s.text IN ({marks}) AND t.id = {_CURRENT} AND t.status != 'rejected'",
                 (system_id, *chunk),
             ):
-                found[text] = translation_id
-        return found
+                key = (rank.get(status, 3), -translation_id, translation_id)
+                if text not in best or key < best[text]:
+                    best[text] = key
+        return {text: key[2] for text, key in best.items()}
 
     def add_translations(
         self,
@@ -435,8 +470,9 @@ class Store:
             for segment_id, source_id in copies:
                 cursor = db.execute(
                     "INSERT OR IGNORE INTO translations (segment_id, system_id, tgt_lang, text, origin,"
-                    " run_id, combined, label, created_at)"
-                    " SELECT ?, system_id, tgt_lang, text, 'memory', ?, combined, label, ? FROM translations WHERE id=?",
+                    " run_id, combined, label, created_at, status)"
+                    " SELECT ?, system_id, tgt_lang, text, 'memory', ?, combined, label, ?,"
+                    " CASE status WHEN 'approved' THEN 'approved' ELSE 'new' END FROM translations WHERE id=?",
                     (segment_id, run_id, _now(), source_id),
                 )
                 if not cursor.rowcount:
@@ -453,10 +489,22 @@ class Store:
         release_ids: Sequence[str] | None = None,
         min_score: float | None = None,
         labels: Sequence[str] | None = None,
+        statuses: Sequence[str] | None = None,
+        translation_ids: Sequence[int] | None = None,
     ) -> Iterator[Pair]:
-        """Pairs in document order: for each segment, its newest translation into ``tgt_lang``."""
-        where = ["t.tgt_lang = ?", "t.id = (SELECT MAX(t2.id) FROM translations t2 WHERE t2.segment_id = s.id AND t2.tgt_lang = t.tgt_lang)"]
+        """Pairs in document order: each segment with the current version of its translation.
+
+        The current version is the newest a person reviewed, else the newest machine
+        translation (see ``_CURRENT``); ``statuses`` keeps only versions in those states.
+        """
+        where = ["t.tgt_lang = ?", f"t.id = {_CURRENT}"]
         params: list[object] = [tgt_lang]
+        if statuses:
+            where.append(f"t.status IN ({','.join('?' * len(statuses))})")
+            params.extend(statuses)
+        if translation_ids is not None:
+            where.append(f"t.id IN ({','.join('?' * len(translation_ids))})")
+            params.extend(translation_ids)
         if min_score is not None:
             where.append("t.combined >= ?")
             params.append(min_score)
@@ -468,7 +516,7 @@ class Store:
             params.extend(release_ids)
         query = (
             "SELECT t.id, s.release_id, s.idx, s.lang, t.tgt_lang, s.text, t.text, y.model_id || '@' || y.revision,"
-            " t.origin, t.combined, t.label,"
+            " t.origin, t.combined, t.label, t.status, t.version, s.paragraph,"
             " (SELECT json_group_object(name, value) FROM scores WHERE translation_id = t.id),"
             " (SELECT json_group_array(json_array(name, reason)) FROM flags WHERE translation_id = t.id)"
             " FROM translations t JOIN segments s ON s.id = t.segment_id JOIN systems y ON y.id = t.system_id"
@@ -476,8 +524,8 @@ class Store:
             f" WHERE {' AND '.join(where)} ORDER BY r.date, s.release_id, s.idx"
         )
         for row in self.db.execute(query, params):
-            (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, scores,
-             flags) = row
+            (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, status,
+             version, paragraph, scores, flags) = row
             yield Pair(
                 release_id=release_id,
                 segment_index=index,
@@ -492,7 +540,85 @@ class Store:
                 combined=combined,
                 label=label,
                 translation_id=translation_id,
+                status=status,
+                version=version,
+                paragraph=paragraph,
             )
+
+    # --- review: versions written by people ------------------------------------------
+
+    def pair_of(self, translation_id: int) -> Pair | None:
+        """The current version of the pair that translation ``translation_id`` belongs to."""
+        row = self.db.execute(
+            "SELECT s.release_id, t.tgt_lang, t.segment_id FROM translations t JOIN segments s ON s.id = t.segment_id"
+            " WHERE t.id = ?", (translation_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        current = self.db.execute(
+            f"SELECT {_current_version('?', '?')}",
+            (row[2], row[1]),
+        ).fetchone()
+        return next(self.pairs(row[1], release_ids=[row[0]], translation_ids=[current[0]]), None)
+
+    def versions(self, translation_id: int) -> list[dict[str, object]]:
+        """Every version of the pair that ``translation_id`` belongs to, oldest first."""
+        keys = ("id", "version", "text", "origin", "status", "label", "combined", "previous_id", "created_at", "system")
+        rows = self.db.execute(
+            "SELECT t.id, t.version, t.text, t.origin, t.status, t.label, t.combined, t.previous_id, t.created_at,"
+            " y.model_id || '@' || y.revision FROM translations t JOIN systems y ON y.id = t.system_id"
+            " JOIN translations me ON me.segment_id = t.segment_id AND me.tgt_lang = t.tgt_lang"
+            " WHERE me.id = ? ORDER BY t.id", (translation_id,)
+        ).fetchall()
+        return [dict(zip(keys, row)) for row in rows]
+
+    def add_version(self, translation_id: int, text: str, origin: str, status: str, scores: PairScores) -> int:
+        """Store a reviewed version of the pair ``translation_id`` belongs to; returns its id.
+
+        It follows the pair's current version at the moment of writing (not necessarily
+        the one the reviewer saw), so of two reviewers saving the same pair the later save
+        becomes current and both versions stay in the history.
+        """
+        if status not in STATUSES:
+            raise StoreError(f"unknown review status {status!r} (expected one of {', '.join(STATUSES)})")
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT segment_id, tgt_lang FROM translations WHERE id = ?", (translation_id,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"{self.path}: no translation {translation_id}")
+            segment_id, tgt_lang = row
+            current_id, system_id = db.execute(
+                f"SELECT t.id, t.system_id FROM translations t WHERE t.id = {_current_version('?', '?')}",
+                (segment_id, tgt_lang),
+            ).fetchone()
+            (version,) = db.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM translations WHERE segment_id = ? AND system_id = ?",
+                (segment_id, system_id),
+            ).fetchone()
+            cursor = db.execute(
+                "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin, run_id, combined, label,"
+                " created_at, version, status, previous_id) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+                (segment_id, system_id, tgt_lang, text, origin, scores.combined, scores.label, _now(), version,
+                 status, current_id),
+            )
+            new_id = int(cursor.lastrowid or 0)
+            db.executemany(
+                "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)",
+                [(new_id, name, float(value)) for name, value in scores.values.items()],
+            )
+            db.executemany(
+                "INSERT INTO flags (translation_id, name, reason) VALUES (?, ?, ?)",
+                [(new_id, flag.name, flag.reason) for flag in scores.flags],
+            )
+        return new_id
+
+    def release_langs(self, release_id: str) -> list[str]:
+        """Target languages the release has translations into."""
+        return [lang for (lang,) in self.db.execute(
+            "SELECT DISTINCT t.tgt_lang FROM translations t JOIN segments s ON s.id = t.segment_id"
+            " WHERE s.release_id = ? ORDER BY t.tgt_lang", (release_id,)
+        )]
 
     def release_record(self, release_id: str) -> dict[str, object] | None:
         row = self.db.execute(
@@ -503,6 +629,23 @@ class Store:
         record = dict(zip(("id", "lang", "title", "date", "source", "dropped"), row))
         record["dropped"] = json.loads(str(record["dropped"]))
         return record
+
+
+def _add_translation_versions(db: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: translations gain version, status and previous_id.
+
+    SQLite cannot change a UNIQUE constraint in place, so the table is rebuilt with the
+    same ids (scores and flags refer to them) inside the caller's transaction.
+    """
+    # The order SQLite documents for this: build the new table, copy, drop the old one,
+    # rename the new one (renaming the old one instead would repoint scores and flags).
+    columns = "id, segment_id, system_id, tgt_lang, text, origin, run_id, combined, label, created_at"
+    create = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS translations ("):].split(";")[0]
+    db.execute(create.replace("IF NOT EXISTS translations (", "translations_v3 ("))
+    db.execute(f"INSERT INTO translations_v3 ({columns}) SELECT {columns} FROM translations")
+    db.execute("DROP TABLE translations")
+    db.execute("ALTER TABLE translations_v3 RENAME TO translations")
+    db.execute("CREATE INDEX IF NOT EXISTS translations_by_lang ON translations(tgt_lang, segment_id)")
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

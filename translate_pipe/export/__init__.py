@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..model import Pair
-from ..store import Store
+from ..store import STATUSES, Store
 from . import jsonl, moses, release, tmx
 
 CORPUS_FORMATS = {"jsonl": jsonl.write, "tmx": tmx.write, "moses": moses.write}
@@ -47,12 +47,20 @@ def export(
     deduplicate: bool = True,
     release_ids: Sequence[str] | None = None,
     origin: str = "mt",
+    statuses: Sequence[str] | None = None,
 ) -> ExportSummary:
     """Write the stored pairs into ``tgt_lang`` in format ``fmt`` at ``out``.
 
+    Each pair is written in its current version: a reviewer's edit or approval replaces
+    the machine's text. ``statuses`` keeps pairs in those review states (default: every
+    state but ``rejected``; ``["approved"]`` gives only what a person approved).
     ``origin="human"`` writes the human translation pairs that alignment found instead
     of the machine translations (their score is the alignment score).
     """
+    statuses = list(statuses) if statuses else [s for s in STATUSES if s != "rejected"]
+    unknown = sorted(set(statuses) - set(STATUSES))
+    if unknown:
+        raise ConfigError(f"unknown review status {', '.join(unknown)} (expected some of {', '.join(STATUSES)})")
     if fmt in DOCUMENT_FORMATS:
         return ExportSummary(*DOCUMENT_FORMATS[fmt](store, tgt_lang, Path(out), release_ids))
     if fmt not in CORPUS_FORMATS:
@@ -60,7 +68,7 @@ def export(
     if origin == "human":
         pairs: Iterable[Pair] = store.human_pairs(tgt_lang, release_ids=release_ids, min_score=min_score)
     else:
-        pairs = store.pairs(tgt_lang, release_ids=release_ids, min_score=min_score, labels=labels)
+        pairs = store.pairs(tgt_lang, release_ids=release_ids, min_score=min_score, labels=labels, statuses=statuses)
     if deduplicate:
         pairs = unique_pairs(pairs)
     written, files = CORPUS_FORMATS[fmt](pairs, Path(out), tgt_lang)

@@ -22,6 +22,8 @@ def pair_record(pair: Pair) -> dict[str, object]:
         "flags": [{"name": f.name, "reason": f.reason} for f in pair.flags],
         "model": pair.system,
         "origin": pair.origin,
+        "status": pair.status,
+        "version": pair.version,
     }
 
 

@@ -47,6 +47,8 @@ def write(pairs: Iterable[Pair], out: Path, tgt_lang: str) -> tuple[int, list[st
             handle.write(_prop("x-segment-index", pair.segment_index))
             handle.write(_prop("x-model", pair.system))
             handle.write(_prop("x-origin", pair.origin))
+            handle.write(_prop("x-status", pair.status))
+            handle.write(_prop("x-version", pair.version))
             handle.write(_prop("x-label", pair.label))
             handle.write(_prop("x-score-combined", f"{pair.combined:.4f}"))
             for name, value in sorted(pair.scores.items()):

@@ -43,6 +43,27 @@ class PairScorer:
         combined, label = self.decide(values["confidence"], [f.name for f in flags])
         return PairScores(values=values, flags=tuple(flags), combined=combined, label=label)
 
+    def score_reviewed(self, src: str, tgt: str, src_lang: str, tgt_lang: str, status: str,
+                       model_values: dict[str, float] | None = None) -> PairScores:
+        """Scores of a version a person wrote or reviewed.
+
+        The rules run again on the new text. The model's confidence does not apply to
+        text a person wrote (``model_values``, the machine's numbers, are kept only when
+        the text is the machine's), so the combined score starts from 1 and the flags'
+        penalties apply. An approved pair is labelled good whatever its flags (they stay
+        visible); a rejected one is bad with score 0.
+        """
+        flags = [Flag(rule.name, reason) for rule in self.rules
+                 if (reason := rule.check(src, tgt, src_lang, tgt_lang)) is not None]
+        values = dict(model_values or {})
+        values["length_ratio"] = len(tgt) / len(src) if src else 0.0
+        combined, label = self.decide(1.0, [f.name for f in flags])
+        if status == "approved":
+            label = "good"
+        elif status == "rejected":
+            combined, label = 0.0, "bad"
+        return PairScores(values=values, flags=tuple(flags), combined=combined, label=label)
+
     def decide(self, confidence: float, flag_names: list[str]) -> tuple[float, str]:
         """Combined score in [0, 1] and label from the confidence and the flags that fired."""
         combined = confidence

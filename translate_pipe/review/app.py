@@ -1,0 +1,140 @@
+"""The review web application: a JSON API under ``/api/`` and two plain HTML pages.
+
+A thin HTTP layer over :class:`ReviewService`. The pages are static files whose script
+fetches the API and builds the DOM with ``textContent`` only, so text from a release can
+never become markup. The API is described at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from fastapi import FastAPI, HTTPException, Query
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
+
+from ..config import Config
+from .service import MAX_EDIT_CHARS, InvalidEdit, NotFound, ReviewService
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+#: Largest request body accepted; an edit is one sentence, so this is generous.
+MAX_BODY_BYTES = 64 * 1024
+
+
+class PairEdit(BaseModel):
+    """A reviewer's change to a pair: new target text, a decision, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tgt: StrictStr | None = Field(None, max_length=MAX_EDIT_CHARS, description="the corrected target sentence")
+    status: Literal["approved", "rejected"] | None = Field(None, description="the reviewer's decision")
+
+
+class BodyLimit:
+    """ASGI middleware: answer 413 to a request body over ``limit`` bytes, whatever its framing.
+
+    The body is read up to the limit before the application sees it, so a chunked
+    upload without Content-Length is cut off too.
+    """
+
+    def __init__(self, app, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        too_big = JSONResponse({"detail": f"request body over {self.limit} bytes"}, status_code=413)
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            return await too_big(scope, receive, send)
+        body, more = b"", True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.limit:
+                return await too_big(scope, receive, send)
+        delivered = False
+
+        async def replay():
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return await self.app(scope, replay, send)
+
+
+def create_app(db: str, config: Config | None = None) -> FastAPI:
+    """The review application over the database ``db``."""
+    service = ReviewService(db, config)
+    app = FastAPI(
+        title="translate-pipe review",
+        summary="Review and post-edit stored translation pairs.",
+        docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json needs nothing
+        redoc_url=None,
+    )
+    app.state.service = service
+
+    @app.exception_handler(NotFound)
+    async def not_found(_request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(InvalidEdit)
+    async def invalid(_request, exc: InvalidEdit) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.get("/api/releases", summary="Releases with their languages and label counts")
+    def list_releases() -> list[dict]:
+        return service.releases()
+
+    @app.get("/api/releases/{release_id}", summary="One release's metadata and languages")
+    def get_release(release_id: str) -> dict:
+        return service.release(release_id)
+
+    @app.get("/api/releases/{release_id}/pairs", summary="A release's pairs into one language")
+    def get_pairs(
+        release_id: str,
+        lang: str = Query(..., min_length=2, max_length=8, description="target language, e.g. fr"),
+        label: Literal["good", "check", "bad"] | None = None,
+        flag: str | None = Query(None, max_length=64),
+        status: Literal["new", "edited", "approved", "rejected"] | None = None,
+        sort: Literal["document", "score", "-score"] = "document",
+    ) -> list[dict]:
+        return service.pairs(release_id, lang, label=label, flag=flag, status=status, sort=sort)
+
+    @app.get("/api/pairs/{pair_id}", summary="A pair's current version and its history")
+    def get_pair(pair_id: int) -> dict:
+        return service.pair(pair_id)
+
+    @app.put("/api/pairs/{pair_id}", summary="Edit, approve or reject a pair (stored as a new version)")
+    def put_pair(pair_id: int, edit: PairEdit) -> dict:
+        if edit.tgt is None and edit.status is None:
+            raise HTTPException(422, "nothing to change: give tgt, status or both")
+        return service.edit(pair_id, tgt=edit.tgt, status=edit.status)
+
+    @app.get("/api/releases/{release_id}/download", summary="The localized release (html, text) or its pairs (tmx)")
+    def download(release_id: str, lang: str = Query(..., min_length=2, max_length=8),
+                 format: Literal["html", "text", "tmx"] = "html") -> Response:
+        content, media_type, name = service.download(release_id, lang, format)
+        return Response(content, media_type=media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    @app.get("/releases/{release_id}", include_in_schema=False)
+    def release_page(release_id: str) -> FileResponse:
+        return FileResponse(STATIC / "release.html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    return app

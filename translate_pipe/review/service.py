@@ -1,0 +1,201 @@
+"""Review and post-editing of stored pairs: the Python API behind ``translate-pipe serve``.
+
+Nothing here knows about HTTP. Every edit, approval or rejection is a new version of the
+pair in the store (see :meth:`Store.add_version`); the versions before it are kept. A
+version written by a person is re-scored by the rules, becomes the pair's current
+version, and from then on is what exports and the translation memory use.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..errors import InputError
+from ..export import release as release_export
+from ..export import tmx
+from ..model import Pair
+from ..scoring import LABELS, PairScorer
+from ..store import Store
+
+#: Longest target sentence an edit may store. Longer text is not a sentence a person
+#: typed into the page; refusing it keeps the corpus and the database sane.
+MAX_EDIT_CHARS = 5000
+REVIEW_STATUSES = ("approved", "rejected")
+DOWNLOAD_FORMATS = {
+    "tmx": ("application/x-tmx+xml", "tmx"),
+    "html": ("text/html; charset=utf-8", "html"),
+    "text": ("text/plain; charset=utf-8", "txt"),
+}
+
+
+class NotFound(InputError):
+    """An id that names no release or pair in the database."""
+
+
+class InvalidEdit(InputError):
+    """An edit that cannot be stored (empty text, unknown status, nothing to change)."""
+
+
+@dataclass(frozen=True)
+class PairView:
+    """One pair as the review page shows it; ``id`` is its current version's id."""
+
+    id: int
+    release_id: str
+    index: int
+    paragraph: int
+    src_lang: str
+    tgt_lang: str
+    src: str
+    tgt: str
+    label: str
+    combined: float
+    scores: dict[str, float]
+    flags: list[dict[str, str]]
+    status: str
+    origin: str
+    version: int
+    system: str
+
+    @classmethod
+    def of(cls, pair: Pair) -> PairView:
+        return cls(
+            id=pair.translation_id, release_id=pair.release_id, index=pair.segment_index, paragraph=pair.paragraph,
+            src_lang=pair.src_lang, tgt_lang=pair.tgt_lang, src=pair.src, tgt=pair.tgt, label=pair.label,
+            combined=round(pair.combined, 4), scores={k: round(v, 4) for k, v in sorted(pair.scores.items())},
+            flags=[{"name": f.name, "reason": f.reason} for f in pair.flags], status=pair.status,
+            origin=pair.origin, version=pair.version, system=pair.system,
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class ReviewService:
+    """Reads releases and pairs for review and stores reviewers' versions.
+
+    A connection is opened per call, so one service can serve many threads.
+    """
+
+    def __init__(self, db: str, config: Config | None = None):
+        self.db = db
+        self.config = config or Config()
+        self.scorer = PairScorer(self.config.score)
+
+    @contextmanager
+    def _store(self) -> Iterator[Store]:
+        with Store(self.db) as store:
+            yield store
+
+    def releases(self) -> list[dict[str, object]]:
+        """Every release with its date, title, target languages and label counts per language."""
+        with self._store() as store:
+            listed = []
+            for record in store.releases():
+                release_id = str(record["id"])
+                langs = store.release_langs(release_id)
+                labels = {}
+                for lang in langs:
+                    counts = store.label_counts([release_id], lang)
+                    labels[lang] = {label: counts.get(label, 0) for label in LABELS}
+                listed.append({**record, "langs": langs, "labels": labels})
+            return listed
+
+    def release(self, release_id: str) -> dict[str, object]:
+        with self._store() as store:
+            record = store.release_record(release_id)
+            if record is None:
+                raise NotFound(f"no release {release_id!r}")
+            return {**record, "langs": store.release_langs(release_id)}
+
+    def pairs(self, release_id: str, lang: str, label: str | None = None, flag: str | None = None,
+              status: str | None = None, sort: str = "document") -> list[dict[str, object]]:
+        """The release's pairs into ``lang`` (current versions), filtered and sorted.
+
+        ``sort`` is ``document`` (paragraph order), ``score`` (lowest combined score
+        first, the ones to check) or ``-score``.
+        """
+        if sort not in ("document", "score", "-score"):
+            raise InvalidEdit(f"unknown sort {sort!r} (expected document, score or -score)")
+        self.release(release_id)
+        with self._store() as store:
+            views = [PairView.of(p) for p in store.pairs(lang, release_ids=[release_id])]
+        if label:
+            views = [v for v in views if v.label == label]
+        if flag:
+            views = [v for v in views if any(f["name"] == flag for f in v.flags)]
+        if status:
+            views = [v for v in views if v.status == status]
+        if sort != "document":
+            views.sort(key=lambda v: (v.combined, v.index), reverse=sort == "-score")
+        return [v.as_dict() for v in views]
+
+    def pair(self, pair_id: int) -> dict[str, object]:
+        """A pair's current version, with every version it has had (oldest first)."""
+        with self._store() as store:
+            current = store.pair_of(pair_id)
+            if current is None:
+                raise NotFound(f"no pair {pair_id}")
+            return {**PairView.of(current).as_dict(), "versions": store.versions(pair_id)}
+
+    def edit(self, pair_id: int, tgt: str | None = None, status: str | None = None) -> dict[str, object]:
+        """Store a reviewer's version of a pair: new text, a decision, or both.
+
+        Saving what the pair already says is not a new version, so a repeated request
+        stores nothing twice.
+        """
+        if tgt is None and status is None:
+            raise InvalidEdit("nothing to change: give tgt, status or both")
+        if status is not None and status not in REVIEW_STATUSES:
+            raise InvalidEdit(f"status must be one of {', '.join(REVIEW_STATUSES)}, not {status!r}")
+        if tgt is not None:
+            if not tgt.strip():
+                raise InvalidEdit("tgt is empty: to drop a pair, reject it instead")
+            if len(tgt) > MAX_EDIT_CHARS:
+                raise InvalidEdit(f"tgt has {len(tgt)} characters; at most {MAX_EDIT_CHARS} are accepted")
+            if "\n" in tgt or "\r" in tgt:
+                raise InvalidEdit("tgt must be one line: a pair is one sentence")
+            tgt = tgt.strip()
+        with self._store() as store:
+            current = store.pair_of(pair_id)
+            if current is None:
+                raise NotFound(f"no pair {pair_id}")
+            text = current.tgt if tgt is None else tgt
+            changed = text != current.tgt
+            new_status = status or ("edited" if changed else current.status)
+            if not changed and new_status == current.status:
+                return self.pair(current.translation_id)
+            origin = "human" if changed or current.origin == "human" else current.origin
+            # The machine's confidence describes the machine's text only.
+            model_values = None if origin == "human" else current.scores
+            scores = self.scorer.score_reviewed(current.src, text, current.src_lang, current.tgt_lang, new_status,
+                                                model_values)
+            new_id = store.add_version(current.translation_id, text, origin, new_status, scores)
+        return self.pair(new_id)
+
+    def download(self, release_id: str, lang: str, fmt: str) -> tuple[bytes, str, str]:
+        """The localized release (``html``, ``text``) or its pairs (``tmx``): content, media type, file name.
+
+        The TMX leaves out rejected pairs, as corpus exports do.
+        """
+        if fmt not in DOWNLOAD_FORMATS:
+            raise InvalidEdit(f"unknown format {fmt!r} (expected {', '.join(DOWNLOAD_FORMATS)})")
+        record = self.release(release_id)
+        if lang not in record["langs"]:  # type: ignore[operator]
+            raise NotFound(f"release {release_id!r} has no translations into {lang!r}")
+        media_type, suffix = DOWNLOAD_FORMATS[fmt]
+        with tempfile.TemporaryDirectory() as folder, self._store() as store:
+            out = Path(folder) / f"{release_id}.{lang}.{suffix}"
+            if fmt == "tmx":
+                pairs = store.pairs(lang, release_ids=[release_id], statuses=("new", "edited", "approved"))
+                tmx.write(pairs, out, lang)
+            elif fmt == "html":
+                release_export.write_html(store, lang, out, [release_id])
+            else:
+                release_export.write_text(store, lang, out, [release_id])
+            return out.read_bytes(), media_type, out.name
