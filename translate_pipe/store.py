@@ -308,11 +308,14 @@ class Store:
         """(release id, source, human reference, MT) for each aligned bead with both sides.
 
         The MT of a bead is its English sentences' translations joined; ``run_id`` picks
-        the translations that run made, otherwise each sentence's newest one.
+        the translations that run made, otherwise each sentence's newest machine translation
+        (versions a reviewer wrote are left out).
         """
         mt: dict[tuple[str, int], str] = {}
         query = ("SELECT s.release_id, s.idx, t.text FROM translations t JOIN segments s ON s.id = t.segment_id"
-                 " WHERE t.tgt_lang = ?" + (" AND t.run_id = ?" if run_id is not None else "") + " ORDER BY t.id")
+                 # Text a reviewer wrote is not machine translation: evaluate never counts it.
+                 " WHERE t.tgt_lang = ? AND t.origin != 'human'"
+                 + (" AND t.run_id = ?" if run_id is not None else "") + " ORDER BY t.id")
         for release_id, index, text in self.db.execute(query, (tgt_lang, run_id) if run_id is not None else (tgt_lang,)):
             mt[(release_id, index)] = text
         triples = []
