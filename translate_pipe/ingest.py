@@ -28,6 +28,7 @@ from .segment import split_sentences
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+PARQUET_SUFFIXES = {".parquet"}
 
 _MONTH_NAMES = [
     # English, French, Arabic (Egyptian/Gulf), Arabic (Levantine/Iraqi)
@@ -222,12 +223,17 @@ def read_text(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    return decode_text(data, str(path))
+
+
+def decode_text(data: bytes, origin: str) -> str:
+    """Bytes of a release file as text, or :class:`InputError` naming ``origin``."""
     if b"\x00" in data[:65536]:
-        raise InputError(f"{path}: binary file (NUL bytes), not a text release")
+        raise InputError(f"{origin}: binary file (NUL bytes), not a text release")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not valid UTF-8 (byte {exc.start}); convert it with iconv first") from None
+        raise InputError(f"{origin}: not valid UTF-8 (byte {exc.start}); convert it with iconv first") from None
 
 
 def read_releases(
@@ -239,14 +245,54 @@ def read_releases(
     exist raises :class:`InputError` since that is a usage mistake, not bad data.
     """
     config = config or IngestConfig()
-    for path in _expand(inputs):
-        if path.suffix.lower() in JSONL_SUFFIXES:
-            yield from _read_jsonl(path, config, lang)
+    for path in expand_inputs(inputs):
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            yield from releases_from_parquet(path, config, lang)
             continue
         try:
-            yield parse_release_text(read_text(path), str(path), config, lang=lang)
-        except InputError as exc:
-            yield Skipped(str(path), _reason(exc, path))
+            data = path.read_bytes()
+        except OSError as exc:
+            yield Skipped(str(path), f"cannot read: {exc.strerror}")
+            continue
+        yield from releases_from_bytes(str(path), data, config, lang)
+
+
+def releases_from_bytes(
+    origin: str, data: bytes, config: IngestConfig | None = None, lang: str = "en"
+) -> Iterator[Release | Skipped]:
+    """The releases in one file's bytes: a text release, or JSON lines when ``origin`` says so.
+
+    Each engine (local or Ray) reads files its own way and hands the bytes here, so
+    both parse exactly alike.
+    """
+    config = config or IngestConfig()
+    try:
+        text = decode_text(data, origin)
+    except InputError as exc:
+        yield Skipped(origin, _reason(exc, origin))
+        return
+    if Path(origin).suffix.lower() in JSONL_SUFFIXES:
+        yield from _read_jsonl_text(origin, text, config, lang)
+        return
+    try:
+        yield parse_release_text(text, origin, config, lang=lang)
+    except InputError as exc:
+        yield Skipped(origin, _reason(exc, origin))
+
+
+def releases_from_parquet(path: Path, config: IngestConfig | None = None, lang: str = "en") -> Iterator[Release | Skipped]:
+    """Releases from a Parquet file with the JSON-lines fields as columns (``text``; ``id``, ``title``, ``date``, ``lang``)."""
+    try:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+    except ImportError:
+        raise InputError(f"{path}: reading Parquet needs pyarrow: pip install pyarrow") from None
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        yield Skipped(str(path), f"not a readable Parquet file ({exc})")
+        return
+    for number, record in enumerate(table.to_pylist(), start=1):
+        yield release_from_record(record, f"{path}:{number}", config or IngestConfig(), lang)
 
 
 def _reason(exc: InputError, path: Path | str) -> str:
@@ -255,17 +301,18 @@ def _reason(exc: InputError, path: Path | str) -> str:
     return message[len(prefix):] if message.startswith(prefix) else message
 
 
-def _expand(inputs: Iterable[str | Path]) -> Iterator[Path]:
+def expand_inputs(inputs: Iterable[str | Path]) -> Iterator[Path]:
+    """The release files named by ``inputs``: files as given, folders searched, sorted."""
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             files = sorted(
                 p for p in path.rglob("*")
                 if p.is_file() and not p.name.startswith(".")
-                and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES
+                and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES | PARQUET_SUFFIXES
             )
             if not files:
-                raise InputError(f"{path}: no releases in this folder (looked for .txt and .jsonl files)")
+                raise InputError(f"{path}: no releases in this folder (looked for .txt, .jsonl and .parquet files)")
             yield from files
         elif path.is_file():
             yield path
@@ -273,39 +320,38 @@ def _expand(inputs: Iterable[str | Path]) -> Iterator[Path]:
             raise InputError(f"{path}: no such file or folder")
 
 
-def _read_jsonl(path: Path, config: IngestConfig, lang: str = "en") -> Iterator[Release | Skipped]:
-    try:
-        text = read_text(path)
-    except InputError as exc:
-        yield Skipped(str(path), _reason(exc, path))
-        return
+def _read_jsonl_text(origin: str, text: str, config: IngestConfig, lang: str = "en") -> Iterator[Release | Skipped]:
     if not text.strip():
-        yield Skipped(str(path), "empty file")
+        yield Skipped(origin, "empty file")
         return
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        origin = f"{path}:{number}"
+        line_origin = f"{origin}:{number}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Skipped(origin, f"not valid JSON ({exc.msg})")
+            yield Skipped(line_origin, f"not valid JSON ({exc.msg})")
             continue
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            yield Skipped(origin, 'not a release: needs a "text" string')
-            continue
-        try:
-            yield parse_release_text(
-                record["text"],
-                origin,
-                config,
-                title=_optional_str(record.get("title")),
-                date=_normalise_date(record.get("date")),
-                external_id=_optional_str(record.get("id")),
-                lang=_optional_str(record.get("lang")) or lang,
-            )
-        except InputError as exc:
-            yield Skipped(origin, _reason(exc, origin))
+        yield release_from_record(record, line_origin, config, lang)
+
+
+def release_from_record(record: object, origin: str, config: IngestConfig, lang: str = "en") -> Release | Skipped:
+    """A release from a JSON-lines record or Parquet row: ``text`` plus optional ``id``, ``title``, ``date``, ``lang``."""
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        return Skipped(origin, 'not a release: needs a "text" string')
+    try:
+        return parse_release_text(
+            record["text"],
+            origin,
+            config,
+            title=_optional_str(record.get("title")),
+            date=_normalise_date(record.get("date")),
+            external_id=_optional_str(record.get("id")),
+            lang=_optional_str(record.get("lang")) or lang,
+        )
+    except InputError as exc:
+        return Skipped(origin, _reason(exc, origin))
 
 
 def _optional_str(value: object) -> str | None:

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 
 from . import __version__
 from .config import Config
+from .engine import Engine, LocalEngine, ReadItem, TranslatorFactory, plan_chunks
 from .errors import InputError
-from .ingest import Skipped, read_releases
+from .ingest import Skipped
 from .references import ReferenceSummary, align_references
-from .scoring import PairScorer
-from .segment import segment_release
 from .store import Store
-from .translate import Translator, load_translator
+from .translate import Translator
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +65,6 @@ class RunSummary:
         return asdict(self)
 
 
-TranslatorFactory = Callable[[str], Translator]
-
-
 def run_pipeline(
     inputs: Sequence[str],
     langs: Sequence[str],
@@ -78,24 +74,28 @@ def run_pipeline(
     progress: Progress | None = None,
     translator_factory: TranslatorFactory | None = None,
     references: dict[str, str] | None = None,
+    engine: Engine | None = None,
 ) -> RunSummary:
     """Translate every release in ``inputs`` into each of ``langs`` and store the scored pairs.
 
     ``references`` maps a language to a folder of human translations of the releases:
-    they are aligned with the English and the MT is scored against them.
+    they are aligned with the English and the MT is scored against them. ``engine``
+    runs the heavy stages (default: :class:`LocalEngine`, in this process); whatever
+    it is, storing happens here, so every engine stores the same rows.
 
     Raises :class:`InputError` when no input could be read as a release.
     """
     progress = progress or Progress()
-    factory = translator_factory or (lambda pair: load_translator(pair, config.translate, model_overrides))
+    engine = engine or LocalEngine(config, model_overrides, translator_factory)
     summary = RunSummary()
     config_json = json.dumps(asdict(config), sort_keys=True, default=str)
     summary.run_id = store.begin_run(inputs, langs, config_json, __version__)
     try:
-        release_ids = _ingest(inputs, config, store, summary, progress)
+        release_ids = _ingest(engine.read(inputs, config.ingest), inputs, store, summary, progress)
         for lang in langs:
-            translator = factory(f"en-{lang}")
-            result = _translate_language(lang, release_ids, config, store, translator, summary.run_id, progress)
+            translator = engine.translator(f"en-{lang}")
+            result = _translate_language(lang, release_ids, config, store, translator, summary.run_id, progress,
+                                         engine)
             if references and lang in references:
                 result.references = align_references(store, lang, references[lang], release_ids, config.ingest,
                                                      translator)
@@ -113,14 +113,16 @@ def run_pipeline(
     return summary
 
 
-def _ingest(inputs: Sequence[str], config: Config, store: Store, summary: RunSummary, progress: Progress) -> list[str]:
+def _ingest(items: Iterable[ReadItem], inputs: Sequence[str], store: Store, summary: RunSummary,
+            progress: Progress) -> list[str]:
     release_ids: list[str] = []
     progress.start("releases", 0)
-    for item in read_releases(inputs, config.ingest):
-        if isinstance(item, Skipped):
-            log.warning("%s: skipped: %s", item.origin, item.reason)
-            summary.skipped.append((item.origin, item.reason))
+    for read in items:
+        if isinstance(read, Skipped):
+            log.warning("%s: skipped: %s", read.origin, read.reason)
+            summary.skipped.append((read.origin, read.reason))
             continue
+        item, segments = read
         for reason in item.dropped:
             log.info("%s: dropped %s", item.origin, reason)
             summary.dropped.append((item.origin, reason))
@@ -128,7 +130,6 @@ def _ingest(inputs: Sequence[str], config: Config, store: Store, summary: RunSum
             log.warning("%s: skipped: release language is %r; only English sources are translated", item.origin, item.lang)
             summary.skipped.append((item.origin, f"source language {item.lang}"))
             continue
-        segments = segment_release(item)
         if store.add_release(item, segments):
             summary.new_releases += 1
         if item.id not in release_ids:
@@ -144,22 +145,6 @@ def _ingest(inputs: Sequence[str], config: Config, store: Store, summary: RunSum
     return release_ids
 
 
-def _add_dropout_spread(translator: Translator, sources: list[str], translations: list, scored: list,
-                        passes: int) -> list:
-    """Monte-Carlo dropout only where the cheap scores already doubt the pair."""
-    doubtful = [i for i, s in enumerate(scored) if s.label != "good" and translations[i].text]
-    if not doubtful:
-        return scored
-    values = translator.score_targets([sources[i] for i in doubtful], [translations[i].text for i in doubtful],
-                                      passes=passes, dropout=True)
-    scored = list(scored)
-    for i, samples in zip(doubtful, values):
-        mean = sum(samples) / len(samples)
-        spread = (sum((v - mean) ** 2 for v in samples) / len(samples)) ** 0.5
-        scored[i] = replace(scored[i], values={**scored[i].values, "dropout_std": spread, "dropout_mean": mean})
-    return scored
-
-
 def _translate_language(
     lang: str,
     release_ids: list[str],
@@ -168,6 +153,7 @@ def _translate_language(
     translator: Translator,
     run_id: int,
     progress: Progress,
+    engine: Engine,
 ) -> LanguageSummary:
     result = LanguageSummary()
     system_id = store.system_id(translator.system)
@@ -185,23 +171,12 @@ def _translate_language(
     for segment_id, text in pending:
         if text not in memory:
             by_text.setdefault(text, []).append(segment_id)
-    # Sorting by length over the whole run gives the backend evenly sized batches;
-    # each chunk is committed on its own so an interrupted run keeps its work.
-    texts = sorted(by_text, key=len, reverse=True)
-    chunk_size = max(config.translate.batch_size * 4, 1)
-    scorer = PairScorer(config.score)
+    chunks = plan_chunks(by_text, config.translate.batch_size * 4)
     progress.start(f"en→{lang}", len(pending))
     progress.advance(len(copies))
-    for start in range(0, len(texts), chunk_size):
-        chunk = texts[start : start + chunk_size]
-        translations = translator.translate(chunk)
-        scored = [scorer.score(text, translation, src_lang, lang) for text, translation in zip(chunk, translations)]
-        if config.score.qe_dropout > 0:
-            scored = _add_dropout_spread(translator, chunk, translations, scored, config.score.qe_dropout)
-        items = []
-        for text, translation, scores in zip(chunk, translations, scored):
-            for segment_id in by_text[text]:
-                items.append((segment_id, translation.text, "mt", scores))
+    # Each chunk is committed on its own, so an interrupted run keeps its work.
+    for done in engine.translate(f"{src_lang}-{lang}", translator, chunks):
+        items = [(segment_id, scored.tgt, "mt", scored.scores) for scored in done for segment_id in by_text[scored.src]]
         result.translated += store.add_translations(run_id, system_id, lang, items)
         progress.advance(len(items))
     progress.finish()
