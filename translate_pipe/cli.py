@@ -55,6 +55,15 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--reference", action="append", metavar="LANG=DIR",
                      help="human translations of the releases (matched by file name or id): aligned and used to score the MT")
     run.add_argument("--strict", action="store_true", help="exit 1 if any input file was skipped")
+    run.add_argument("--engine", choices=("local", "ray"), default="local",
+                     help="where segmentation, translation and scoring run (default: this process)")
+    run.add_argument("--ray-address", metavar="ADDRESS",
+                     help="with --engine ray: auto, ray://HOST:PORT, or none for a new local cluster")
+    run.add_argument("--workers", type=int, help="with --engine ray: translation actors (default: one per CPU)")
+    run.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="F",
+                     help="with --engine ray: GPUs for each translation actor, e.g. 0.5")
+    run.add_argument("--shard-dir", help="with --engine ray: folder for result shards, shared by the workers "
+                                         "(default: beside the database)")
 
     export = commands.add_parser("export", parents=[common], help="write stored pairs as a corpus or documents")
     from .export import FORMATS
@@ -175,9 +184,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
     config = config.with_overrides("score", qe_dropout=args.qe_dropout)
     overrides = parse_model_overrides(args.model)
     references = _parse_references(args.reference)
-    with Store(_db(args, config)) as store:
-        summary = run_pipeline(args.inputs, args.to, config, store, overrides, progress_for(args.quiet),
-                               references=references)
+    db = _db(args, config)
+    with Store(db) as store:
+        engine = _engine(args, config, overrides, db)
+        try:
+            summary = run_pipeline(args.inputs, args.to, config, store, overrides, progress_for(args.quiet),
+                                   references=references, engine=engine)
+        finally:
+            if engine is not None:
+                engine.close()
     lines = [f"run {summary.run_id}: {summary.releases} releases ({summary.new_releases} new), "
              f"{summary.segments} sentences"]
     for lang, result in summary.languages.items():
@@ -197,6 +212,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.strict and summary.skipped:
         raise InputError(f"{len(summary.skipped)} inputs skipped and --strict is set")
     return 0
+
+
+def _engine(args: argparse.Namespace, config: Config, overrides: dict[str, str], db: str):
+    """None for the local engine (the pipeline's default), else a started Ray engine."""
+    ray_options = (args.ray_address, args.workers, args.gpus_per_worker or None, args.shard_dir)
+    if args.engine == "local":
+        if any(option is not None for option in ray_options):
+            raise ConfigError("--ray-address, --workers, --gpus-per-worker and --shard-dir need --engine ray")
+        return None
+    from pathlib import Path
+
+    from .engine.ray_engine import RayEngine
+    from .store import sqlite_path
+
+    shard_dir = args.shard_dir or (None if db == ":memory:" else f"{sqlite_path(db)}.shards")
+    return RayEngine(config, overrides, address=args.ray_address, workers=args.workers,
+                     gpus_per_worker=args.gpus_per_worker, shard_dir=Path(shard_dir) if shard_dir else None)
 
 
 def _parse_references(values: list[str] | None) -> dict[str, str]:

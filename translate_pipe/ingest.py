@@ -246,9 +246,6 @@ def read_releases(
     """
     config = config or IngestConfig()
     for path in expand_inputs(inputs):
-        if path.suffix.lower() in PARQUET_SUFFIXES:
-            yield from releases_from_parquet(path, config, lang)
-            continue
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -260,12 +257,15 @@ def read_releases(
 def releases_from_bytes(
     origin: str, data: bytes, config: IngestConfig | None = None, lang: str = "en"
 ) -> Iterator[Release | Skipped]:
-    """The releases in one file's bytes: a text release, or JSON lines when ``origin`` says so.
+    """The releases in one file's bytes: a text release, or JSON lines or Parquet when ``origin`` says so.
 
     Each engine (local or Ray) reads files its own way and hands the bytes here, so
     both parse exactly alike.
     """
     config = config or IngestConfig()
+    if Path(origin).suffix.lower() in PARQUET_SUFFIXES:
+        yield from _releases_from_parquet(origin, data, config, lang)
+        return
     try:
         text = decode_text(data, origin)
     except InputError as exc:
@@ -280,19 +280,21 @@ def releases_from_bytes(
         yield Skipped(origin, _reason(exc, origin))
 
 
-def releases_from_parquet(path: Path, config: IngestConfig | None = None, lang: str = "en") -> Iterator[Release | Skipped]:
-    """Releases from a Parquet file with the JSON-lines fields as columns (``text``; ``id``, ``title``, ``date``, ``lang``)."""
+def _releases_from_parquet(origin: str, data: bytes, config: IngestConfig, lang: str) -> Iterator[Release | Skipped]:
+    """Rows of a Parquet file with the JSON-lines fields as columns (``text``; ``id``, ``title``, ``date``, ``lang``)."""
     try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
     except ImportError:
-        raise InputError(f"{path}: reading Parquet needs pyarrow: pip install pyarrow") from None
+        yield Skipped(origin, "reading Parquet needs pyarrow: pip install pyarrow")
+        return
+    try:
+        table = pq.read_table(pa.BufferReader(data))
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        yield Skipped(str(path), f"not a readable Parquet file ({exc})")
+        yield Skipped(origin, f"not a readable Parquet file ({exc})")
         return
     for number, record in enumerate(table.to_pylist(), start=1):
-        yield release_from_record(record, f"{path}:{number}", config or IngestConfig(), lang)
+        yield release_from_record(record, f"{origin}:{number}", config, lang)
 
 
 def _reason(exc: InputError, path: Path | str) -> str:
@@ -371,8 +373,11 @@ def origin_key(origin: str, external_id: str | None) -> str:
     ``references/fr/2024-03-harbour.txt`` match)."""
     if external_id:
         return external_id
-    path, _, line = origin.partition(".jsonl:")
-    return f"{Path(path).name}:{line}" if line else Path(origin).stem
+    for suffix in (".jsonl:", ".ndjson:", ".parquet:"):
+        path, _, line = origin.partition(suffix)
+        if line:
+            return f"{Path(path).name}:{line}"
+    return Path(origin).stem
 
 
 def release_key(release: Release) -> str:

@@ -1,6 +1,6 @@
 """Exporters, one module per format, chosen by name.
 
-Corpus formats (``jsonl``, ``tmx``, ``moses``) write pairs; by default a (source,
+Corpus formats (``jsonl``, ``tmx``, ``moses``, ``parquet``) write pairs; by default a (source,
 target) pair that occurs again (boilerplate, repeated quotes) is written once.
 Document formats (``release``, ``release-html``) write each translated release.
 """
@@ -14,9 +14,9 @@ from pathlib import Path
 from ..errors import ConfigError
 from ..model import Pair
 from ..store import STATUSES, Store
-from . import jsonl, moses, release, tmx
+from . import jsonl, moses, parquet, release, tmx
 
-CORPUS_FORMATS = {"jsonl": jsonl.write, "tmx": tmx.write, "moses": moses.write}
+CORPUS_FORMATS = {"jsonl": jsonl.write, "tmx": tmx.write, "moses": moses.write, "parquet": parquet.write}
 DOCUMENT_FORMATS = {"release": release.write_text, "release-html": release.write_html}
 FORMATS = tuple(CORPUS_FORMATS) + tuple(DOCUMENT_FORMATS)
 
