@@ -114,3 +114,25 @@ def test_release_and_stored_origin_agree_on_the_matching_key(tmp_path: Path) -> 
     path.write_text(json.dumps({"title": "T", "text": "No id here."}) + "\n", encoding="utf-8")
     (release,) = read_releases([path])
     assert release_key(release) == origin_key(release.origin, None) == "batch:1"
+
+
+def test_parquet_rows_are_releases_like_json_lines(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    records = [
+        {"id": "p-1", "title": "Water Project Completed", "date": "June 2, 2024",
+         "text": "A water project that serves 40 villages was completed on Sunday."},
+        {"id": "p-2", "title": None, "date": None, "text": None},
+    ]
+    pq.write_table(pa.Table.from_pylist(records), tmp_path / "wire.parquet")
+    (tmp_path / "wire.jsonl").write_text(json.dumps(records[0]) + "\n", encoding="utf-8")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    items = list(read_releases([tmp_path]))
+    releases = [i for i in items if not isinstance(i, Skipped)]
+    skipped = {Path(i.origin).name: i.reason for i in items if isinstance(i, Skipped)}
+    assert len(releases) == 2 and releases[0].id == releases[1].id  # same release, same id, either format
+    from_parquet = next(r for r in releases if r.origin.endswith("wire.parquet:1"))
+    assert (from_parquet.external_id, from_parquet.date) == ("p-1", "2024-06-02")
+    assert "needs a \"text\" string" in skipped["wire.parquet:2"]
+    assert "not a readable Parquet file" in skipped["broken.parquet"]
