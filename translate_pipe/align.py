@@ -3,7 +3,7 @@
 The method, in the spirit of Bleualign (Sennrich & Volk 2010) and Vecalign (Thompson &
 Koehn 2019), with the parts chosen to run fast and offline:
 
-* **Similarity.** Each sentence becomes a vector of hashed character n-grams (tf-idf).
+* **Similarity.** Each sentence becomes a tf-idf vector of character n-grams and words.
   Source sentences are represented by their machine translation into the target
   language when one is given, so the comparison is within one language; without MT
   the raw source is used (names, numbers and cognates still match). The similarity of a
@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import re
 import itertools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -41,7 +41,8 @@ BEAD_TYPES: tuple[tuple[int, int], ...] = (
     (1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2),
     (1, 4), (4, 1), (2, 3), (3, 2), (1, 5), (3, 3),
 )
-_HASH_DIM = 1 << 18
+_HASH_BASE = np.uint64(1_000_003)
+_HASH_MIX = 0x9E3779B97F4A7C15
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
@@ -57,41 +58,57 @@ class SentenceEncoder(Protocol):
 class CharNgramEncoder:
     """Character n-grams and words, sublinear tf, idf over both sides.
 
-    Features are numbered by a vocabulary built over both sides in one call (no
-    hashing, so no collisions and the same result in every process).
+    Vectorised with numpy: each n-gram is a 64-bit polynomial hash of its code points
+    (computed for all positions of all lines at once), numbered by ``np.unique``. Two
+    different n-grams would need a 64-bit collision to share a feature (about 1e-8 for
+    a million distinct n-grams), so this equals an exact vocabulary; words are numbered
+    by a dictionary, apart from n-grams of the same spelling.
     """
 
     min_n: int = 2
     max_n: int = 4
     word_weight: float = 1.0
 
-    def _matrix(self, lines: Sequence[str], vocab: defaultdict[str, int]) -> tuple[list, list, list]:
-        indptr, indices, counts = [0], [], []
-        for line in lines:
-            text = " " + " ".join(line.casefold().split()) + " "
-            length = len(text)
-            grams = Counter([text[i : i + n] for n in range(self.min_n, self.max_n + 1)
-                             for i in range(length - n + 1)])
-            # Words live apart from n-grams of the same spelling.
-            for word, count in Counter(_TOKEN.findall(text)).items():
-                grams["\x00" + word] += count * self.word_weight
-            # map() over the vocabulary's __getitem__ numbers new features in C.
-            indices.extend(map(vocab.__getitem__, grams.keys()))
-            counts.extend(grams.values())
-            indptr.append(len(indices))
-        return indptr, indices, counts
-
     def encode(self, left: Sequence[str], right: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        vocab: defaultdict[str, int] = defaultdict(itertools.count().__next__)
-        parts = [self._matrix(left, vocab), self._matrix(right, vocab)]
-        a, b = (sparse.csr_matrix((1.0 + np.log(np.array(c, dtype=np.float64)), np.array(i, dtype=np.int64),
-                                   np.array(p)), shape=(len(p) - 1, max(len(vocab), 1)))
-                for p, i, c in parts)
-        documents = max(len(left) + len(right), 1)
-        df = np.bincount(a.indices, minlength=a.shape[1]) + np.bincount(b.indices, minlength=b.shape[1])
-        idf = np.log((documents + 1) / (df + 1)) + 1.0
-        weight = sparse.diags(idf)
-        return (a @ weight).tocsr(), (b @ weight).tocsr()
+        texts = [" " + " ".join(line.casefold().split()) + " " for line in itertools.chain(left, right)]
+        n_lines = len(texts)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n_lines)
+        codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        line_of = np.repeat(np.arange(n_lines, dtype=np.int64), lengths)
+        line_end = np.repeat(np.cumsum(lengths), lengths)
+        position = np.arange(len(codes), dtype=np.int64)
+        keys, rows = [], []
+        hashes = np.zeros(len(codes), dtype=np.uint64)
+        for n in range(1, self.max_n + 1):
+            # hash of the n-gram starting at each position; uint64 arithmetic wraps around.
+            hashes = hashes[: len(codes) - n + 1] * _HASH_BASE + codes[n - 1 :]
+            if n >= self.min_n:
+                inside = position[: len(hashes)] + n <= line_end[: len(hashes)]  # not across lines
+                keys.append(hashes[inside] ^ np.uint64((n * _HASH_MIX) % (1 << 64)))
+                rows.append(line_of[: len(hashes)][inside])
+        all_keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+        gram_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        distinct, gram_features = np.unique(all_keys, return_inverse=True)
+        words: defaultdict[str, int] = defaultdict(itertools.count(len(distinct)).__next__)
+        word_rows: list[int] = []
+        word_features: list[int] = []
+        for row, text in enumerate(texts):
+            found = _TOKEN.findall(text)
+            word_features.extend(map(words.__getitem__, found))  # numbers new words in C
+            word_rows.extend([row] * len(found))
+        n_features = max(len(distinct) + len(words), 1)
+        counts = sparse.csr_matrix(
+            (np.concatenate([np.ones(len(gram_rows)), np.full(len(word_rows), self.word_weight)]),
+             (np.concatenate([gram_rows, np.array(word_rows, dtype=np.int64)]),
+              np.concatenate([gram_features.astype(np.int64).ravel(), np.array(word_features, dtype=np.int64)]))),
+            shape=(n_lines, n_features),
+        )
+        counts.sum_duplicates()
+        counts.data = 1.0 + np.log(counts.data)
+        df = np.bincount(counts.indices, minlength=n_features)
+        idf = np.log((n_lines + 1) / (df + 1)) + 1.0
+        weighted = (counts @ sparse.diags(idf)).tocsr()
+        return weighted[: len(left)], weighted[len(left) :]
 
 
 @dataclass(frozen=True)
@@ -155,8 +172,8 @@ def align(
     path, touched = _search(scorer, n, m, (first, last), 48, BEAD_TYPES, config)
     if touched:
         path, _ = _search(scorer, n, m, (first, last), 192, BEAD_TYPES, config)
-    return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), scorer.confidence(i0, i1, j0, j1))
-            for (i0, i1, j0, j1) in path]
+    return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score)
+            for (i0, i1, j0, j1), score in zip(path, scorer.confidences(path))]
 
 
 class _BeadScorer:
@@ -218,15 +235,36 @@ class _BeadScorer:
         tail = special.erfc(np.abs(delta) / math.sqrt(2))
         return -np.log(np.maximum(tail, 1e-12))
 
-    def confidence(self, i0: int, i1: int, j0: int, j1: int) -> float:
-        if i0 == i1 or j0 == j1:
-            # A sentence left unaligned: sure when it resembles nothing across.
-            return round(1.0 - min(1.0, self.baseline), 4)
-        va = np.asarray(self.a[i0:i1].sum(0)).ravel()
-        vb = np.asarray(self.b[j0:j1].sum(0)).ravel()
-        cos = float(va @ vb / math.sqrt((va @ va) * (vb @ vb) + 1e-12))
+    def confidences(self, beads: Sequence[tuple[int, int, int, int]]) -> list[float]:
+        """Confidence in [0, 1] of each bead ``(i0, i1, j0, j1)``, all at once.
+
+        The cosine of a bead's summed vectors needs the dot products of its sentence
+        pairs (one sparse row-wise product for every pair of every bead) and the norms
+        of the sums, which ``run_norm_a``/``run_norm_b`` already hold.
+        """
         scale = max(1.0 - self.baseline, 1e-6)
-        return round(min(1.0, max(0.0, (cos - self.baseline) / scale)) ** 0.5, 4)
+        # A sentence left unaligned: sure when it resembles nothing across.
+        skipped = round(1.0 - min(1.0, self.baseline), 4)
+        rows, cols, owner = [], [], []
+        for n, (i0, i1, j0, j1) in enumerate(beads):
+            for i in range(i0, i1):
+                for j in range(j0, j1):
+                    rows.append(i)
+                    cols.append(j)
+                    owner.append(n)
+        dots = np.zeros(len(beads))
+        if rows:
+            pair_dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
+            np.add.at(dots, np.array(owner), pair_dots)
+        scores = []
+        for n, (i0, i1, j0, j1) in enumerate(beads):
+            if i0 == i1 or j0 == j1:
+                scores.append(skipped)
+                continue
+            norms = self.run_norm_a[i1 - i0][i1] * self.run_norm_b[j1 - j0][j1]
+            cos = float(dots[n] / math.sqrt(max(norms, 0.0) + 1e-12))
+            scores.append(round(min(1.0, max(0.0, (cos - self.baseline) / scale)) ** 0.5, 4))
+        return scores
 
 
 def _search(scorer: _BeadScorer, n: int, m: int, core: tuple[np.ndarray, np.ndarray], band: int,
