@@ -19,8 +19,9 @@ SUPPORTED_LANGS = ("en", "fr", "ar")
 
 # Closing quotes and brackets that belong to the sentence they follow.
 _CLOSERS = "\"'”’»)]}›"
-# Characters that may open a sentence (besides letters and digits).
-_OPENERS = "\"'“‘«([{‹¿¡-–—•*"
+# Characters that may open a sentence (besides letters and digits); "@" and "#" open
+# replies and tags in the comments and posts that releases quote.
+_OPENERS = "\"'“‘«([{‹¿¡-–—•*@#"
 
 _TERMINATORS = ".!?؟…‼⁇⁈⁉。"
 
@@ -28,7 +29,8 @@ _TERMINATORS = ".!?؟…‼⁇⁈⁉。"
 # space: the candidate boundary lies after the closers.
 _CANDIDATE = re.compile(
     r"(?P<term>[" + re.escape(_TERMINATORS) + r"]+)"
-    r"(?P<close>(?:[ \u00a0\u202f]?[" + re.escape(_CLOSERS) + r"])*)"
+    # Footnote markers ("... in 1805. [6] Then") belong to the sentence they follow too.
+    r"(?P<close>(?:[ \u00a0\u202f]?(?:[" + re.escape(_CLOSERS) + r"]|\[\d{1,3}\]))*)"
     # At the end of the text the closers still belong to the sentence: "$" keeps the
     # split of a sentence on its own the same as inside its document (idempotence).
     r"(?P<space>[ \t\u00a0\u202f\u2009\u200b\u200e\u200f]+|$)"
@@ -84,9 +86,13 @@ _SENTENCE_OPENERS = {
         "le", "la", "les", "l", "un", "une", "des", "il", "elle", "ils", "elles", "nous",
         "on", "je", "ce", "cette", "ces", "cet", "mais", "et", "en", "dans", "selon",
         "par", "pour", "après", "avant", "lors", "depuis", "si", "quand", "son", "sa",
-        "ses", "leur", "leurs", "de", "du", "au", "aux",
+        "ses", "leur", "leurs", "de", "du", "au", "aux", "c", "j", "qu", "ça", "cela", "ceci",
+        "sur", "pourquoi", "comment", "tout", "tous", "toutes", "à",
     },
 }
+
+# "Number" abbreviations: abbreviations only before a number.
+_NUMBER_SIGNS = {"no", "nos"}
 
 _WORD_BEFORE = re.compile(r"(\S{1,40})$")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
@@ -197,6 +203,9 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
 
     if key in _TITLES[lang]:
         return False
+    if key in _NUMBER_SIGNS and not lower_start:
+        # "No. 5" abbreviates "number"; "No. Not really." is the word no.
+        return not (next_char.isdigit() or next_char == "#")
     if lower_start:
         # Only an ordinary word ends a sentence before a lower-case start: not an
         # abbreviation, an acronym, an initial or a number ("No. 5", "p. 12").
