@@ -455,15 +455,7 @@ class Store:
                 if not cursor.rowcount:
                     continue
                 added += 1
-                translation_id = cursor.lastrowid
-                db.executemany(
-                    "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)",
-                    [(translation_id, name, float(value)) for name, value in scores.values.items()],
-                )
-                db.executemany(
-                    "INSERT INTO flags (translation_id, name, reason) VALUES (?, ?, ?)",
-                    [(translation_id, flag.name, flag.reason) for flag in scores.flags],
-                )
+                _insert_scores(db, int(cursor.lastrowid or 0), scores)
         return added
 
     def copy_translations(self, run_id: int, copies: Sequence[tuple[int, int]]) -> int:
@@ -606,14 +598,7 @@ class Store:
                  status, current_id),
             )
             new_id = int(cursor.lastrowid or 0)
-            db.executemany(
-                "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)",
-                [(new_id, name, float(value)) for name, value in scores.values.items()],
-            )
-            db.executemany(
-                "INSERT INTO flags (translation_id, name, reason) VALUES (?, ?, ?)",
-                [(new_id, flag.name, flag.reason) for flag in scores.flags],
-            )
+            _insert_scores(db, new_id, scores)
         return new_id
 
     def release_langs(self, release_id: str) -> list[str]:
@@ -632,6 +617,18 @@ class Store:
         record = dict(zip(("id", "lang", "title", "date", "source", "dropped"), row))
         record["dropped"] = json.loads(str(record["dropped"]))
         return record
+
+
+def _insert_scores(db: sqlite3.Connection, translation_id: int, scores: PairScores) -> None:
+    """The named scores and flags of one stored translation."""
+    db.executemany(
+        "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)",
+        [(translation_id, name, float(value)) for name, value in scores.values.items()],
+    )
+    db.executemany(
+        "INSERT INTO flags (translation_id, name, reason) VALUES (?, ?, ?)",
+        [(translation_id, flag.name, flag.reason) for flag in scores.flags],
+    )
 
 
 def _add_translation_versions(db: sqlite3.Connection) -> None:
