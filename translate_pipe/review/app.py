@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import FastAPI, Query
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
@@ -116,8 +116,6 @@ def create_app(db: str, config: Config | None = None) -> FastAPI:
 
     @app.put("/api/pairs/{pair_id}", summary="Edit, approve or reject a pair (stored as a new version)")
     def put_pair(pair_id: int, edit: PairEdit) -> dict:
-        if edit.tgt is None and edit.status is None:
-            raise HTTPException(422, "nothing to change: give tgt, status or both")
         return service.edit(pair_id, tgt=edit.tgt, status=edit.status)
 
     @app.get("/api/releases/{release_id}/download", summary="The localized release (html, text) or its pairs (tmx)")

@@ -122,8 +122,9 @@ class ReviewService:
         """
         if sort not in ("document", "score", "-score"):
             raise InvalidEdit(f"unknown sort {sort!r} (expected document, score or -score)")
-        self.release(release_id)
         with self._store() as store:
+            if store.release_record(release_id) is None:
+                raise NotFound(f"no release {release_id!r}")
             views = [PairView.of(p) for p in store.pairs(lang, release_ids=[release_id])]
         if label:
             views = [v for v in views if v.label == label]
