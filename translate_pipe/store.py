@@ -253,7 +253,7 @@ class Store:
         """Release id -> the file-name stems and JSON-lines ids it was read under."""
         keys: dict[str, list[str]] = {}
         for chunk in _chunks(list(release_ids), 500):
-            marks = ",".join("?" * len(chunk))
+            marks = _marks(chunk)
             for release_id, origin, external_id in self.db.execute(
                 f"SELECT release_id, origin, external_id FROM release_origins WHERE release_id IN ({marks})", chunk
             ):
@@ -290,7 +290,7 @@ class Store:
             where.append("a.score >= ?")
             params.append(min_score)
         if release_ids is not None:
-            where.append(f"a.release_id IN ({','.join('?' * len(release_ids))})")
+            where.append(f"a.release_id IN ({_marks(release_ids)})")
             params.extend(release_ids)
         query = ("SELECT a.release_id, a.src_idx, a.src, a.tgt, a.score, a.reference, r.lang, a.human_logprob"
                  " FROM alignments a"
@@ -384,7 +384,7 @@ class Store:
         """(segment id, text) of the releases' segments that ``system_id`` has not translated."""
         pending: list[tuple[int, str]] = []
         for chunk in _chunks(list(release_ids), 500):
-            marks = ",".join("?" * len(chunk))
+            marks = _marks(chunk)
             pending.extend(self.db.execute(
                 f"SELECT s.id, s.text FROM segments s WHERE s.release_id IN ({marks}) AND s.lang=?"
                 " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id=s.id AND t.system_id=?)"
@@ -396,7 +396,7 @@ class Store:
     def segments_of(self, release_ids: Sequence[str], lang: str) -> Iterator[int]:
         """Ids of the segments of the given releases in ``lang``."""
         for chunk in _chunks(list(release_ids), 500):
-            marks = ",".join("?" * len(chunk))
+            marks = _marks(chunk)
             for (segment_id,) in self.db.execute(
                 f"SELECT id FROM segments WHERE release_id IN ({marks}) AND lang=?", (*chunk, lang)
             ):
@@ -406,13 +406,24 @@ class Store:
         """How many of the releases' pairs into ``tgt_lang`` have each label (current versions)."""
         counts: dict[str, int] = {}
         for chunk in _chunks(list(release_ids), 500):
-            marks = ",".join("?" * len(chunk))
+            marks = _marks(chunk)
             for label, count in self.db.execute(
                 f"SELECT t.label, COUNT(*) FROM translations t JOIN segments s ON s.id = t.segment_id"
                 f" WHERE s.release_id IN ({marks}) AND t.tgt_lang = ? AND t.id = {_CURRENT} GROUP BY t.label",
                 (*chunk, tgt_lang),
             ):
                 counts[label] = counts.get(label, 0) + count
+        return counts
+
+    def labels_by_release(self) -> dict[str, dict[str, dict[str, int]]]:
+        """Release id -> target language -> label -> number of pairs (current versions), in one query."""
+        counts: dict[str, dict[str, dict[str, int]]] = {}
+        for release_id, lang, label, count in self.db.execute(
+            "SELECT s.release_id, t.tgt_lang, t.label, COUNT(*) FROM translations t"
+            f" JOIN segments s ON s.id = t.segment_id WHERE t.id = {_CURRENT}"
+            " GROUP BY s.release_id, t.tgt_lang, t.label"
+        ):
+            counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
         return counts
 
     def memory_lookup(self, system_id: int, texts: Iterable[str]) -> dict[str, int]:
@@ -425,7 +436,7 @@ class Store:
         rank = {"approved": 0, "edited": 1, "new": 2}
         best: dict[str, tuple[int, int, int]] = {}
         for chunk in _chunks(sorted(set(texts)), 500):
-            marks = ",".join("?" * len(chunk))
+            marks = _marks(chunk)
             for text, translation_id, status in self.db.execute(
                 f"SELECT s.text, t.id, t.status FROM segments s JOIN translations t ON t.segment_id=s.id"
                 f" WHERE t.system_id=? AND s.text IN ({marks}) AND t.id = {_CURRENT} AND t.status != 'rejected'",
@@ -494,21 +505,16 @@ class Store:
         """
         where = ["t.tgt_lang = ?", f"t.id = {_CURRENT}"]
         params: list[object] = [tgt_lang]
-        if statuses:
-            where.append(f"t.status IN ({','.join('?' * len(statuses))})")
-            params.extend(statuses)
-        if translation_ids is not None:
-            where.append(f"t.id IN ({','.join('?' * len(translation_ids))})")
-            params.extend(translation_ids)
+        # Empty statuses or labels mean "any"; an empty list of ids means none.
+        filters = [("t.status", statuses or None), ("t.label", labels or None), ("t.id", translation_ids),
+                   ("s.release_id", release_ids)]
+        for column, values in filters:
+            if values is not None:
+                where.append(f"{column} IN ({_marks(values)})")
+                params.extend(values)
         if min_score is not None:
             where.append("t.combined >= ?")
             params.append(min_score)
-        if labels:
-            where.append(f"t.label IN ({','.join('?' * len(labels))})")
-            params.extend(labels)
-        if release_ids is not None:
-            where.append(f"s.release_id IN ({','.join('?' * len(release_ids))})")
-            params.extend(release_ids)
         query = (
             "SELECT t.id, s.release_id, s.idx, s.lang, t.tgt_lang, s.text, t.text, y.model_id || '@' || y.revision,"
             " t.origin, t.combined, t.label, t.status, t.version, s.paragraph,"
@@ -617,6 +623,11 @@ class Store:
         record = dict(zip(("id", "lang", "title", "date", "source", "dropped"), row))
         record["dropped"] = json.loads(str(record["dropped"]))
         return record
+
+
+def _marks(values: Sequence[object]) -> str:
+    """Placeholders for ``IN (...)`` with one ``?`` per value."""
+    return ",".join("?" * len(values))
 
 
 def _insert_scores(db: sqlite3.Connection, translation_id: int, scores: PairScores) -> None:

@@ -95,15 +95,12 @@ class ReviewService:
     def releases(self) -> list[dict[str, object]]:
         """Every release with its date, title, target languages and label counts per language."""
         with self._store() as store:
+            counts = store.labels_by_release()
             listed = []
             for record in store.releases():
-                release_id = str(record["id"])
-                langs = store.release_langs(release_id)
-                labels = {}
-                for lang in langs:
-                    counts = store.label_counts([release_id], lang)
-                    labels[lang] = {label: counts.get(label, 0) for label in LABELS}
-                listed.append({**record, "langs": langs, "labels": labels})
+                per_lang = counts.get(str(record["id"]), {})
+                labels = {lang: {label: per_lang[lang].get(label, 0) for label in LABELS} for lang in sorted(per_lang)}
+                listed.append({**record, "langs": sorted(per_lang), "labels": labels})
             return listed
 
     def release(self, release_id: str) -> dict[str, object]:
