@@ -97,13 +97,12 @@ class RayEngine:
 
     def read(self, inputs: Sequence[str], config: IngestConfig) -> Iterator[ReadItem]:
         ray = _ray()
-        files = list(expand_inputs(inputs))
-        origins = {str(path.resolve()): str(path) for path in files}
-        order = {str(path): n for n, path in enumerate(files)}
+        origins = {str(path.resolve()): str(path) for path in expand_inputs(inputs)}
         dataset = ray.data.read_binary_files(list(origins), include_paths=True)
-        rows = dataset.flat_map(_read_file, fn_kwargs={"origins": origins, "config": config}).take_all()
-        rows.sort(key=lambda row: (order[row["origin"]], row["n"]))
-        for row in rows:
+        rows = dataset.flat_map(_read_file, fn_kwargs={"origins": origins, "config": config})
+        # Streamed to the driver (never all in memory at once), in input order as the local engine reads.
+        rows.context.execution_options.preserve_order = True
+        for row in rows.iter_rows():
             yield _decode_item(json.loads(row["item"]))
 
     # --- translate and score -----------------------------------------------------------
@@ -229,8 +228,8 @@ def _read_file(row: dict, origins: dict[str, str], config: IngestConfig) -> list
     """Ray Data ``flat_map``: one input file's bytes to its releases, segmented, as JSON rows."""
     path = str(row["path"])
     origin = origins.get(path) or origins.get("/" + path.lstrip("/"), path)
-    return [{"origin": origin, "n": n, "item": json.dumps(_encode_item(item), ensure_ascii=False)}
-            for n, item in enumerate(releases_from_bytes(origin, bytes(row["bytes"]), config))]
+    return [{"item": json.dumps(_encode_item(item), ensure_ascii=False)}
+            for item in releases_from_bytes(origin, bytes(row["bytes"]), config)]
 
 
 def _encode_item(item: Release | Skipped) -> dict:
