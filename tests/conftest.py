@@ -97,3 +97,33 @@ def browser() -> Iterator[object]:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """URL of a PostgreSQL server the tests may create databases on.
+
+    TRANSLATE_PIPE_TEST_POSTGRES names an existing one; otherwise a throwaway server is
+    started for the session (skipped where PostgreSQL is not installed, unless
+    TRANSLATE_PIPE_REQUIRE_POSTGRES is set, as CI does).
+    """
+    from tests.postgres_server import server_programs, throwaway_server
+
+    if os.environ.get("TRANSLATE_PIPE_TEST_POSTGRES"):
+        yield os.environ["TRANSLATE_PIPE_TEST_POSTGRES"]
+        return
+    if server_programs() is None:
+        if os.environ.get("TRANSLATE_PIPE_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is required here (TRANSLATE_PIPE_REQUIRE_POSTGRES is set)")
+        pytest.skip("PostgreSQL's server is not installed (Debian package postgresql)")
+    with throwaway_server() as url:
+        yield url
+
+
+@pytest.fixture()
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    from tests.postgres_server import fresh_database
+
+    with fresh_database(postgres_server) as url:
+        yield url

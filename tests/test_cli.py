@@ -87,7 +87,9 @@ def test_usage_and_config_errors_exit_2(tmp_path: Path, releases_dir: Path, caps
     assert main(["run", str(releases_dir), "--to", "fr", "--config", str(bad), "--db", str(tmp_path / "x.db")]) == 2
     assert "unknown key 'translate.beams'" in capsys.readouterr().err
     assert main(["run", str(releases_dir), "--to", "fr", "--model", "nonsense", "--db", str(tmp_path / "x.db")]) == 2
-    assert main(["export", "--lang", "fr", "--format", "tmx", "--out", "x", "--db", "postgresql://h/db"]) == 2
+    capsys.readouterr()
+    assert main(["export", "--lang", "fr", "--format", "tmx", "--out", "x", "--db", "mysql://h/db"]) == 2
+    assert "scheme 'mysql' is not supported" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
         main(["run", str(releases_dir)])
     assert info.value.code == 2

@@ -72,10 +72,10 @@ def config_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _exports(db: Path, out: Path) -> dict[str, list[str]]:
+def _exports(db: Path | str, out: Path) -> dict[str, list[str]]:
     exported = {}
     for lang in ("ar", "fr"):
-        path = out / f"{db.stem}.{lang}.jsonl"
+        path = out / f"{Path(str(db)).stem}.{lang}.jsonl"
         assert main(["export", "--db", str(db), "--lang", lang, "--format", "jsonl", "--out", str(path),
                      "--keep-duplicates", "-q"]) == 0
         exported[lang] = path.read_text(encoding="utf-8").splitlines()
@@ -92,7 +92,7 @@ def local_exports(corpus: Path, config_file: Path, tiny_models: dict[str, Path],
     return _exports(db, folder)
 
 
-def _ray_run(corpus: Path, config_file: Path, tiny_models: dict[str, Path], db: Path) -> int:
+def _ray_run(corpus: Path, config_file: Path, tiny_models: dict[str, Path], db: Path | str) -> int:
     models = [arg for pair, path in tiny_models.items() for arg in ("--model", f"{pair}={path}")]
     return main(["run", str(corpus), "--to", "ar,fr", "--db", str(db), "--config", str(config_file), "-q",
                  "--engine", "ray", "--workers", "2", *models])
@@ -110,6 +110,18 @@ def test_ray_engine_stores_exactly_what_the_local_engine_stores(
     # A second run finds everything done and adds nothing.
     assert _ray_run(corpus, config_file, tiny_models, db) == 0
     assert _exports(db, tmp_path) == local_exports
+
+
+@pytest.mark.postgres
+def test_ray_engine_merges_into_a_postgres_store(
+    ray_cluster, corpus: Path, config_file: Path, tiny_models: dict[str, Path], local_exports, tmp_path: Path,
+    postgres_url: str,
+) -> None:
+    pytest.importorskip("psycopg")
+    assert _ray_run(corpus, config_file, tiny_models, postgres_url) == 0
+    assert _exports(postgres_url, tmp_path) == local_exports
+    assert _ray_run(corpus, config_file, tiny_models, postgres_url) == 0  # nothing to add
+    assert _exports(postgres_url, tmp_path) == local_exports
 
 
 def _actor_pids() -> list[int]:

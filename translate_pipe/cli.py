@@ -36,7 +36,8 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="database path or sqlite:///PATH (default: store.db of the config, translate_pipe.db)")
+    common.add_argument("--db", help="SQLite path (or sqlite:///PATH) or postgresql://USER@HOST/DATABASE"
+                        " (default: store.db of the config, translate_pipe.db)")
     common.add_argument("--config", help="YAML file merged over configs/default.yaml")
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bar, warnings only")
     common.add_argument("-v", "--verbose", action="store_true", help="also report what ingest dropped and why")
@@ -224,9 +225,9 @@ def _engine(args: argparse.Namespace, config: Config, overrides: dict[str, str],
     from pathlib import Path
 
     from .engine.ray_engine import RayEngine
-    from .store import sqlite_path
+    from .store import default_shard_dir
 
-    shard_dir = args.shard_dir or (None if db == ":memory:" else f"{sqlite_path(db)}.shards")
+    shard_dir = args.shard_dir or default_shard_dir(db)
     return RayEngine(config, overrides, address=args.ray_address, workers=args.workers,
                      gpus_per_worker=args.gpus_per_worker, shard_dir=Path(shard_dir) if shard_dir else None)
 
@@ -450,11 +451,11 @@ def _cmd_models(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .store import Store, sqlite_path
+    from .store import Store, is_postgres_url, sqlite_path
 
     config = _config(args)
     db = _db(args, config)
-    if not Path(sqlite_path(db)).is_file():
+    if not is_postgres_url(db) and not Path(sqlite_path(db)).is_file():
         raise InputError(f"{db}: no such database; translate releases first with translate-pipe run")
     Store(db).close()  # fail here, with our message, on a file that is not a database
     try:

@@ -1,24 +1,30 @@
 """The database: releases, segments, systems, runs, translations, scores and flags.
 
-SQLite in WAL mode. Unique keys make every write idempotent: a release is keyed by its
-content hash, a segment by (release, language, index), a translation by (segment,
-system). Each batch of translations is committed on its own, so a run that is
-interrupted keeps what it finished and the next run continues from there.
+SQLite (a file, in WAL mode) by default, PostgreSQL when the store is a
+``postgresql://`` URL; the SQL is shared and :mod:`.backends` adapts it. Unique keys make
+every write idempotent: a release is keyed by its content hash, a segment by (release,
+language, index), a translation by (segment, system, version). Each batch of
+translations is committed on its own, so a run that is interrupted keeps what it
+finished and the next run continues from there.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import sqlite3
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ConfigError, StoreError
-from .ingest import origin_key
-from .model import Flag, Pair, PairScores, Release, Segment
-from .translate.base import SystemInfo
+from ..errors import StoreError
+from ..ingest import origin_key
+from ..model import Flag, Pair, PairScores, Release, Segment
+from ..translate.base import SystemInfo
+from .backends import Database, SQLiteDatabase, is_postgres_url, open_database, redact, sqlite_path
+
+__all__ = ["STATUSES", "Store", "default_shard_dir", "is_postgres_url", "redact", "sqlite_path"]
 
 SCHEMA_VERSION = 3
 
@@ -30,7 +36,7 @@ def _current_version(segment: str = "t.segment_id", lang: str = "t.tgt_lang") ->
     """SQL for the id of the current version of the pair (``segment``, ``lang``)."""
     return (
         f"(SELECT t2.id FROM translations t2 WHERE t2.segment_id = {segment} AND t2.tgt_lang = {lang}"
-        " ORDER BY t2.status != 'new' DESC, t2.id DESC LIMIT 1)"
+        " ORDER BY (t2.status != 'new') DESC, t2.id DESC LIMIT 1)"
     )
 
 
@@ -64,7 +70,7 @@ CREATE TABLE IF NOT EXISTS segments (
     kind TEXT NOT NULL,
     text TEXT NOT NULL,
     start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
     UNIQUE (release_id, lang, idx)
 );
 CREATE INDEX IF NOT EXISTS segments_by_text ON segments(text);
@@ -137,38 +143,47 @@ CREATE TABLE IF NOT EXISTS flags (
 """
 
 
+_SCHEMA_STATEMENTS = [statement.strip() for statement in _SCHEMA.split(";") if statement.strip()]
+
+
+def default_shard_dir(url_or_path: str) -> str | None:
+    """Where the Ray engine keeps result shards until they are merged into this store.
+
+    Beside a SQLite file; for a PostgreSQL store, a folder named after its URL in the
+    temporary folder (on a cluster of several machines pass a shared ``--shard-dir``).
+    The same store always gets the same folder, so a later run finds shards an
+    interrupted one left. None for an in-memory database.
+    """
+    if is_postgres_url(url_or_path):
+        digest = hashlib.sha1(redact(url_or_path).encode()).hexdigest()[:16]
+        return str(Path(tempfile.gettempdir()) / "translate-pipe-shards" / digest)
+    path = sqlite_path(url_or_path)
+    return None if path == ":memory:" else f"{path}.shards"
+
+
+def is_sqlite(db: Database) -> bool:
+    return isinstance(db, SQLiteDatabase)
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def sqlite_path(url_or_path: str) -> str:
-    """The file path of a SQLite database given as a path or ``sqlite:///path`` URL."""
-    if url_or_path.startswith("sqlite:///"):
-        return url_or_path[len("sqlite:///"):]
-    if "://" in url_or_path:
-        scheme = url_or_path.split("://", 1)[0]
-        raise ConfigError(
-            f"database URL scheme '{scheme}' is not supported yet: use a SQLite path or sqlite:///PATH"
-        )
-    return url_or_path
 
 
 class Store:
     """A translate-pipe database. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, url_or_path: str | Path):
-        self.path = sqlite_path(str(url_or_path))
-        parent = Path(self.path).parent
-        if self.path != ":memory:" and not parent.is_dir():
-            raise StoreError(f"{self.path}: the folder {parent} does not exist")
+        self.db: Database = open_database(str(url_or_path))
+        #: Where the data lives, for messages: a path, or a URL without its password.
+        self.where = self.db.where
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open as a translate-pipe database: {exc}") from None
+        except StoreError:
+            self.db.close()
+            raise
+        except Exception as exc:  # sqlite3.DatabaseError, psycopg.Error: not a database we can use
+            self.db.close()
+            raise StoreError(f"{self.where}: cannot open as a translate-pipe database: {exc}") from None
 
     def __enter__(self) -> Store:
         return self
@@ -180,74 +195,76 @@ class Store:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Database]:
         """One atomic write: everything inside lands, or nothing does."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.db.transaction():
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
-            self.db.execute("COMMIT")
+
+    def _schema_version(self) -> int | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return None if row is None else int(row[0])
 
     def _migrate(self) -> None:
         # CREATE ... IF NOT EXISTS is idempotent, so two processes may race here safely.
-        self.db.executescript(_SCHEMA)
-        # Foreign keys must be off while the translations table is rebuilt (it cannot be
+        self.db.create_schema(_SCHEMA_STATEMENTS)
+        if self._schema_version() == SCHEMA_VERSION:
+            return
+        sqlite = is_sqlite(self.db)
+        # Foreign keys must be off while SQLite rebuilds the translations table (it cannot be
         # switched inside a transaction); scores and flags keep pointing at the same ids.
-        self.db.execute("PRAGMA foreign_keys=OFF")
+        if sqlite:
+            self.db.execute("PRAGMA foreign_keys=OFF")
         try:
             with self.transaction() as db:
-                row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-                if row is None:
-                    db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-                elif int(row[0]) < SCHEMA_VERSION:
-                    if int(row[0]) < 3:
-                        _add_translation_versions(db)
+                version = self._schema_version()
+                if version is None:
+                    db.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                                (str(SCHEMA_VERSION),))
+                elif version < SCHEMA_VERSION:
+                    if version < 3:
+                        _add_translation_versions(db)  # schemas before 3 were SQLite only
                     db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
-                elif int(row[0]) > SCHEMA_VERSION:
+                elif version > SCHEMA_VERSION:
                     raise StoreError(
-                        f"{self.path}: written by a newer translate-pipe (schema {row[0]}); upgrade translate-pipe"
+                        f"{self.where}: written by a newer translate-pipe (schema {version}); upgrade translate-pipe"
                     )
         finally:
-            self.db.execute("PRAGMA foreign_keys=ON")
+            if sqlite:
+                self.db.execute("PRAGMA foreign_keys=ON")
 
     # --- releases and segments -------------------------------------------------
 
     def add_release(self, release: Release, segments: Sequence[Segment]) -> bool:
         """Store a release with its segments; False when it was already there."""
         with self.transaction() as db:
-            exists = db.execute("SELECT 1 FROM releases WHERE id=?", (release.id,)).fetchone()
-            if not exists:
-                db.execute(
-                    "INSERT INTO releases (id, lang, title, date, source, dropped, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (release.id, release.lang, release.title, release.date, release.source,
-                     json.dumps(list(release.dropped), ensure_ascii=False), _now()),
-                )
+            added = db.execute(
+                "INSERT INTO releases (id, lang, title, date, source, dropped, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                (release.id, release.lang, release.title, release.date, release.source,
+                 json.dumps(list(release.dropped), ensure_ascii=False), _now()),
+            ).fetchone() is not None
+            if added:
                 db.executemany(
-                    "INSERT INTO segments (release_id, lang, idx, paragraph, kind, text, start, end)"
+                    'INSERT INTO segments (release_id, lang, idx, paragraph, kind, text, start, "end")'
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [(s.release_id, s.lang, s.index, s.paragraph, s.kind, s.text, s.start, s.end)
                      for s in segments],
                 )
             db.execute(
-                "INSERT OR IGNORE INTO release_origins (release_id, origin, external_id) VALUES (?, ?, ?)",
+                "INSERT INTO release_origins (release_id, origin, external_id) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (release.id, release.origin, release.external_id),
             )
-        return not exists
+        return added
 
     def add_segments(self, segments: Sequence[Segment]) -> int:
         """Store segments (of a human translation, say); existing ones are kept as they are."""
         with self.transaction() as db:
-            before = db.total_changes
-            db.executemany(
-                "INSERT OR IGNORE INTO segments (release_id, lang, idx, paragraph, kind, text, start, end)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            return db.executemany(
+                'INSERT INTO segments (release_id, lang, idx, paragraph, kind, text, start, "end")'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(s.release_id, s.lang, s.index, s.paragraph, s.kind, s.text, s.start, s.end) for s in segments],
             )
-            return db.total_changes - before
 
     def release_keys(self, release_ids: Sequence[str]) -> dict[str, list[str]]:
         """Release id -> the file-name stems and JSON-lines ids it was read under."""
@@ -270,8 +287,8 @@ class Store:
         """Store one release's beads ``(src ids, tgt ids, src, tgt, score[, human logprob])``, all or nothing."""
         with self.transaction() as db:
             db.executemany(
-                "INSERT OR IGNORE INTO alignments (release_id, tgt_lang, bead, src_idx, tgt_idx, src, tgt, score,"
-                " reference, human_logprob) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO alignments (release_id, tgt_lang, bead, src_idx, tgt_idx, src, tgt, score,"
+                " reference, human_logprob) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(release_id, tgt_lang, n, json.dumps(list(bead[0])), json.dumps(list(bead[1])), bead[2], bead[3],
                   bead[4], reference, bead[5] if len(bead) > 5 else None)
                  for n, bead in enumerate(beads)],
@@ -280,7 +297,11 @@ class Store:
     def set_scores(self, values: Sequence[tuple[int, str, float]]) -> None:
         """Add or replace named scores of translations: ``(translation id, name, value)``."""
         with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO scores (translation_id, name, value) VALUES (?, ?, ?)", values)
+            db.executemany(
+                "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)"
+                " ON CONFLICT (translation_id, name) DO UPDATE SET value = excluded.value",
+                values,
+            )
 
     def human_pairs(self, tgt_lang: str, release_ids: Sequence[str] | None = None,
                     min_score: float | None = None) -> Iterator[Pair]:
@@ -295,7 +316,7 @@ class Store:
         query = ("SELECT a.release_id, a.src_idx, a.src, a.tgt, a.score, a.reference, r.lang, a.human_logprob"
                  " FROM alignments a"
                  f" JOIN releases r ON r.id = a.release_id WHERE {' AND '.join(where)}"
-                 " ORDER BY r.date, a.release_id, a.bead")
+                 " ORDER BY r.date NULLS FIRST, a.release_id, a.bead")
         for release_id, src_idx, src, tgt, score, reference, src_lang, logprob in self.db.execute(query, params):
             scores = {"alignment": score}
             if logprob is not None:
@@ -321,7 +342,7 @@ class Store:
         triples = []
         for release_id, src_idx, src, tgt in self.db.execute(
             "SELECT a.release_id, a.src_idx, a.src, a.tgt FROM alignments a JOIN releases r ON r.id = a.release_id"
-            " WHERE a.tgt_lang = ? AND a.src != '' AND a.tgt != '' ORDER BY r.date, a.release_id, a.bead", (tgt_lang,)
+            " WHERE a.tgt_lang = ? AND a.src != '' AND a.tgt != '' ORDER BY r.date NULLS FIRST, a.release_id, a.bead", (tgt_lang,)
         ):
             parts = [mt.get((release_id, i)) for i in json.loads(src_idx)]
             if all(p is not None for p in parts):
@@ -330,13 +351,13 @@ class Store:
 
     def releases(self) -> list[dict[str, object]]:
         rows = self.db.execute(
-            "SELECT id, lang, title, date, source FROM releases ORDER BY date, id"
+            "SELECT id, lang, title, date, source FROM releases ORDER BY date NULLS FIRST, id"
         ).fetchall()
         return [dict(zip(("id", "lang", "title", "date", "source"), row)) for row in rows]
 
     def segments(self, release_id: str, lang: str = "en") -> list[Segment]:
         rows = self.db.execute(
-            "SELECT release_id, lang, idx, paragraph, text, kind, start, end FROM segments"
+            'SELECT release_id, lang, idx, paragraph, text, kind, start, "end" FROM segments'
             " WHERE release_id=? AND lang=? ORDER BY idx",
             (release_id, lang),
         ).fetchall()
@@ -348,8 +369,8 @@ class Store:
         signature = system.signature()
         with self.transaction() as db:
             db.execute(
-                "INSERT OR IGNORE INTO systems (signature, model_id, revision, src_lang, tgt_lang,"
-                " backend, decoding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO systems (signature, model_id, revision, src_lang, tgt_lang,"
+                " backend, decoding, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (signature, system.model_id, system.revision, system.src_lang, system.tgt_lang,
                  system.backend, json.dumps(system.decoding, sort_keys=True), _now()),
             )
@@ -357,12 +378,11 @@ class Store:
 
     def begin_run(self, inputs: Sequence[str], langs: Sequence[str], config_json: str, tool_version: str) -> int:
         with self.transaction() as db:
-            cursor = db.execute(
+            return int(db.execute(
                 "INSERT INTO runs (started_at, status, inputs, langs, config, tool_version)"
-                " VALUES (?, 'running', ?, ?, ?, ?)",
+                " VALUES (?, 'running', ?, ?, ?, ?) RETURNING id",
                 (_now(), json.dumps(list(inputs)), ",".join(langs), config_json, tool_version),
-            )
-            return int(cursor.lastrowid or 0)
+            ).fetchone()[0])
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, object]) -> None:
         with self.transaction() as db:
@@ -458,15 +478,16 @@ class Store:
         added = 0
         with self.transaction() as db:
             for segment_id, text, origin, scores in items:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO translations (segment_id, system_id, tgt_lang, text, origin,"
-                    " run_id, combined, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row = db.execute(
+                    "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
+                    " run_id, combined, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING RETURNING id",
                     (segment_id, system_id, tgt_lang, text, origin, run_id, scores.combined, scores.label, _now()),
-                )
-                if not cursor.rowcount:
+                ).fetchone()
+                if row is None:
                     continue
                 added += 1
-                _insert_scores(db, int(cursor.lastrowid or 0), scores)
+                _insert_scores(db, int(row[0]), scores)
         return added
 
     def copy_translations(self, run_id: int, copies: Sequence[tuple[int, int]]) -> int:
@@ -474,17 +495,18 @@ class Store:
         added = 0
         with self.transaction() as db:
             for segment_id, source_id in copies:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO translations (segment_id, system_id, tgt_lang, text, origin,"
+                row = db.execute(
+                    "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
                     " run_id, combined, label, created_at, status)"
                     " SELECT ?, system_id, tgt_lang, text, 'memory', ?, combined, label, ?,"
-                    " CASE status WHEN 'approved' THEN 'approved' ELSE 'new' END FROM translations WHERE id=?",
+                    " CASE status WHEN 'approved' THEN 'approved' ELSE 'new' END FROM translations WHERE id=?"
+                    " ON CONFLICT DO NOTHING RETURNING id",
                     (segment_id, run_id, _now(), source_id),
-                )
-                if not cursor.rowcount:
+                ).fetchone()
+                if row is None:
                     continue
                 added += 1
-                new_id = cursor.lastrowid
+                new_id = row[0]
                 db.execute("INSERT INTO scores SELECT ?, name, value FROM scores WHERE translation_id=?", (new_id, source_id))
                 db.execute("INSERT INTO flags SELECT ?, name, reason FROM flags WHERE translation_id=?", (new_id, source_id))
         return added
@@ -518,11 +540,11 @@ class Store:
         query = (
             "SELECT t.id, s.release_id, s.idx, s.lang, t.tgt_lang, s.text, t.text, y.model_id || '@' || y.revision,"
             " t.origin, t.combined, t.label, t.status, t.version, s.paragraph,"
-            " (SELECT json_group_object(name, value) FROM scores WHERE translation_id = t.id),"
-            " (SELECT json_group_array(json_array(name, reason)) FROM flags WHERE translation_id = t.id)"
+            f" (SELECT {self.db.json_numbers_agg('name', 'value')} FROM scores WHERE translation_id = t.id),"
+            f" (SELECT {self.db.json_pairs_agg('name', 'reason')} FROM flags WHERE translation_id = t.id)"
             " FROM translations t JOIN segments s ON s.id = t.segment_id JOIN systems y ON y.id = t.system_id"
             " JOIN releases r ON r.id = s.release_id"
-            f" WHERE {' AND '.join(where)} ORDER BY r.date, s.release_id, s.idx"
+            f" WHERE {' AND '.join(where)} ORDER BY r.date NULLS FIRST, s.release_id, s.idx"
         )
         for row in self.db.execute(query, params):
             (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, status,
@@ -536,8 +558,9 @@ class Store:
                 tgt=tgt,
                 system=system,
                 origin=origin,
-                scores=json.loads(scores) if scores else {},
-                flags=tuple(Flag(name, reason) for name, reason in (json.loads(flags) if flags else [])),
+                # By name: the order of an aggregate is not defined (SQLite happens to use the key's).
+                scores={name: float(value) for name, value in sorted(json.loads(scores).items())} if scores else {},
+                flags=tuple(Flag(name, reason) for name, reason in sorted(json.loads(flags) if flags else [])),
                 combined=combined,
                 label=label,
                 translation_id=translation_id,
@@ -587,8 +610,10 @@ class Store:
                 "SELECT segment_id, tgt_lang FROM translations WHERE id = ?", (translation_id,)
             ).fetchone()
             if row is None:
-                raise StoreError(f"{self.path}: no translation {translation_id}")
+                raise StoreError(f"{self.where}: no translation {translation_id}")
             segment_id, tgt_lang = row
+            # Two reviewers saving the same pair at once would both pick the same next version.
+            db.lock_row("segments", segment_id)
             current_id, system_id = db.execute(
                 f"SELECT t.id, t.system_id FROM translations t WHERE t.id = {_current_version('?', '?')}",
                 (segment_id, tgt_lang),
@@ -597,13 +622,13 @@ class Store:
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM translations WHERE segment_id = ? AND system_id = ?",
                 (segment_id, system_id),
             ).fetchone()
-            cursor = db.execute(
+            new_id = int(db.execute(
                 "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin, run_id, combined, label,"
-                " created_at, version, status, previous_id) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)",
+                " created_at, version, status, previous_id) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (segment_id, system_id, tgt_lang, text, origin, scores.combined, scores.label, _now(), version,
                  status, current_id),
-            )
-            new_id = int(cursor.lastrowid or 0)
+            ).fetchone()[0])
             _insert_scores(db, new_id, scores)
         return new_id
 
@@ -630,7 +655,7 @@ def _marks(values: Sequence[object]) -> str:
     return ",".join("?" * len(values))
 
 
-def _insert_scores(db: sqlite3.Connection, translation_id: int, scores: PairScores) -> None:
+def _insert_scores(db: Database, translation_id: int, scores: PairScores) -> None:
     """The named scores and flags of one stored translation."""
     db.executemany(
         "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)",
@@ -642,7 +667,7 @@ def _insert_scores(db: sqlite3.Connection, translation_id: int, scores: PairScor
     )
 
 
-def _add_translation_versions(db: sqlite3.Connection) -> None:
+def _add_translation_versions(db: Database) -> None:
     """Schema 2 -> 3: translations gain version, status and previous_id.
 
     SQLite cannot change a UNIQUE constraint in place, so the table is rebuilt with the
@@ -651,7 +676,7 @@ def _add_translation_versions(db: sqlite3.Connection) -> None:
     # The order SQLite documents for this: build the new table, copy, drop the old one,
     # rename the new one (renaming the old one instead would repoint scores and flags).
     columns = "id, segment_id, system_id, tgt_lang, text, origin, run_id, combined, label, created_at"
-    create = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS translations ("):].split(";")[0]
+    create = next(s for s in _SCHEMA_STATEMENTS if s.startswith("CREATE TABLE IF NOT EXISTS translations ("))
     db.execute(create.replace("IF NOT EXISTS translations (", "translations_v3 ("))
     db.execute(f"INSERT INTO translations_v3 ({columns}) SELECT {columns} FROM translations")
     db.execute("DROP TABLE translations")

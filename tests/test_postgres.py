@@ -1,0 +1,158 @@
+"""The store on PostgreSQL: the same pipeline, exports and review as on SQLite.
+
+Each test gets a fresh database on one throwaway server per session (see conftest).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from translate_pipe.cli import main
+from translate_pipe.errors import StoreError
+from translate_pipe.model import PairScores
+from translate_pipe.review.service import ReviewService
+from translate_pipe.store import Store, default_shard_dir, redact
+
+pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+pytestmark = pytest.mark.postgres
+
+TABLES = ("releases", "release_origins", "segments", "systems", "translations", "scores", "flags", "alignments")
+
+
+def _counts(url: str) -> dict[str, int]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return {t: conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in TABLES}
+
+
+def _export(db: str, lang: str, fmt: str, out: Path) -> str:
+    assert main(["export", "--db", db, "--lang", lang, "--format", fmt, "--out", str(out), "--keep-duplicates",
+                 "-q"]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+def test_run_into_postgres_stores_what_sqlite_stores(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path, postgres_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sqlite_db = str(tmp_path / "t.db")
+    for db in (sqlite_db, postgres_url):
+        assert main(["run", str(releases_dir), "--to", "ar,fr", "--db", db, "--config", str(fast_config_file), "-q",
+                     *model_args]) == 0
+    for lang in ("ar", "fr"):
+        on_sqlite = _export(sqlite_db, lang, "jsonl", tmp_path / f"s.{lang}.jsonl")
+        on_postgres = _export(postgres_url, lang, "jsonl", tmp_path / f"p.{lang}.jsonl")
+        assert on_postgres.count("\n") > 10
+        assert on_postgres == on_sqlite  # every text, score, flag and the order
+        assert (_export(postgres_url, lang, "tmx", tmp_path / f"p.{lang}.tmx").split("<body>")[1]
+                == _export(sqlite_db, lang, "tmx", tmp_path / f"s.{lang}.tmx").split("<body>")[1])
+    # A second run translates nothing and adds no row.
+    before = _counts(postgres_url)
+    assert before["translations"] == 2 * before["segments"] > 20
+    capsys.readouterr()
+    assert main(["run", str(releases_dir), "--to", "ar,fr", "--db", postgres_url, "--config", str(fast_config_file),
+                 *model_args]) == 0
+    assert "0 translated, 0 from memory" in capsys.readouterr().err
+    assert _counts(postgres_url) == before
+    assert main(["runs", "--db", postgres_url]) == 0
+    assert capsys.readouterr().out.count("\tdone\t") == 2
+
+
+def test_review_on_postgres_keeps_every_version(
+    releases_dir: Path, model_args: list[str], fast_config_file: Path, postgres_url: str, fast_config,
+) -> None:
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", postgres_url, "--config", str(fast_config_file), "-q",
+                 *model_args]) == 0
+    service = ReviewService(postgres_url, fast_config)
+    release = service.releases()[0]
+    pair = service.pairs(release["id"], "fr")[0]
+    edited = service.edit(pair["id"], tgt="Le conseil a appelé au cessez-le-feu.")
+    approved = service.edit(edited["id"], status="approved")
+    assert approved["status"] == "approved" and approved["tgt"] == "Le conseil a appelé au cessez-le-feu."
+    history = service.pair(approved["id"])["versions"]
+    assert [v["status"] for v in history] == ["new", "edited", "approved"]
+    assert [v["version"] for v in history] == [0, 1, 2]
+    assert service.releases()[0]["labels"]["fr"]["good"] >= 1
+
+
+def test_concurrent_reviewers_on_postgres_get_distinct_versions(
+    releases_dir: Path, model_args: list[str], fast_config_file: Path, postgres_url: str,
+) -> None:
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", postgres_url, "--config", str(fast_config_file), "-q",
+                 *model_args]) == 0
+    with Store(postgres_url) as store:
+        first = next(store.pairs("fr"))
+    errors: list[BaseException] = []
+
+    def reviewer(n: int) -> None:
+        try:
+            with Store(postgres_url) as store:
+                for k in range(5):
+                    store.add_version(first.translation_id, f"Version {n}.{k}.", "human", "edited",
+                                      PairScores(values={}, flags=(), combined=0.5, label="check"))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reviewer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with Store(postgres_url) as store:
+        versions = store.versions(first.translation_id)
+    assert sorted(v["version"] for v in versions) == list(range(21))
+    # Each version points at the one that was current when it was written: one chain, no fork.
+    previous = [v["previous_id"] for v in versions[1:]]
+    assert previous == [v["id"] for v in versions[:-1]]
+
+
+def test_many_processes_may_create_the_schema_at_once(postgres_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        try:
+            Store(postgres_url).close()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert _counts(postgres_url)["releases"] == 0
+
+
+def test_unreachable_server_is_one_line_without_the_password(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql://translator:s3cret@127.0.0.1:9/corpus"
+    with pytest.raises(StoreError, match="cannot connect"):
+        Store(url)
+    assert main(["runs", "--db", url]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot connect to PostgreSQL" in err
+    assert "s3cret" not in err and "translator:***@127.0.0.1:9" in err
+    assert redact(url) == "postgresql://translator:***@127.0.0.1:9/corpus"
+
+
+def test_ray_shards_of_a_postgres_store_have_a_stable_home() -> None:
+    a = default_shard_dir("postgresql://u:one@host/db")
+    assert a == default_shard_dir("postgresql://u:two@host/db")  # the password does not matter
+    assert a != default_shard_dir("postgresql://u@host/other")
+    assert default_shard_dir("x/t.db") == "x/t.db.shards" and default_shard_dir(":memory:") is None
+
+
+def test_a_server_gone_mid_session_is_a_store_error(postgres_url: str) -> None:
+    import psycopg
+
+    with Store(postgres_url) as store:
+        pid = store.db.connection.info.backend_pid
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(StoreError, match=r"^postgresql://postgres@/tp_\w+\?host=.*: .*terminat"):
+            store.releases()

@@ -1,0 +1,238 @@
+"""Database connections behind one small protocol: SQLite (a file) and PostgreSQL (a URL).
+
+The store writes its SQL once, in the subset both engines speak: ``?`` placeholders,
+``INSERT ... ON CONFLICT DO NOTHING``, ``RETURNING id``, ``NULLS FIRST``. A backend
+adapts the rest: how to connect and open a write transaction, the column types of the
+schema, JSON aggregation, and how to lock a row against a concurrent writer.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from ..errors import ConfigError, StoreError
+
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+class Database(Protocol):
+    """A connection the store reads and writes through."""
+
+    #: Where the data lives, fit for messages (a path, or a URL without its password).
+    where: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one statement; the result iterates over rows and has fetchone/fetchall."""
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Run one statement per row; returns how many rows it changed in all."""
+
+    def transaction(self) -> Any:
+        """A context manager: everything written inside lands, or nothing does."""
+
+    def create_schema(self, statements: Sequence[str]) -> None:
+        """Run the schema's CREATE ... IF NOT EXISTS statements, safe against a concurrent creator."""
+
+    def json_numbers_agg(self, key: str, value: str) -> str:
+        """SQL aggregating ``key``/``value`` columns into a JSON object (as text).
+
+        The values are the numbers as decimal strings that read back as the same float:
+        JSON number output rounds (SQLite's to 15 digits).
+        """
+
+    def json_pairs_agg(self, first: str, second: str) -> str:
+        """SQL aggregating two columns into a JSON array of two-element arrays (as text)."""
+
+    def lock_row(self, table: str, row_id: int) -> None:
+        """Inside a transaction: hold off other writers of this row until it ends."""
+
+    def close(self) -> None: ...
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{netloc[-1]}"))
+
+
+def is_postgres_url(url_or_path: str) -> bool:
+    return url_or_path.split("://", 1)[0] in POSTGRES_SCHEMES and "://" in url_or_path
+
+
+def sqlite_path(url_or_path: str) -> str:
+    """The file path of a SQLite database given as a path or ``sqlite:///path`` URL."""
+    if url_or_path.startswith("sqlite:///"):
+        return url_or_path[len("sqlite:///"):]
+    if "://" in url_or_path:
+        scheme = url_or_path.split("://", 1)[0]
+        raise ConfigError(
+            f"database URL scheme '{scheme}' is not supported: use a SQLite path, sqlite:///PATH"
+            " or postgresql://USER@HOST/DATABASE"
+        )
+    return url_or_path
+
+
+def open_database(url_or_path: str) -> Database:
+    """The backend a store path or URL names: PostgreSQL for postgresql:// URLs, else SQLite."""
+    if is_postgres_url(url_or_path):
+        return PostgresDatabase(url_or_path)
+    return SQLiteDatabase(sqlite_path(url_or_path))
+
+
+class SQLiteDatabase:
+    """A SQLite file in WAL mode; write transactions take the write lock up front."""
+
+    def __init__(self, path: str):
+        self.where = path
+        parent = Path(path).parent
+        if path != ":memory:" and not parent.is_dir():
+            raise StoreError(f"{path}: the folder {parent} does not exist")
+        try:
+            self.connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.connection.execute("PRAGMA journal_mode=WAL")
+            self.connection.execute("PRAGMA synchronous=NORMAL")
+            self.connection.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open as a translate-pipe database: {exc}") from None
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        return max(self.connection.executemany(sql, rows).rowcount, 0)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        # IMMEDIATE: take the write lock now, so two writers queue instead of one failing
+        # when it upgrades a read lock halfway through.
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        else:
+            self.connection.execute("COMMIT")
+
+    def create_schema(self, statements: Sequence[str]) -> None:
+        # CREATE ... IF NOT EXISTS is atomic in SQLite, so concurrent creators are safe.
+        self.connection.executescript(";\n".join(statements) + ";")
+
+    def json_numbers_agg(self, key: str, value: str) -> str:
+        # The ! flag makes SQLite print all 17 significant digits a double needs.
+        return f"json_group_object({key}, printf('%!.17g', {value}))"
+
+    def json_pairs_agg(self, first: str, second: str) -> str:
+        return f"json_group_array(json_array({first}, {second}))"
+
+    def lock_row(self, table: str, row_id: int) -> None:
+        pass  # BEGIN IMMEDIATE already excludes every other writer
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+# Column types of the shared schema in PostgreSQL. Ids are 64-bit identities; every text
+# column sorts byte-wise ("C"), as in SQLite, so both stores export in the same order.
+_POSTGRES_TYPES = [
+    (re.compile(r"\bINTEGER PRIMARY KEY\b"), "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+    (re.compile(r"\bINTEGER\b"), "BIGINT"),
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+    (re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'),
+    # A B-tree entry must fit in a third of a page, and a segment's text may not: hash it.
+    (re.compile(r"ON segments\(text\)"), "ON segments USING hash (text)"),
+]
+
+# Any number, the same in every process: serialises schema creation across processes.
+_SCHEMA_LOCK = 0x7472616E736C  # "transl"
+
+
+class PostgresDatabase:
+    """A PostgreSQL database named by a libpq URL, through psycopg 3.
+
+    Autocommit outside :meth:`transaction`, so reads never hold a transaction open.
+    """
+
+    def __init__(self, url: str):
+        self.where = redact(url)
+        try:
+            import psycopg
+        except ImportError:
+            raise ConfigError(
+                f"{self.where}: a PostgreSQL store needs psycopg: pip install \"translate-pipe[postgres]\""
+            ) from None
+        self._errors = psycopg.Error
+        try:
+            self.connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            # Floats as text must read back exactly (0 would round them to 15 digits).
+            self.connection.execute("SET extra_float_digits = 3")
+        except psycopg.Error as exc:
+            reason = " ".join(str(exc).split())
+            raise StoreError(f"{self.where}: cannot connect to PostgreSQL: {reason}") from None
+        self._sql: dict[str, str] = {}
+
+    def _adapt(self, sql: str) -> str:
+        adapted = self._sql.get(sql)
+        if adapted is None:
+            # psycopg's placeholder is %s, and a literal % must be doubled.
+            adapted = self._sql[sql] = sql.replace("%", "%%").replace("?", "%s")
+        return adapted
+
+    @contextmanager
+    def _errors_as_store_errors(self) -> Iterator[None]:
+        # A server that goes away mid-run is the user's to fix: one line, not a traceback.
+        try:
+            yield
+        except self._errors as exc:
+            reason = " ".join(str(exc).split())
+            raise StoreError(f"{self.where}: {reason}") from exc
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        with self._errors_as_store_errors():
+            return self.connection.execute(self._adapt(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        if not rows:
+            return 0
+        with self._errors_as_store_errors(), self.connection.cursor() as cursor:
+            cursor.executemany(self._adapt(sql), [tuple(row) for row in rows])
+            return max(cursor.rowcount, 0)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._errors_as_store_errors(), self.connection.transaction():
+            yield
+
+    def create_schema(self, statements: Sequence[str]) -> None:
+        exists = self.connection.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
+        if exists:
+            return
+        with self.connection.transaction():
+            # Two processes creating the same tables at once collide in the catalogue even
+            # with IF NOT EXISTS; the lock makes the second wait and then find them.
+            self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            for statement in statements:
+                for pattern, replacement in _POSTGRES_TYPES:
+                    statement = pattern.sub(replacement, statement)
+                self.connection.execute(statement)
+
+    def json_numbers_agg(self, key: str, value: str) -> str:
+        return f"json_object_agg({key}, {value}::text)::text"
+
+    def json_pairs_agg(self, first: str, second: str) -> str:
+        return f"json_agg(json_build_array({first}, {second}))::text"
+
+    def lock_row(self, table: str, row_id: int) -> None:
+        self.connection.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", (row_id,))
+
+    def close(self) -> None:
+        self.connection.close()
