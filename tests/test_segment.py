@@ -35,6 +35,17 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", "He was born in 1788. [6] His father left. [7][8] Then", ["He was born in 1788. [6]",
                                                                         "His father left. [7][8]", "Then"]),
         ("en", "Thanks for the link. @maria Which page?", ["Thanks for the link.", "@maria Which page?"]),
+        # Web text run together: e-mail header time stamps, addresses, shouting, prices.
+        ("en", "Kay Mann 04/26/2001 07:17 AM Will you come? Yes.",
+         ["Kay Mann 04/26/2001 07:17 AM", "Will you come?", "Yes."]),
+        ("en", "Sent 04/26/2001 07:17 AM EST Please call.", ["Sent 04/26/2001 07:17 AM EST", "Please call."]),
+        ("en", "The files of 04/26/2001 07:17 are lost.", ["The files of 04/26/2001 07:17 are lost."]),
+        ("en", "More at www.un.org/sg The vote is on Monday.", ["More at www.un.org/sg", "The vote is on Monday."]),
+        ("en", "See www.un.org for the text.", ["See www.un.org for the text."]),
+        ("en", "awesome place!!! it was worth the ride.", ["awesome place!!!", "it was worth the ride."]),
+        ("en", "How much is it? $5.76 for the meal.", ["How much is it?", "$5.76 for the meal."]),
+        ("en", "It cost approx. $5 million in the U.S. $3 went to aid.",
+         ["It cost approx. $5 million in the U.S. $3 went to aid."]),
         ("fr", "Des rues, des écoles, etc. C'est un début.", ["Des rues, des écoles, etc.", "C'est un début."]),
         ("fr", "Voir le no. 4 et la p. 7.", ["Voir le no. 4 et la p. 7."]),
         ("fr", "M. Macron a parlé. Mme Dupont a répondu.", ["M. Macron a parlé.", "Mme Dupont a répondu."]),
@@ -99,3 +110,11 @@ def test_linear_time_on_a_megabyte_without_punctuation() -> None:
     t_big = time.perf_counter() - t0
     # Ten times the input may take at most ~30 times as long (noise), never quadratic (100x).
     assert t_big < max(30 * t_small, 0.5)
+    # Nor on something shaped like an endless web address (the unpunctuated-end search).
+    small, big = "www.a" * 20_000, "www.a" * 200_000
+    t0 = time.perf_counter()
+    assert split_sentences(small, "en") == [small]
+    t_small = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    assert split_sentences(big, "en") == [big]
+    assert time.perf_counter() - t0 < max(30 * t_small, 0.5)

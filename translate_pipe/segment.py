@@ -10,7 +10,9 @@ final punctuation is a headline, a dateline or a trailer of its own.
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .model import Release, Segment
@@ -21,7 +23,7 @@ SUPPORTED_LANGS = ("en", "fr", "ar")
 _CLOSERS = "\"'”’»)]}›"
 # Characters that may open a sentence (besides letters and digits); "@" and "#" open
 # replies and tags in the comments and posts that releases quote.
-_OPENERS = "\"'“‘«([{‹¿¡-–—•*@#"
+_OPENERS = "\"'“‘«([{‹¿¡-–—•*@#$£€¥_=~+<>"
 
 _TERMINATORS = ".!?؟…‼⁇⁈⁉。"
 
@@ -34,6 +36,18 @@ _CANDIDATE = re.compile(
     # At the end of the text the closers still belong to the sentence: "$" keeps the
     # split of a sentence on its own the same as inside its document (idempotence).
     r"(?P<space>[ \t\u00a0\u202f\u2009\u200b\u200e\u200f]+|$)"
+)
+
+# Lines run together in flat text leave boundaries with no terminator at all. Two kinds
+# are safe to split: after an e-mail header's time stamp ("Kay Mann 04/26/2001 07:17 AM
+# Will you ...") and after a web address ("... at www.un.org The ..."), when a
+# capitalised word follows. (Not after an e-mail address: author lists put the
+# affiliation there.) Bounded repeats keep the search linear in time.
+_UNPUNCTUATED_END = re.compile(
+    r"(?:\b\d{1,2}/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[AaPp][Mm]\b)?(?:[ \t]+(?:UTC|GMT|[A-Z]{1,3}T)\b)?"
+    r"|(?:https?://|www\.)\S{0,300}[\w/])"
+    # Not before the rest of the time stamp: "AM", a time zone ("EST", "UTC").
+    r"(?=[ \t\u00a0]+(?!(?:[AaPp][Mm]|UTC|GMT|[A-Z]{1,3}T)\b)[A-Z])"
 )
 
 _LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)\s*")
@@ -154,12 +168,24 @@ def segment_document(text: str, lang: str) -> list[SentenceSpan]:
 
 def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[int, int]]) -> None:
     sentence_start = start
-    for match in _CANDIDATE.finditer(text, start, end):
-        boundary = match.start("space")
-        if _is_boundary(text, match, lang, sentence_start, end):
+    for boundary, match in _candidates(text, start, end, lang):
+        if boundary < sentence_start:
+            continue  # inside a terminator candidate already taken
+        if match is None or _is_boundary(text, match, lang, sentence_start, end):
             _append_trimmed(text, sentence_start, boundary, spans)
-            sentence_start = match.end()
+            sentence_start = boundary if match is None else match.end()
     _append_trimmed(text, sentence_start, end, spans)
+
+
+def _candidates(text: str, start: int, end: int, lang: str) -> Iterator[tuple[int, re.Match[str] | None]]:
+    """Candidate boundaries in order: terminators (with their match, to decide) and
+    unpunctuated ends (None: always a boundary)."""
+    terminated = ((match.start("space"), match) for match in _CANDIDATE.finditer(text, start, end))
+    if lang == "ar":
+        yield from terminated
+        return
+    unpunctuated = ((match.end(), None) for match in _UNPUNCTUATED_END.finditer(text, start, end))
+    yield from heapq.merge(terminated, unpunctuated, key=lambda candidate: candidate[0])
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
@@ -184,10 +210,10 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
         # A lower-case word after a quote ('"Why?" he asked') or an ellipsis continues
         # the sentence; after a bare "?" or "!" it starts one (informal text often
         # skips the capital). After "." it does unless an abbreviation precedes.
-        if closed or len(terminator) > 1 or "…" in terminator:
+        if closed or "…" in terminator or "." in terminator and len(terminator) > 1:
             return False
         if terminator != ".":
-            return True
+            return True  # "?", "!", also repeated: "awesome place!!! it was worth it"
     elif not _can_open_sentence(next_char, lang):
         return False
     elif "." not in terminator or len(terminator) > 1 or closed:
