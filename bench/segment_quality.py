@@ -2,7 +2,11 @@
 
 A boundary is the offset, counted in non-white-space characters, where a sentence
 ends (the end of the document is not counted). Run: python bench/segment_quality.py
-[--data DIR] [--mode flat|para|whole] [--show-errors N]
+[--data DIR] [--show-errors N] [--peers]
+
+``--peers`` also scores the offline splitters that are installed (pySBD, sentencex,
+BlingFire, syntok: ``pip install pysbd sentencex blingfire syntok``) on the same flat
+documents, one document at a time, so the comparison is on equal terms.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import argparse
 import json
 import time
 from pathlib import Path
+
+from collections.abc import Callable
 
 from translate_pipe.segment import split_sentences
 
@@ -26,7 +32,54 @@ def boundaries(sentences: list[str]) -> set[int]:
     return ends
 
 
-def score_file(path: Path, show_errors: int = 0, mode: str | None = None) -> tuple[float, float, float, int, float]:
+Splitter = Callable[[str, str], list[str]]
+
+
+def peer_splitters() -> dict[str, Splitter]:
+    """The installed peers, each as (text, lang) -> sentences; languages they lack raise KeyError."""
+    peers: dict[str, Splitter] = {}
+    try:
+        import pysbd
+
+        cache: dict[str, object] = {}
+
+        def pysbd_split(text: str, lang: str) -> list[str]:
+            if lang not in cache:
+                cache[lang] = pysbd.Segmenter(language=lang, clean=False)
+            return cache[lang].segment(text)  # type: ignore[attr-defined]
+
+        peers["pySBD"] = pysbd_split
+    except ImportError:
+        pass
+    try:
+        import sentencex
+
+        peers["sentencex"] = lambda text, lang: list(sentencex.segment(lang, text))
+    except ImportError:
+        pass
+    try:
+        import blingfire
+
+        peers["BlingFire"] = lambda text, lang: blingfire.text_to_sentences(text).split("\n")
+    except ImportError:
+        pass
+    try:
+        from syntok import segmenter
+
+        def syntok_split(text: str, lang: str) -> list[str]:
+            if lang == "ar":
+                raise KeyError(lang)  # Latin-script languages only
+            return ["".join(token.spacing + token.value for token in sentence)
+                    for paragraph in segmenter.process(text) for sentence in paragraph]
+
+        peers["syntok"] = syntok_split
+    except ImportError:
+        pass
+    return peers
+
+
+def score_file(path: Path, show_errors: int = 0, mode: str | None = None,
+               splitter: Splitter = split_sentences) -> tuple[float, float, float, int, float]:
     """P, R, F1, sentences and sentences/s over the documents of ``mode`` (flat, para; None: all)."""
     tp = fp = fn = n_sents = 0
     seconds = 0.0
@@ -38,7 +91,7 @@ def score_file(path: Path, show_errors: int = 0, mode: str | None = None) -> tup
             continue
         lang = doc["lang"]
         t0 = time.perf_counter()
-        predicted = split_sentences(doc["text"], lang)
+        predicted = splitter(doc["text"], lang)
         seconds += time.perf_counter() - t0
         gold_b, pred_b = boundaries(doc["sents"]), boundaries(predicted)
         tp += len(gold_b & pred_b)
@@ -86,6 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--show-errors", type=int, default=0)
+    parser.add_argument("--peers", action="store_true", help="also score the installed peer splitters (flat)")
     args = parser.parse_args()
     print("peers (flat, test sets): en NLTK punkt 92.6, pySBD 91.3; fr Moses-style 97.4, pySBD 96.5; "
           "ar regex 92.8, blingfire 92.6, pySBD 67.8")
@@ -110,6 +164,36 @@ def main() -> None:
     for lang, scores in sorted(flat_by_lang.items()):
         average = 100 * sum(scores) / len(scores)
         print(f"flat average {lang}: {average:.1f} (target {targets.get(lang, 0):.0f})")
+    if args.peers:
+        _compare_with_peers(args.data, flat_by_lang)
+
+
+def _compare_with_peers(data: Path, ours_by_lang: dict[str, list[float]]) -> None:
+    peers = peer_splitters()
+    if not peers:
+        print("no peer splitter installed (pip install pysbd sentencex blingfire syntok)")
+        return
+    paths = sorted(data.glob("*.jsonl"))
+    print(f"\nflat F1 of peers on the same documents: {'set':<16}" + "".join(f" {name:>10}" for name in peers)
+          + f" {'ours':>8}")
+    averages: dict[str, dict[str, list[float]]] = {}
+    for path in paths:
+        row = []
+        for name, splitter in peers.items():
+            try:
+                _, _, f, n, speed = score_file(path, mode="flat", splitter=splitter)
+            except KeyError:
+                row.append(f" {'-':>10}")
+                continue
+            averages.setdefault(name, {}).setdefault(path.stem[:2], []).append(f)
+            row.append(f" {100 * f:10.1f}")
+        _, _, ours, _, _ = score_file(path, mode="flat")
+        print(f"{'':>42}{path.stem:<16}" + "".join(row) + f" {100 * ours:8.1f}")
+    for lang, ours in sorted(ours_by_lang.items()):
+        cells = "".join(
+            f" {100 * sum(averages[name][lang]) / len(averages[name][lang]):10.1f}"
+            if lang in averages.get(name, {}) else f" {'-':>10}" for name in peers)
+        print(f"{'':>42}{'average ' + lang:<16}" + cells + f" {100 * sum(ours) / len(ours):8.1f}")
 
 
 if __name__ == "__main__":

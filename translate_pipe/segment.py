@@ -50,6 +50,41 @@ _UNPUNCTUATED_END = re.compile(
     r"(?=[ \t\u00a0]+(?!(?:[AaPp][Mm]|UTC|GMT|[A-Z]{1,3}T)\b)[A-Z])"
 )
 
+# Arabic news run a headline into the dateline that opens the article ("... الصينية
+# بكين ــ من المؤكد ..."): a city, then a tatweel or a dash. The dash alone is no sign
+# (it also sets off asides), so the city must be a known one and not follow a
+# preposition ("في تونس ـ ..."). Underscores join the words of a city's name.
+_ARABIC_DATELINE_CITIES = """
+    واشنطن نيويورك لندن باريس برلين بروكسل جنيف فيينا روما مدريد لشبونة أمستردام امستردام لاهاي
+    ستوكهولم أوسلو اوسلو كوبنهاغن هلسنكي موسكو وارسو براغ بودابست أثينا اثينا أنقرة انقرة اسطنبول
+    إسطنبول طهران بغداد دمشق بيروت عمان عمّان القدس غزة القاهرة الإسكندرية الاسكندرية الرياض جدة
+    الدوحة دبي أبوظبي الكويت المنامة مسقط صنعاء الخرطوم طرابلس تونس الجزائر الرباط نواكشوط بكين
+    بيجين شنغهاي طوكيو سيول نيودلهي مومباي كابول جاكرتا سنغافورة بانكوك سيدني ملبورن كانبرا أوتاوا
+    اوتاوا تورونتو برازيليا سانتياغو ليما بوغوتا كراكاس نيروبي لاغوس أبوجا جوهانسبرغ داكار أكرا
+    كمبريدج أكسفورد اكسفورد بيركلي ميونيخ فرانكفورت ميلانو زيوريخ دافوس ستانفورد بوسطن شيكاغو دنفر
+    برينستون كييف ستراسبورغ لوكسمبورغ دبلن إدنبرة مانيلا هانوي كوالالمبور دكا كولومبو كاتماندو حلب
+    حمص اللاذقية طرطوس درعا إدلب الرقة دير_الزور رام_الله إسلام_أباد اسلام_آباد أبو_ظبي
+    الدار_البيضاء هونغ_كونغ هونج_كونج مكسيكو_سيتي ريو_دي_جانيرو ساو_باولو بوينس_آيرس أديس_أبابا
+    كيب_تاون سان_فرانسيسكو لوس_أنجلوس نيو_هافن تل_أبيب
+""".split()
+_DATELINE_MARK = re.compile(r"ـ+|[–—]")
+# What comes before a mark: the white space before the city (the boundary), the city,
+# an optional second part ("واشنطن، العاصمة", "كمبريدج/أكسفورد").
+_ARABIC_DATELINE = re.compile(
+    r"(?<=[^\s.!?؟…])(?<!\sفي)(?<!\sمن)(?<!\sإلى)(?<!\sالى)(?<!\sعن)(?<!\sعلى)[ \t\u00a0]+(?:"
+    + "|".join(sorted((re.escape(city.replace("_", " ")) for city in _ARABIC_DATELINE_CITIES), key=len, reverse=True))
+    + r")(?:[/،][ ]?[\u0621-\u064A]{2,}(?: [\u0621-\u064A]{2,})?)?[ ]?$"
+)
+
+
+def _arabic_datelines(text: str, start: int, end: int) -> Iterator[int]:
+    """Offsets of the white space before each dateline (the marks are rare: look back from them)."""
+    for mark in _DATELINE_MARK.finditer(text, start, end):
+        found = _ARABIC_DATELINE.search(text, max(start, mark.start() - 60), mark.start())
+        if found:
+            yield found.start()
+
+
 _LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)\s*")
 
 # Abbreviations after which a full stop does not end a sentence, lower-cased, no
@@ -179,12 +214,13 @@ def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[in
 
 def _candidates(text: str, start: int, end: int, lang: str) -> Iterator[tuple[int, re.Match[str] | None]]:
     """Candidate boundaries in order: terminators (with their match, to decide) and
-    unpunctuated ends (None: always a boundary)."""
+    unpunctuated ends (None: always a boundary): time stamps and web addresses, or in
+    Arabic a dateline."""
     terminated = ((match.start("space"), match) for match in _CANDIDATE.finditer(text, start, end))
     if lang == "ar":
-        yield from terminated
-        return
-    unpunctuated = ((match.end(), None) for match in _UNPUNCTUATED_END.finditer(text, start, end))
+        unpunctuated = ((offset, None) for offset in _arabic_datelines(text, start, end))
+    else:
+        unpunctuated = ((match.end(), None) for match in _UNPUNCTUATED_END.finditer(text, start, end))
     yield from heapq.merge(terminated, unpunctuated, key=lambda candidate: candidate[0])
 
 
