@@ -156,3 +156,26 @@ def test_a_server_gone_mid_session_is_a_store_error(postgres_url: str) -> None:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
         with pytest.raises(StoreError, match=r"^postgresql://postgres@/tp_\w+\?host=.*: .*terminat"):
             store.releases()
+
+
+def test_exports_stream_in_batches_while_the_store_is_used(
+    releases_dir: Path, model_args: list[str], fast_config_file: Path, postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from translate_pipe.store import backends
+
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", postgres_url, "--config", str(fast_config_file), "-q",
+                 *model_args]) == 0
+    monkeypatch.setattr(backends, "STREAM_BATCH", 3)  # many round trips on this small store
+    with Store(postgres_url) as store:
+        everything = list(store.pairs("fr"))
+        streamed = []
+        for pair in store.pairs("fr"):
+            streamed.append(pair)
+            if len(streamed) == 2:  # the store stays usable while a stream is open
+                store.add_version(pair.translation_id, "Texte revu.", "human", "edited",
+                                  PairScores(values={}, flags=(), combined=0.5, label="check"))
+    assert len(everything) > 10
+    assert [p.src for p in streamed] == [p.src for p in everything]
+    with Store(postgres_url) as store:
+        assert [p.tgt for p in store.pairs("fr")][1] == "Texte revu."

@@ -317,7 +317,7 @@ class Store:
                  " FROM alignments a"
                  f" JOIN releases r ON r.id = a.release_id WHERE {' AND '.join(where)}"
                  " ORDER BY r.date NULLS FIRST, a.release_id, a.bead")
-        for release_id, src_idx, src, tgt, score, reference, src_lang, logprob in self.db.execute(query, params):
+        for release_id, src_idx, src, tgt, score, reference, src_lang, logprob in self.db.stream(query, params):
             scores = {"alignment": score}
             if logprob is not None:
                 scores["human_logprob"] = logprob
@@ -546,7 +546,9 @@ class Store:
             " JOIN releases r ON r.id = s.release_id"
             f" WHERE {' AND '.join(where)} ORDER BY r.date NULLS FIRST, s.release_id, s.idx"
         )
-        for row in self.db.execute(query, params):
+        # Exports stream; looking up given pairs (the review page) is one small query.
+        rows = self.db.execute(query, params) if translation_ids is not None else self.db.stream(query, params)
+        for row in rows:
             (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, status,
              version, paragraph, scores, flags) = row
             yield Pair(

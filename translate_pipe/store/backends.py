@@ -33,6 +33,9 @@ class Database(Protocol):
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         """Run one statement per row; returns how many rows it changed in all."""
 
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        """The rows of a query, fetched as they are read (an export may not fit in memory)."""
+
     def transaction(self) -> Any:
         """A context manager: everything written inside lands, or nothing does."""
 
@@ -110,6 +113,9 @@ class SQLiteDatabase:
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         return max(self.connection.executemany(sql, rows).rowcount, 0)
 
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        yield from self.connection.execute(sql, params)  # SQLite cursors step lazily already
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         # IMMEDIATE: take the write lock now, so two writers queue instead of one failing
@@ -152,6 +158,9 @@ _POSTGRES_TYPES = [
     (re.compile(r"ON segments\(text\)"), "ON segments USING hash (text)"),
 ]
 
+#: Rows a streamed query fetches from the server at a time.
+STREAM_BATCH = 2000
+
 # Any number, the same in every process: serialises schema creation across processes.
 _SCHEMA_LOCK = 0x7472616E736C  # "transl"
 
@@ -164,6 +173,7 @@ class PostgresDatabase:
 
     def __init__(self, url: str):
         self.where = redact(url)
+        self._url = url
         try:
             import psycopg
         except ImportError:
@@ -211,6 +221,19 @@ class PostgresDatabase:
     def transaction(self) -> Iterator[None]:
         with self._errors_as_store_errors(), self.connection.transaction():
             yield
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        # A server-side cursor, on a connection of its own: its transaction stays open while
+        # the caller reads, and the caller may use the store meanwhile (or stop reading).
+        import psycopg
+
+        with self._errors_as_store_errors():
+            with psycopg.connect(self._url, connect_timeout=10) as connection:
+                connection.execute("SET extra_float_digits = 3")
+                with connection.cursor(name="translate_pipe_stream") as cursor:
+                    cursor.itersize = STREAM_BATCH
+                    cursor.execute(self._adapt(sql), tuple(params))
+                    yield from cursor
 
     def create_schema(self, statements: Sequence[str]) -> None:
         exists = self.connection.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
