@@ -179,3 +179,22 @@ def test_exports_stream_in_batches_while_the_store_is_used(
     assert [p.src for p in streamed] == [p.src for p in everything]
     with Store(postgres_url) as store:
         assert [p.tgt for p in store.pairs("fr")][1] == "Texte revu."
+
+
+def test_review_api_serves_a_postgres_store(
+    releases_dir: Path, model_args: list[str], fast_config_file: Path, postgres_url: str,
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from translate_pipe.review.app import create_app
+
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", postgres_url, "--config", str(fast_config_file), "-q",
+                 *model_args]) == 0
+    with TestClient(create_app(postgres_url)) as client:
+        release = client.get("/api/releases").json()[0]
+        pair = client.get(f"/api/releases/{release['id']}/pairs", params={"lang": "fr"}).json()[0]
+        saved = client.put(f"/api/pairs/{pair['id']}", json={"tgt": "Une phrase revue.", "status": "approved"})
+        assert saved.status_code == 200 and saved.json()["status"] == "approved"
+        assert client.put(f"/api/pairs/{pair['id']}", json={"tgt": " "}).status_code == 422
+        tmx = client.get(f"/api/releases/{release['id']}/download", params={"lang": "fr", "format": "tmx"})
+        assert tmx.status_code == 200 and "Une phrase revue." in tmx.text and 'x-status">approved' in tmx.text
