@@ -38,16 +38,25 @@ _CANDIDATE = re.compile(
     r"(?P<space>[ \t\u00a0\u202f\u2009\u200b\u200e\u200f]+|$)"
 )
 
-# Lines run together in flat text leave boundaries with no terminator at all. Two kinds
-# are safe to split: after an e-mail header's time stamp ("Kay Mann 04/26/2001 07:17 AM
+# Lines run together in flat text leave boundaries with no terminator at all. Some are
+# safe to split: after an e-mail header's time stamp ("Kay Mann 04/26/2001 07:17 AM
 # Will you ...") and after a web address ("... at www.un.org The ..."), when a
-# capitalised word follows. (Not after an e-mail address: author lists put the
+# capitalised word follows. (Not after a bare e-mail address: author lists put the
 # affiliation there.) Bounded repeats keep the search linear in time.
-_UNPUNCTUATED_END = re.compile(
-    r"(?:\b\d{1,2}/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[AaPp][Mm]\b)?(?:[ \t]+(?:UTC|GMT|[A-Z]{1,3}T)\b)?"
-    r"|(?:https?://|www\.)\S{0,300}[\w/])"
-    # Not before the rest of the time stamp: "AM", a time zone ("EST", "UTC").
-    r"(?=[ \t\u00a0]+(?!(?:[AaPp][Mm]|UTC|GMT|[A-Z]{1,3}T)\b)[A-Z])"
+# Not before the rest of a time stamp ("AM", a time zone: "EST", "UTC"), then a capital.
+_BEFORE_CAPITAL = r"(?=[ \t\u00a0]+(?!(?:[AaPp][Mm]|UTC|GMT|[A-Z]{1,3}T)\b)[A-Z])"
+# Each pattern opens on a literal character, which the regular expression engine skips
+# to quickly; one alternation of them all searched several times slower.
+_UNPUNCTUATED_ENDS = (
+    # A time stamp: "04/26/2001 07:17 AM".
+    re.compile(r"\d(?<!\w\d)\d?/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]*[AaPp][Mm]\b)?"
+               r"(?:[ \t]+(?:UTC|GMT|[A-Z]{1,3}T)\b)?" + _BEFORE_CAPITAL),
+    # A web address.
+    re.compile(r"(?:https?://|www\.)\S{0,300}[\w/]" + _BEFORE_CAPITAL),
+    # A sender's address ("Jo Smith <jo@un.org> 03/23/2001 ..."), a smiley, a rule of one
+    # repeated character ("-----", "====") before a capital or a digit.
+    re.compile(r"[<:;=_*~-](?:(?<=<)[\w.+-]{1,64}@[\w.-]{1,255}>|(?<=(?<!\S)[:;])-?[)(DP]|(?<=-)-{2,}|(?<==)={2,}"
+               r"|(?<=_)_{2,}|(?<=\*)\*{2,}|(?<=~)~{2,})(?=[ \t\u00a0]+[A-Z0-9])"),
 )
 
 # Arabic news run a headline into the dateline that opens the article ("... الصينية
@@ -67,7 +76,7 @@ _ARABIC_DATELINE_CITIES = """
     الدار_البيضاء هونغ_كونغ هونج_كونج مكسيكو_سيتي ريو_دي_جانيرو ساو_باولو بوينس_آيرس أديس_أبابا
     كيب_تاون سان_فرانسيسكو لوس_أنجلوس نيو_هافن تل_أبيب
 """.split()
-_DATELINE_MARK = re.compile(r"ـ+|[–—]")
+_DATELINE_MARK = re.compile(r"[ـ–—]+")
 # What comes before a mark: the white space before the city (the boundary), the city,
 # an optional second part ("واشنطن، العاصمة", "كمبريدج/أكسفورد").
 _ARABIC_DATELINE = re.compile(
@@ -220,7 +229,8 @@ def _candidates(text: str, start: int, end: int, lang: str) -> Iterator[tuple[in
     if lang == "ar":
         unpunctuated = ((offset, None) for offset in _arabic_datelines(text, start, end))
     else:
-        unpunctuated = ((match.end(), None) for match in _UNPUNCTUATED_END.finditer(text, start, end))
+        unpunctuated = heapq.merge(*(((match.end(), None) for match in pattern.finditer(text, start, end))
+                                     for pattern in _UNPUNCTUATED_ENDS))
     yield from heapq.merge(terminated, unpunctuated, key=lambda candidate: candidate[0])
 
 
