@@ -10,6 +10,7 @@ final punctuation is a headline, a dateline or a trailer of its own.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
 from collections.abc import Iterator
@@ -57,6 +58,12 @@ _UNPUNCTUATED_ENDS = (
     # repeated character ("-----", "====") before a capital or a digit.
     re.compile(r"[<:;=_*~-](?:(?<=<)[\w.+-]{1,64}@[\w.-]{1,255}>|(?<=(?<!\S)[:;])-?[)(DP]|(?<=-)-{2,}|(?<==)={2,}"
                r"|(?<=_)_{2,}|(?<=\*)\*{2,}|(?<=~)~{2,})(?=[ \t\u00a0]+[A-Z0-9])"),
+    # A letter's greeting or closing, before a capital that is not a title: "Dear Nina, I
+    # ...", "Best regards, Debra ...", but "Thank you, Mr. President" stays one sentence.
+    re.compile(r"(?:(?:Dear|Hi|Hello|Hey)(?:[ \t]+[A-Z][\w.'-]{0,30}){0,3}|Thanks|Thank you|Regards|Best regards"
+               r"|Kind regards|Warm regards|Cheers|Sincerely|Best wishes|Yours truly|Yours sincerely|Respectfully),"
+               r"(?=[ \t\u00a0]+(?!(?:Mr|Mrs|Ms|Dr|Madam|Madame|Sir|Mister|President|Chairman|Excellency|Your"
+               r"|Prof|Professor|Ladies|Everyone|All)\b)[A-Z])"),
 )
 
 # Arabic news run a headline into the dateline that opens the article ("... الصينية
@@ -84,6 +91,16 @@ _ARABIC_DATELINE = re.compile(
     + "|".join(sorted((re.escape(city.replace("_", " ")) for city in _ARABIC_DATELINE_CITIES), key=len, reverse=True))
     + r")(?:[/،][ ]?[\u0621-\u064A]{2,}(?: [\u0621-\u064A]{2,})?)?[ ]?$"
 )
+
+
+def _unpunctuated_ends(pattern: re.Pattern[str], text: str, start: int, end: int) -> Iterator[int]:
+    for match in pattern.finditer(text, start, end):
+        at = match.start()
+        # A pattern that opens on a word opens on a whole word ("Hi," not "Chi,"); checked
+        # here because a leading look-behind would slow the search down.
+        if at > start and text[at].isalnum() and text[at - 1].isalnum():
+            continue
+        yield match.end()
 
 
 def _arabic_datelines(text: str, start: int, end: int) -> Iterator[int]:
@@ -186,11 +203,13 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
     """Offsets ``(start, end)`` of the sentences of ``text``, white space excluded."""
     lang = _check_lang(lang)
     spans: list[tuple[int, int]] = []
+    # Found once for the whole text (per line would cost a search set-up per line).
+    unpunctuated = _unpunctuated_boundaries(text, lang)
     line_start = 0
     for line_break in _LINE_BREAK.finditer(text):
-        _split_line(text, line_start, line_break.start(), lang, spans)
+        _split_line(text, line_start, line_break.start(), lang, spans, unpunctuated)
         line_start = line_break.end()
-    _split_line(text, line_start, len(text), lang, spans)
+    _split_line(text, line_start, len(text), lang, spans, unpunctuated)
     return spans
 
 
@@ -210,9 +229,10 @@ def segment_document(text: str, lang: str) -> list[SentenceSpan]:
     return result
 
 
-def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[int, int]]) -> None:
+def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[int, int]],
+                unpunctuated: list[int]) -> None:
     sentence_start = start
-    for boundary, match in _candidates(text, start, end, lang):
+    for boundary, match in _candidates(text, start, end, unpunctuated):
         if boundary < sentence_start:
             continue  # inside a terminator candidate already taken
         if match is None or _is_boundary(text, match, lang, sentence_start, end):
@@ -221,17 +241,24 @@ def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[in
     _append_trimmed(text, sentence_start, end, spans)
 
 
-def _candidates(text: str, start: int, end: int, lang: str) -> Iterator[tuple[int, re.Match[str] | None]]:
-    """Candidate boundaries in order: terminators (with their match, to decide) and
-    unpunctuated ends (None: always a boundary): time stamps and web addresses, or in
-    Arabic a dateline."""
+def _candidates(text: str, start: int, end: int,
+                unpunctuated: list[int]) -> Iterator[tuple[int, re.Match[str] | None]]:
+    """Candidate boundaries of a line in order: terminators (with their match, to
+    decide) and the unpunctuated boundaries in it (None: always a boundary)."""
     terminated = ((match.start("space"), match) for match in _CANDIDATE.finditer(text, start, end))
+    inside = unpunctuated[bisect.bisect_left(unpunctuated, start):bisect.bisect_right(unpunctuated, end)]
+    if not inside:
+        yield from terminated
+        return
+    yield from heapq.merge(terminated, ((offset, None) for offset in inside), key=lambda candidate: candidate[0])
+
+
+def _unpunctuated_boundaries(text: str, lang: str) -> list[int]:
+    """Sorted offsets of boundaries with no terminator: time stamps, addresses, rules,
+    greetings and closings, or in Arabic a dateline."""
     if lang == "ar":
-        unpunctuated = ((offset, None) for offset in _arabic_datelines(text, start, end))
-    else:
-        unpunctuated = heapq.merge(*(((match.end(), None) for match in pattern.finditer(text, start, end))
-                                     for pattern in _UNPUNCTUATED_ENDS))
-    yield from heapq.merge(terminated, unpunctuated, key=lambda candidate: candidate[0])
+        return list(_arabic_datelines(text, 0, len(text)))
+    return sorted(offset for pattern in _UNPUNCTUATED_ENDS for offset in _unpunctuated_ends(pattern, text, 0, len(text)))
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
