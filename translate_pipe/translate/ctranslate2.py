@@ -144,8 +144,7 @@ class CTranslate2Translator:
         # inter_threads batches in parallel; the order of the results is the input's.
         # A budget that fits the whole call in one batch would leave all but one
         # worker idle, so the call is cut into at least inter_threads batches.
-        total = sum(len(t) for t in source_tokens)
-        budget = max(min(self.config.max_batch_tokens, -(-total // self.inter_threads)), 1)
+        budget = self._budget(source_tokens)
         outputs = self.translator.translate_batch(
             source_tokens,
             beam_size=self.config.beam_size,
@@ -154,8 +153,8 @@ class CTranslate2Translator:
             batch_type="tokens",
         )
         hypotheses = [out.hypotheses[0] for out in outputs]
-        scored = self.translator.score_batch(source_tokens, hypotheses, max_batch_size=self.config.max_batch_tokens,
-                                             batch_type="tokens")
+        # Scoring the hypotheses is a quarter of the work: it too is spread over the workers.
+        scored = self.translator.score_batch(source_tokens, hypotheses, max_batch_size=budget, batch_type="tokens")
         for i, tokens, score in zip(todo, hypotheses, scored):
             log_probs = list(score.log_probs)  # the output tokens and </s>
             n = len(log_probs)
@@ -166,6 +165,11 @@ class CTranslate2Translator:
                                            n_tokens=n, hit_max_length=len(tokens) >= self.config.max_length)
         return results
 
+    def _budget(self, source_tokens: list[list[str]]) -> int:
+        """Tokens per batch: the configured budget, but small enough that every worker gets a batch."""
+        total = sum(len(tokens) for tokens in source_tokens)
+        return max(min(self.config.max_batch_tokens, -(-total // self.inter_threads)), 1)
+
     def score_targets(self, sources: Sequence[str], targets: Sequence[str], passes: int = 1,
                       dropout: bool = False) -> list[list[float]]:
         if dropout:
@@ -173,6 +177,6 @@ class CTranslate2Translator:
         source_tokens = [self._source_tokens(s) for s in sources]
         target_tokens = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(text_target=t)["input_ids"])[:-1]
                          for t in targets]
-        scored = self.translator.score_batch(source_tokens, target_tokens, max_batch_size=self.config.max_batch_tokens,
+        scored = self.translator.score_batch(source_tokens, target_tokens, max_batch_size=self._budget(source_tokens),
                                              batch_type="tokens")
         return [[sum(s.log_probs) / max(len(s.log_probs), 1)] * passes for s in scored]
