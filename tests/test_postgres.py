@@ -198,3 +198,29 @@ def test_review_api_serves_a_postgres_store(
         assert client.put(f"/api/pairs/{pair['id']}", json={"tgt": " "}).status_code == 422
         tmx = client.get(f"/api/releases/{release['id']}/download", params={"lang": "fr", "format": "tmx"})
         assert tmx.status_code == 200 and "Une phrase revue." in tmx.text and 'x-status">approved' in tmx.text
+
+
+def test_references_alignment_and_evaluation_on_postgres(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path, postgres_url: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from .conftest import FIXTURES
+
+    sqlite_db = str(tmp_path / "t.db")
+    for db in (sqlite_db, postgres_url):
+        assert main(["run", str(releases_dir), "--to", "fr", "--db", db, "--config", str(fast_config_file), "-q",
+                     "--reference", f"fr={FIXTURES / 'references' / 'fr'}", *model_args]) == 0
+    assert _counts(postgres_url)["alignments"] > 0
+    assert main(["export", "--db", postgres_url, "--lang", "fr", "--format", "jsonl", "--origin", "human",
+                 "--out", str(tmp_path / "p.human.jsonl"), "-q"]) == 0
+    assert main(["export", "--db", sqlite_db, "--lang", "fr", "--format", "jsonl", "--origin", "human",
+                 "--out", str(tmp_path / "s.human.jsonl"), "-q"]) == 0
+    assert (tmp_path / "p.human.jsonl").read_text() == (tmp_path / "s.human.jsonl").read_text() != ""
+    capsys.readouterr()
+    results = []
+    for db in (sqlite_db, postgres_url):
+        assert main(["evaluate", "--db", db, "--lang", "fr", "--test", "none", "--json"]) == 0
+        results.append(json.loads(capsys.readouterr().out)["scores"])
+    assert results[0] == results[1]
