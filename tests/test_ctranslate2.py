@@ -100,3 +100,21 @@ def test_hub_model_conversion_offline_is_one_actionable_line() -> None:
     with pytest.raises(ModelLoadError) as info:
         convert_model(resolve_model("en-fr"), "int8")
     assert "hf download Helsinki-NLP/opus-mt-en-fr" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_sentences_scores_do_not_depend_on_its_batch(ct2_ar) -> None:
+    """The Ray and local engines chunk differently: a sentence must score the same in any company."""
+    import random
+
+    words = "the council met in Geneva and agreed on aid to Homs while officials said talks would resume".split()
+    rng = random.Random(3)
+    sentences = [" ".join(rng.choice(words) for _ in range(rng.randint(2, 30))).capitalize() + "." for _ in range(24)]
+    alone = {s: ct2_ar.translate([s])[0] for s in sentences}
+    for size in (3, 7, 24):
+        rng.shuffle(sentences)
+        for start in range(0, len(sentences), size):
+            company = sentences[start : start + size]
+            for sentence, result in zip(company, ct2_ar.translate(company)):
+                expected = alone[sentence]
+                assert result.text == expected.text
+                assert (result.logprob_mean, result.logprob_std) == (expected.logprob_mean, expected.logprob_std)
