@@ -35,14 +35,18 @@ def _export(db: str, lang: str, fmt: str, out: Path) -> str:
     return out.read_text(encoding="utf-8")
 
 
+def _run(db: str, releases_dir: Path, config: Path, model_args: list[str], langs: str = "fr", *extra: str) -> int:
+    return main(["run", str(releases_dir), "--to", langs, "--db", db, "--config", str(config), "-q", *extra,
+                 *model_args])
+
+
 def test_run_into_postgres_stores_what_sqlite_stores(
     releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path, postgres_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     sqlite_db = str(tmp_path / "t.db")
     for db in (sqlite_db, postgres_url):
-        assert main(["run", str(releases_dir), "--to", "ar,fr", "--db", db, "--config", str(fast_config_file), "-q",
-                     *model_args]) == 0
+        assert _run(db, releases_dir, fast_config_file, model_args, "ar,fr") == 0
     for lang in ("ar", "fr"):
         on_sqlite = _export(sqlite_db, lang, "jsonl", tmp_path / f"s.{lang}.jsonl")
         on_postgres = _export(postgres_url, lang, "jsonl", tmp_path / f"p.{lang}.jsonl")
@@ -65,8 +69,7 @@ def test_run_into_postgres_stores_what_sqlite_stores(
 def test_review_on_postgres_keeps_every_version(
     releases_dir: Path, model_args: list[str], fast_config_file: Path, postgres_url: str, fast_config,
 ) -> None:
-    assert main(["run", str(releases_dir), "--to", "fr", "--db", postgres_url, "--config", str(fast_config_file), "-q",
-                 *model_args]) == 0
+    assert _run(postgres_url, releases_dir, fast_config_file, model_args) == 0
     service = ReviewService(postgres_url, fast_config)
     release = service.releases()[0]
     pair = service.pairs(release["id"], "fr")[0]
@@ -82,8 +85,7 @@ def test_review_on_postgres_keeps_every_version(
 def test_concurrent_reviewers_on_postgres_get_distinct_versions(
     releases_dir: Path, model_args: list[str], fast_config_file: Path, postgres_url: str,
 ) -> None:
-    assert main(["run", str(releases_dir), "--to", "fr", "--db", postgres_url, "--config", str(fast_config_file), "-q",
-                 *model_args]) == 0
+    assert _run(postgres_url, releases_dir, fast_config_file, model_args) == 0
     with Store(postgres_url) as store:
         first = next(store.pairs("fr"))
     errors: list[BaseException] = []
@@ -164,8 +166,7 @@ def test_exports_stream_in_batches_while_the_store_is_used(
 ) -> None:
     from translate_pipe.store import backends
 
-    assert main(["run", str(releases_dir), "--to", "fr", "--db", postgres_url, "--config", str(fast_config_file), "-q",
-                 *model_args]) == 0
+    assert _run(postgres_url, releases_dir, fast_config_file, model_args) == 0
     monkeypatch.setattr(backends, "STREAM_BATCH", 3)  # many round trips on this small store
     with Store(postgres_url) as store:
         everything = list(store.pairs("fr"))
@@ -188,8 +189,7 @@ def test_review_api_serves_a_postgres_store(
 
     from translate_pipe.review.app import create_app
 
-    assert main(["run", str(releases_dir), "--to", "fr", "--db", postgres_url, "--config", str(fast_config_file), "-q",
-                 *model_args]) == 0
+    assert _run(postgres_url, releases_dir, fast_config_file, model_args) == 0
     with TestClient(create_app(postgres_url)) as client:
         release = client.get("/api/releases").json()[0]
         pair = client.get(f"/api/releases/{release['id']}/pairs", params={"lang": "fr"}).json()[0]
@@ -210,8 +210,8 @@ def test_references_alignment_and_evaluation_on_postgres(
 
     sqlite_db = str(tmp_path / "t.db")
     for db in (sqlite_db, postgres_url):
-        assert main(["run", str(releases_dir), "--to", "fr", "--db", db, "--config", str(fast_config_file), "-q",
-                     "--reference", f"fr={FIXTURES / 'references' / 'fr'}", *model_args]) == 0
+        assert _run(db, releases_dir, fast_config_file, model_args, "fr",
+                    "--reference", f"fr={FIXTURES / 'references' / 'fr'}") == 0
     assert _counts(postgres_url)["alignments"] > 0
     assert main(["export", "--db", postgres_url, "--lang", "fr", "--format", "jsonl", "--origin", "human",
                  "--out", str(tmp_path / "p.human.jsonl"), "-q"]) == 0
