@@ -103,6 +103,20 @@ def test_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert db.read_text(encoding="utf-8").startswith("these are my notes")
 
 
+def test_a_database_error_mid_session_is_a_store_error(tmp_path: Path) -> None:
+    import sqlite3
+
+    from translate_pipe.errors import StoreError
+    from translate_pipe.store import Store
+
+    db = tmp_path / "t.db"
+    with Store(db) as store:
+        with sqlite3.connect(db) as other:
+            other.execute("DROP TABLE runs")  # another program damages the database
+        with pytest.raises(StoreError, match=r"t\.db: no such table: runs$"):
+            store.runs()
+
+
 def test_segment_command_reads_stdin(tmp_path: Path) -> None:
     text = "Headline\n\nDr. Smith spoke. « Oui. » Then left.\n"
     result = subprocess.run([sys.executable, "-m", "translate_pipe.cli", "segment", "--lang", "en", "--paragraphs"],

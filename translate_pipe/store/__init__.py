@@ -22,7 +22,7 @@ from ..errors import StoreError
 from ..ingest import origin_key
 from ..model import Flag, Pair, PairScores, Release, Segment
 from ..translate.base import SystemInfo
-from .backends import Database, SQLiteDatabase, is_postgres_url, open_database, redact, sqlite_path
+from .backends import Database, is_postgres_url, open_database, redact, sqlite_path
 
 __all__ = ["STATUSES", "Store", "default_shard_dir", "is_postgres_url", "redact", "sqlite_path"]
 
@@ -161,10 +161,6 @@ def default_shard_dir(url_or_path: str) -> str | None:
     return None if path == ":memory:" else f"{path}.shards"
 
 
-def is_sqlite(db: Database) -> bool:
-    return isinstance(db, SQLiteDatabase)
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -178,12 +174,9 @@ class Store:
         self.where = self.db.where
         try:
             self._migrate()
-        except StoreError:
+        except BaseException:
             self.db.close()
             raise
-        except Exception as exc:  # sqlite3.DatabaseError, psycopg.Error: not a database we can use
-            self.db.close()
-            raise StoreError(f"{self.where}: cannot open as a translate-pipe database: {exc}") from None
 
     def __enter__(self) -> Store:
         return self
@@ -209,28 +202,19 @@ class Store:
         self.db.create_schema(_SCHEMA_STATEMENTS)
         if self._schema_version() == SCHEMA_VERSION:
             return
-        sqlite = is_sqlite(self.db)
-        # Foreign keys must be off while SQLite rebuilds the translations table (it cannot be
-        # switched inside a transaction); scores and flags keep pointing at the same ids.
-        if sqlite:
-            self.db.execute("PRAGMA foreign_keys=OFF")
-        try:
-            with self.transaction() as db:
-                version = self._schema_version()
-                if version is None:
-                    db.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+        with self.db.schema_change():
+            version = self._schema_version()
+            if version is None:
+                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
                                 (str(SCHEMA_VERSION),))
-                elif version < SCHEMA_VERSION:
-                    if version < 3:
-                        _add_translation_versions(db)  # schemas before 3 were SQLite only
-                    db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
-                elif version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"{self.where}: written by a newer translate-pipe (schema {version}); upgrade translate-pipe"
-                    )
-        finally:
-            if sqlite:
-                self.db.execute("PRAGMA foreign_keys=ON")
+            elif version < SCHEMA_VERSION:
+                if version < 3:
+                    _add_translation_versions(self.db)  # schemas before 3 were SQLite only
+                self.db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
+            elif version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.where}: written by a newer translate-pipe (schema {version}); upgrade translate-pipe"
+                )
 
     # --- releases and segments -------------------------------------------------
 
@@ -342,7 +326,8 @@ class Store:
         triples = []
         for release_id, src_idx, src, tgt in self.db.execute(
             "SELECT a.release_id, a.src_idx, a.src, a.tgt FROM alignments a JOIN releases r ON r.id = a.release_id"
-            " WHERE a.tgt_lang = ? AND a.src != '' AND a.tgt != '' ORDER BY r.date NULLS FIRST, a.release_id, a.bead", (tgt_lang,)
+            " WHERE a.tgt_lang = ? AND a.src != '' AND a.tgt != ''"
+            " ORDER BY r.date NULLS FIRST, a.release_id, a.bead", (tgt_lang,)
         ):
             parts = [mt.get((release_id, i)) for i in json.loads(src_idx)]
             if all(p is not None for p in parts):

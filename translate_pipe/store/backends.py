@@ -39,6 +39,9 @@ class Database(Protocol):
     def transaction(self) -> Any:
         """A context manager: everything written inside lands, or nothing does."""
 
+    def schema_change(self) -> Any:
+        """A context manager: a transaction in which tables may be rebuilt in place."""
+
     def create_schema(self, statements: Sequence[str]) -> None:
         """Run the schema's CREATE ... IF NOT EXISTS statements, safe against a concurrent creator."""
 
@@ -56,6 +59,20 @@ class Database(Protocol):
         """Inside a transaction: hold off other writers of this row until it ends."""
 
     def close(self) -> None: ...
+
+
+def _one_line(where: str, exc: BaseException) -> StoreError:
+    """A driver's error as ours: where, then the reason on one line (a server that goes
+    away mid-run, a locked file: the user's to fix, not a traceback)."""
+    return StoreError(f"{where}: {' '.join(str(exc).split())}")
+
+
+@contextmanager
+def _store_errors(where: str, errors: type[BaseException] | tuple[type[BaseException], ...]) -> Iterator[None]:
+    try:
+        yield
+    except errors as exc:
+        raise _one_line(where, exc) from exc
 
 
 def redact(url: str) -> str:
@@ -108,30 +125,51 @@ class SQLiteDatabase:
             raise StoreError(f"{path}: cannot open as a translate-pipe database: {exc}") from None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        return self.connection.execute(sql, params)
+        try:
+            return self.connection.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise _one_line(self.where, exc) from exc
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        return max(self.connection.executemany(sql, rows).rowcount, 0)
+        try:
+            return max(self.connection.executemany(sql, rows).rowcount, 0)
+        except sqlite3.Error as exc:
+            raise _one_line(self.where, exc) from exc
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
-        yield from self.connection.execute(sql, params)  # SQLite cursors step lazily already
+        with _store_errors(self.where, sqlite3.Error):
+            yield from self.connection.execute(sql, params)  # SQLite cursors step lazily already
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
         # IMMEDIATE: take the write lock now, so two writers queue instead of one failing
         # when it upgrades a read lock halfway through.
-        self.connection.execute("BEGIN IMMEDIATE")
+        self.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            self.execute("ROLLBACK")
             raise
         else:
-            self.connection.execute("COMMIT")
+            self.execute("COMMIT")
+
+    @contextmanager
+    def schema_change(self) -> Iterator[None]:
+        # Foreign keys must be off while a table is rebuilt (scores and flags keep pointing
+        # at the same ids), and SQLite only switches them outside a transaction.
+        self.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with self.transaction():
+                yield
+        finally:
+            self.execute("PRAGMA foreign_keys=ON")
 
     def create_schema(self, statements: Sequence[str]) -> None:
         # CREATE ... IF NOT EXISTS is atomic in SQLite, so concurrent creators are safe.
-        self.connection.executescript(";\n".join(statements) + ";")
+        try:
+            self.connection.executescript(";\n".join(statements) + ";")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.where}: cannot open as a translate-pipe database: {exc}") from None
 
     def json_numbers_agg(self, key: str, value: str) -> str:
         # The ! flag makes SQLite print all 17 significant digits a double needs.
@@ -180,15 +218,18 @@ class PostgresDatabase:
             raise ConfigError(
                 f"{self.where}: a PostgreSQL store needs psycopg: pip install \"translate-pipe[postgres]\""
             ) from None
-        self._errors = psycopg.Error
+        self._psycopg = psycopg
         try:
-            self.connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
-            # Floats as text must read back exactly (0 would round them to 15 digits).
-            self.connection.execute("SET extra_float_digits = 3")
+            self.connection = self._connect(autocommit=True)
         except psycopg.Error as exc:
-            reason = " ".join(str(exc).split())
-            raise StoreError(f"{self.where}: cannot connect to PostgreSQL: {reason}") from None
+            raise _one_line(f"{self.where}: cannot connect to PostgreSQL", exc) from None
         self._sql: dict[str, str] = {}
+
+    def _connect(self, autocommit: bool) -> Any:
+        connection = self._psycopg.connect(self._url, autocommit=autocommit, connect_timeout=10)
+        # Floats as text must read back exactly (0 would round them to 15 digits).
+        connection.execute("SET extra_float_digits = 3")
+        return connection
 
     def _adapt(self, sql: str) -> str:
         adapted = self._sql.get(sql)
@@ -197,14 +238,8 @@ class PostgresDatabase:
             adapted = self._sql[sql] = sql.replace("%", "%%").replace("?", "%s")
         return adapted
 
-    @contextmanager
-    def _errors_as_store_errors(self) -> Iterator[None]:
-        # A server that goes away mid-run is the user's to fix: one line, not a traceback.
-        try:
-            yield
-        except self._errors as exc:
-            reason = " ".join(str(exc).split())
-            raise StoreError(f"{self.where}: {reason}") from exc
+    def _errors_as_store_errors(self) -> Any:
+        return _store_errors(self.where, self._psycopg.Error)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         with self._errors_as_store_errors():
@@ -222,31 +257,30 @@ class PostgresDatabase:
         with self._errors_as_store_errors(), self.connection.transaction():
             yield
 
+    def schema_change(self) -> Any:
+        return self.transaction()  # DDL is transactional in PostgreSQL
+
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
         # A server-side cursor, on a connection of its own: its transaction stays open while
         # the caller reads, and the caller may use the store meanwhile (or stop reading).
-        import psycopg
-
         with self._errors_as_store_errors():
-            with psycopg.connect(self._url, connect_timeout=10) as connection:
-                connection.execute("SET extra_float_digits = 3")
+            with self._connect(autocommit=False) as connection:
                 with connection.cursor(name="translate_pipe_stream") as cursor:
                     cursor.itersize = STREAM_BATCH
                     cursor.execute(self._adapt(sql), tuple(params))
                     yield from cursor
 
     def create_schema(self, statements: Sequence[str]) -> None:
-        exists = self.connection.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]
-        if exists:
+        if self.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]:
             return
-        with self.connection.transaction():
+        with self.transaction():
             # Two processes creating the same tables at once collide in the catalogue even
             # with IF NOT EXISTS; the lock makes the second wait and then find them.
-            self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            self.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
             for statement in statements:
                 for pattern, replacement in _POSTGRES_TYPES:
                     statement = pattern.sub(replacement, statement)
-                self.connection.execute(statement)
+                self.execute(statement)
 
     def json_numbers_agg(self, key: str, value: str) -> str:
         return f"json_object_agg({key}, {value}::text)::text"
@@ -255,7 +289,7 @@ class PostgresDatabase:
         return f"json_agg(json_build_array({first}, {second}))::text"
 
     def lock_row(self, table: str, row_id: int) -> None:
-        self.connection.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", (row_id,))
+        self.execute(f"SELECT 1 FROM {table} WHERE id = ? FOR UPDATE", (row_id,))
 
     def close(self) -> None:
         self.connection.close()
