@@ -40,11 +40,12 @@ _CANDIDATE = re.compile(
 )
 
 # Lines run together in flat text leave boundaries with no terminator at all. Some are
-# safe to split: after an e-mail header's time stamp ("Kay Mann 04/26/2001 07:17 AM
-# Will you ...") and after a web address ("... at www.un.org The ..."), when a
-# capitalised word follows. (Not after a bare e-mail address: author lists put the
-# affiliation there.) Bounded repeats keep the search linear in time.
-# Not before the rest of a time stamp ("AM", a time zone: "EST", "UTC"), then a capital.
+# safe to split when a capital follows: after an e-mail header's time stamp ("Kay Mann
+# 04/26/2001 07:17 AM Will you ..."), a web address, a sender's <address>, a smiley, a
+# rule, a letter's greeting or closing. (Not after a bare e-mail address: author lists
+# put the affiliation there.) Bounded repeats keep the search linear in time.
+
+# White space, then a capital that is not the rest of a time stamp ("AM", "EST", "UTC").
 _BEFORE_CAPITAL = r"(?=[ \t\u00a0]+(?!(?:[AaPp][Mm]|UTC|GMT|[A-Z]{1,3}T)\b)[A-Z])"
 # Each pattern opens on a literal character, which the regular expression engine skips
 # to quickly; one alternation of them all searched several times slower.
@@ -93,20 +94,20 @@ _ARABIC_DATELINE = re.compile(
 )
 
 
-def _unpunctuated_ends(pattern: re.Pattern[str], text: str, start: int, end: int) -> Iterator[int]:
-    for match in pattern.finditer(text, start, end):
+def _unpunctuated_ends(pattern: re.Pattern[str], text: str) -> Iterator[int]:
+    for match in pattern.finditer(text):
         at = match.start()
         # A pattern that opens on a word opens on a whole word ("Hi," not "Chi,"); checked
         # here because a leading look-behind would slow the search down.
-        if at > start and text[at].isalnum() and text[at - 1].isalnum():
+        if at > 0 and text[at].isalnum() and text[at - 1].isalnum():
             continue
         yield match.end()
 
 
-def _arabic_datelines(text: str, start: int, end: int) -> Iterator[int]:
+def _arabic_datelines(text: str) -> Iterator[int]:
     """Offsets of the white space before each dateline (the marks are rare: look back from them)."""
-    for mark in _DATELINE_MARK.finditer(text, start, end):
-        found = _ARABIC_DATELINE.search(text, max(start, mark.start() - 60), mark.start())
+    for mark in _DATELINE_MARK.finditer(text):
+        found = _ARABIC_DATELINE.search(text, max(0, mark.start() - 60), mark.start())
         if found:
             yield found.start()
 
@@ -257,8 +258,8 @@ def _unpunctuated_boundaries(text: str, lang: str) -> list[int]:
     """Sorted offsets of boundaries with no terminator: time stamps, addresses, rules,
     greetings and closings, or in Arabic a dateline."""
     if lang == "ar":
-        return list(_arabic_datelines(text, 0, len(text)))
-    return sorted(offset for pattern in _UNPUNCTUATED_ENDS for offset in _unpunctuated_ends(pattern, text, 0, len(text)))
+        return list(_arabic_datelines(text))
+    return sorted(offset for pattern in _UNPUNCTUATED_ENDS for offset in _unpunctuated_ends(pattern, text))
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
