@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
-
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 from translate_pipe.segment import split_sentences
 
@@ -78,39 +78,53 @@ def peer_splitters() -> dict[str, Splitter]:
     return peers
 
 
-def score_file(path: Path, show_errors: int = 0, mode: str | None = None,
-               splitter: Splitter = split_sentences) -> tuple[float, float, float, int, float]:
-    """P, R, F1, sentences and sentences/s over the documents of ``mode`` (flat, para; None: all)."""
-    tp = fp = fn = n_sents = 0
-    seconds = 0.0
+@dataclass
+class Counts:
+    """Boundary counts of some documents and the time their splitting took."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    sentences: int = 0
+    seconds: float = 0.0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+        self.sentences += other.sentences
+        self.seconds += other.seconds
+        return self
+
+    def prf(self) -> tuple[float, float, float]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+        return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+    def speed(self) -> float:
+        return self.sentences / self.seconds if self.seconds else float("inf")
+
+
+def count_file(path: Path, splitter: Splitter = split_sentences, show_errors: int = 0,
+               mode: str | None = None) -> dict[str, Counts]:
+    """Counts per document mode (flat, para) over the documents of ``mode`` (None: all)."""
+    by_mode: dict[str, Counts] = {}
     shown = 0
-    lang = None
     for line in path.read_text(encoding="utf-8").splitlines():
         doc = json.loads(line)
         if mode is not None and doc["mode"] != mode:
             continue
-        lang = doc["lang"]
         t0 = time.perf_counter()
-        predicted = splitter(doc["text"], lang)
-        seconds += time.perf_counter() - t0
+        predicted = splitter(doc["text"], doc["lang"])
+        seconds = time.perf_counter() - t0
         gold_b, pred_b = boundaries(doc["sents"]), boundaries(predicted)
-        tp += len(gold_b & pred_b)
-        fp += len(pred_b - gold_b)
-        fn += len(gold_b - pred_b)
-        n_sents += len(doc["sents"])
+        counts = by_mode.setdefault(doc["mode"], Counts())
+        counts += Counts(len(gold_b & pred_b), len(pred_b - gold_b), len(gold_b - pred_b), len(doc["sents"]), seconds)
         if shown < show_errors and gold_b != pred_b:
-            missed = gold_b - pred_b
-            extra = pred_b - gold_b
             text_nows = "".join(ch for ch in doc["text"] if not ch.isspace())
-            for b in sorted(missed)[:2]:
-                print(f"  MISSED {path.stem}: …{text_nows[max(0,b-40):b]}|{text_nows[b:b+30]}…")
-            for b in sorted(extra)[:2]:
-                print(f"  EXTRA  {path.stem}: …{text_nows[max(0,b-40):b]}|{text_nows[b:b+30]}…")
+            for label, wrong in (("MISSED", gold_b - pred_b), ("EXTRA ", pred_b - gold_b)):
+                for b in sorted(wrong)[:2]:
+                    print(f"  {label} {path.stem}: …{text_nows[max(0,b-40):b]}|{text_nows[b:b+30]}…")
             shown += 1
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f, n_sents, n_sents / seconds if seconds else float("inf")
+    return by_mode
 
 
 def score_whole(path: Path) -> tuple[float, float]:
@@ -145,55 +159,60 @@ def main() -> None:
           "ar regex 92.8, blingfire 92.6, pySBD 67.8")
     print(f"{'set':<18} {'P':>6} {'R':>6} {'F1':>6} {'sents':>6} {'sents/s':>9} {'F1 flat':>8} {'F1 para':>8}"
           f" {'F1 whole':>9} {'in docs':>8}")
-    flat_by_lang: dict[str, list[float]] = {}
+    flat_by_set: dict[str, float] = {}
     for path in sorted(args.data.glob("*.jsonl")):
-        p, r, f, n, speed = score_file(path, args.show_errors)
-        by_mode = {}
-        for mode in ("flat", "para"):
-            _, _, f_mode, n_mode, _ = score_file(path, mode=mode)
-            by_mode[mode] = f"{100 * f_mode:8.1f}" if n_mode else f"{'-':>8}"
-            if mode == "flat" and n_mode:
-                flat_by_lang.setdefault(path.stem[:2], []).append(f_mode)
+        by_mode = count_file(path, show_errors=args.show_errors)
+        total = Counts()
+        for counts in by_mode.values():
+            total += counts
+        p, r, f = total.prf()
+        cells = {mode: f"{100 * by_mode[mode].prf()[2]:8.1f}" if mode in by_mode else f"{'-':>8}"
+                 for mode in ("flat", "para")}
+        if "flat" in by_mode:
+            flat_by_set[path.stem] = by_mode["flat"].prf()[2]
         whole, inside = score_whole(path)
-        print(f"{path.stem:<18} {100*p:6.1f} {100*r:6.1f} {100*f:6.1f} {n:6d} {speed:9.0f} {by_mode['flat']}"
-              f" {by_mode['para']} {100*whole:9.1f} {100*inside:8.1f}")
+        print(f"{path.stem:<18} {100*p:6.1f} {100*r:6.1f} {100*f:6.1f} {total.sentences:6d} {total.speed():9.0f}"
+              f" {cells['flat']} {cells['para']} {100*whole:9.1f} {100*inside:8.1f}")
     print("sents/s: one core, documents one at a time; F1 flat / para: documents of that mode only (the issue's"
           " targets are on flat documents); F1 whole: the set as one string; in docs: the same, counting only"
           " boundaries inside documents (compare with F1 flat: equal means no collapse on long input)")
     targets = {"en": 93.0, "fr": 98.0, "ar": 92.0}
-    for lang, scores in sorted(flat_by_lang.items()):
-        average = 100 * sum(scores) / len(scores)
-        print(f"flat average {lang}: {average:.1f} (target {targets.get(lang, 0):.0f})")
+    for lang, scores in sorted(_by_lang(flat_by_set).items()):
+        print(f"flat average {lang}: {100 * sum(scores) / len(scores):.1f} (target {targets.get(lang, 0):.0f})")
     if args.peers:
-        _compare_with_peers(args.data, flat_by_lang)
+        _compare_with_peers(args.data, flat_by_set)
 
 
-def _compare_with_peers(data: Path, ours_by_lang: dict[str, list[float]]) -> None:
+def _by_lang(by_set: dict[str, float]) -> dict[str, list[float]]:
+    """Set name (``en_ewt_dev``) -> F1, grouped by the language the name starts with."""
+    grouped: dict[str, list[float]] = {}
+    for name, f in by_set.items():
+        grouped.setdefault(name[:2], []).append(f)
+    return grouped
+
+
+def _compare_with_peers(data: Path, ours: dict[str, float]) -> None:
     peers = peer_splitters()
     if not peers:
         print("no peer splitter installed (pip install pysbd sentencex blingfire syntok)")
         return
-    paths = sorted(data.glob("*.jsonl"))
     print(f"\nflat F1 of peers on the same documents: {'set':<16}" + "".join(f" {name:>10}" for name in peers)
           + f" {'ours':>8}")
-    averages: dict[str, dict[str, list[float]]] = {}
-    for path in paths:
-        row = []
+    theirs: dict[str, dict[str, float]] = {name: {} for name in peers}
+    for name_of_set in ours:
         for name, splitter in peers.items():
             try:
-                _, _, f, n, speed = score_file(path, mode="flat", splitter=splitter)
+                theirs[name][name_of_set] = count_file(data / f"{name_of_set}.jsonl", splitter, mode="flat")["flat"].prf()[2]
             except KeyError:
-                row.append(f" {'-':>10}")
-                continue
-            averages.setdefault(name, {}).setdefault(path.stem[:2], []).append(f)
-            row.append(f" {100 * f:10.1f}")
-        _, _, ours, _, _ = score_file(path, mode="flat")
-        print(f"{'':>42}{path.stem:<16}" + "".join(row) + f" {100 * ours:8.1f}")
-    for lang, ours in sorted(ours_by_lang.items()):
-        cells = "".join(
-            f" {100 * sum(averages[name][lang]) / len(averages[name][lang]):10.1f}"
-            if lang in averages.get(name, {}) else f" {'-':>10}" for name in peers)
-        print(f"{'':>42}{'average ' + lang:<16}" + cells + f" {100 * sum(ours) / len(ours):8.1f}")
+                pass  # a language the peer does not split
+        cells = "".join(f" {100 * theirs[name][name_of_set]:10.1f}" if name_of_set in theirs[name] else f" {'-':>10}"
+                        for name in peers)
+        print(f"{'':>42}{name_of_set:<16}" + cells + f" {100 * ours[name_of_set]:8.1f}")
+    averages = {name: _by_lang(by_set) for name, by_set in theirs.items()}
+    for lang, scores in sorted(_by_lang(ours).items()):
+        cells = "".join(f" {100 * sum(averages[name][lang]) / len(averages[name][lang]):10.1f}"
+                        if lang in averages[name] else f" {'-':>10}" for name in peers)
+        print(f"{'':>42}{'average ' + lang:<16}" + cells + f" {100 * sum(scores) / len(scores):8.1f}")
 
 
 if __name__ == "__main__":
