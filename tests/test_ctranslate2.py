@@ -118,3 +118,8 @@ def test_a_sentences_scores_do_not_depend_on_its_batch(ct2_ar) -> None:
                 expected = alone[sentence]
                 assert result.text == expected.text
                 assert (result.logprob_mean, result.logprob_std) == (expected.logprob_mean, expected.logprob_std)
+    # A small token budget: many batches in flight, each scored as it ends, results in input order.
+    small = load_translator("en-ar", TranslateConfig(backend="ctranslate2", max_length=10, beam_size=2,
+                                                     max_batch_tokens=24), {"en-ar": str(ct2_ar.spec.location)})
+    assert [(r.text, r.logprob_mean) for r in small.translate(sentences)] == \
+        [(alone[s].text, alone[s].logprob_mean) for s in sentences]

@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from ..config import TranslateConfig
 from ..errors import ConfigError, ModelLoadError
 from ..model import TranslationResult
 from .base import SystemInfo, decoding_settings, target_token_prefix
-from .batching import translate_in_pieces
+from .batching import balanced_batches, translate_in_pieces
 from .marian import load_marian, local_snapshot, resolve_device, weights_fingerprint
 from .registry import ModelSpec
 
@@ -140,23 +141,23 @@ class CTranslate2Translator:
         if not todo:
             return results
         source_tokens = [self._source_tokens(pieces[i]) for i in todo]
-        # CTranslate2 sorts by length, batches by the token budget and runs
-        # inter_threads batches in parallel; the order of the results is the input's.
-        # A budget that fits the whole call in one batch would leave all but one
-        # worker idle, so the call is cut into at least inter_threads batches.
-        total = sum(len(t) for t in source_tokens)
-        budget = max(min(self.config.max_batch_tokens, -(-total // self.inter_threads)), 1)
-        outputs = self.translator.translate_batch(
-            source_tokens,
-            beam_size=self.config.beam_size,
-            max_decoding_length=self.config.max_length,
-            max_batch_size=budget,
-            batch_type="tokens",
-        )
-        hypotheses = [out.hypotheses[0] for out in outputs]
-        scored = self._score(source_tokens, hypotheses)
+        # Our own batches, each one call that one of the inter_threads workers decodes:
+        # balanced so the workers finish together (CTranslate2's token batching cut 32
+        # sentences into 13 + 15 + 4, and one worker decoded the 4 alone).
+        pending: list = [None] * len(source_tokens)
+        for batch in balanced_batches([len(t) for t in source_tokens], self.inter_threads,
+                                      self.config.max_batch_tokens):
+            results_of_batch = self.translator.translate_batch(
+                [source_tokens[i] for i in batch],
+                beam_size=self.config.beam_size,
+                max_decoding_length=self.config.max_length,
+                asynchronous=True,
+            )
+            for i, result in zip(batch, results_of_batch):
+                pending[i] = result
+        hypotheses, scored = self._score_as_translated(source_tokens, pending)
         for i, tokens, score in zip(todo, hypotheses, scored):
-            log_probs = list(score.log_probs)  # the output tokens and </s>
+            log_probs = list(score.result().log_probs)  # the output tokens and </s>
             n = len(log_probs)
             mean = sum(log_probs) / n
             std = (sum((v - mean) ** 2 for v in log_probs) / n) ** 0.5
@@ -165,7 +166,34 @@ class CTranslate2Translator:
                                            n_tokens=n, hit_max_length=len(tokens) >= self.config.max_length)
         return results
 
-    def _score(self, source_tokens: list[list[str]], target_tokens: list[list[str]]) -> list:
+    def _score_as_translated(self, source_tokens: list[list[str]], pending: list) -> tuple[list, list]:
+        """Hypotheses of the asynchronous ``pending`` translations, each scored as soon as its batch ends.
+
+        The batches of one call rarely end together; scoring the finished ones at once
+        keeps a worker busy that would otherwise wait for the last batch (the scoring
+        pass is about a sixth of the work, and this hides most of it: 31.6 s -> 27.7 s
+        on 96 sentences, same outputs and scores). Polling is cheap next to a batch
+        (seconds), and CTranslate2 offers no wait-for-any.
+        """
+        hypotheses: list = [None] * len(pending)
+        scored: list = [None] * len(pending)
+        waiting = list(range(len(pending)))
+        while waiting:
+            ready = [i for i in waiting if pending[i].done()]
+            if not ready:
+                time.sleep(0.002)
+                continue
+            for i in ready:
+                hypotheses[i] = pending[i].result().hypotheses[0]
+            for i, result in zip(ready, self._score([source_tokens[i] for i in ready],
+                                                    [hypotheses[i] for i in ready], asynchronous=True)):
+                scored[i] = result
+            finished = set(ready)
+            waiting = [i for i in waiting if i not in finished]
+        return hypotheses, scored
+
+    def _score(self, source_tokens: list[list[str]], target_tokens: list[list[str]],
+               asynchronous: bool = False) -> list:
         """Log-probabilities of each target token under the model (teacher forcing).
 
         One sentence per batch: a sentence's scores then never depend on the sentences it
@@ -174,7 +202,8 @@ class CTranslate2Translator:
         (one sentence each) finish this pass faster than with length-sorted batches
         (3.9 s against 5.2 s for 64 sentences).
         """
-        return self.translator.score_batch(source_tokens, target_tokens, max_batch_size=1, batch_type="examples")
+        return self.translator.score_batch(source_tokens, target_tokens, max_batch_size=1, batch_type="examples",
+                                           asynchronous=asynchronous)
 
     def score_targets(self, sources: Sequence[str], targets: Sequence[str], passes: int = 1,
                       dropout: bool = False) -> list[list[float]]:
