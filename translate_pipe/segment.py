@@ -120,7 +120,7 @@ _TITLES = {
     "en": {
         "mr", "mrs", "ms", "dr", "prof", "gen", "sen", "rep", "gov", "lt", "col", "capt",
         "sgt", "maj", "adm", "cmdr", "rev", "hon", "pres", "amb", "st", "sr", "jr", "messrs",
-        "mme", "mlle", "fr", "sheikh",
+        "mme", "mlle", "fr", "sheikh", "drs",
     },
     "fr": {
         "m", "mm", "mme", "mmes", "mlle", "mlles", "dr", "pr", "me", "mgr", "st", "ste",
@@ -135,7 +135,7 @@ _ABBREVIATIONS = {
         "cf", "al", "ca", "op", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
         "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs",
         "fri", "sat", "sun", "mt", "ft", "ave", "blvd", "rd", "hwy", "e.g", "i.e", "viz",
-        "inc", "ltd", "co", "corp", "plc", "llc", "etc", "a.m", "p.m",
+        "inc", "ltd", "co", "corp", "plc", "llc", "etc", "a.m", "p.m", "ps", "p.s", "assoc", "pvt",
     },
     "fr": {
         "n", "no", "nº", "vol", "art", "fig", "p", "pp", "av", "apr", "env", "cf", "éd",
@@ -315,13 +315,15 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
         # Arabic has no letter case: the abbreviation list is all there is.
         return key not in _ABBREVIATIONS["ar"]
     if key in _ABBREVIATIONS[lang] or _ACRONYM.match(word):
-        if key in _SENTENCE_FINAL_ABBREVIATIONS or _ACRONYM.match(word):
+        # Listed abbreviations that look like acronyms ("e.g.", "P.S.") stay listed:
+        # "(e.g. The Programming Historian)" goes on.
+        if key in _SENTENCE_FINAL_ABBREVIATIONS or key not in _ABBREVIATIONS[lang]:
             return next_word.lower() in _SENTENCE_OPENERS.get(lang, ())
         return False
     if len(word) == 1 and word.isalpha() and word.isupper():
         # An initial ("John F. Kennedy"), unless a typical opener follows.
         return next_word.lower() in _SENTENCE_OPENERS.get(lang, ())
-    if next_char.isdigit() and key in {"no", "nos", "n", "art", "p", "pp", "vol"}:
+    if next_char.isdigit() and key in {"no", "nos", "n", "art", "p", "pp", "vol", "c", "ext"}:
         return False
     return True
 
