@@ -144,18 +144,16 @@ class CTranslate2Translator:
         # Our own batches, each one call that one of the inter_threads workers decodes:
         # balanced so the workers finish together (CTranslate2's token batching cut 32
         # sentences into 13 + 15 + 4, and one worker decoded the 4 alone).
-        pending: list = [None] * len(source_tokens)
+        in_flight = []
         for batch in balanced_batches([len(t) for t in source_tokens], self.inter_threads,
                                       self.config.max_batch_tokens):
-            results_of_batch = self.translator.translate_batch(
+            in_flight.append((batch, self.translator.translate_batch(
                 [source_tokens[i] for i in batch],
                 beam_size=self.config.beam_size,
                 max_decoding_length=self.config.max_length,
                 asynchronous=True,
-            )
-            for i, result in zip(batch, results_of_batch):
-                pending[i] = result
-        hypotheses, scored = self._score_as_translated(source_tokens, pending)
+            )))
+        hypotheses, scored = self._score_as_translated(source_tokens, in_flight)
         for i, tokens, score in zip(todo, hypotheses, scored):
             log_probs = list(score.result().log_probs)  # the output tokens and </s>
             n = len(log_probs)
@@ -166,30 +164,32 @@ class CTranslate2Translator:
                                            n_tokens=n, hit_max_length=len(tokens) >= self.config.max_length)
         return results
 
-    def _score_as_translated(self, source_tokens: list[list[str]], pending: list) -> tuple[list, list]:
-        """Hypotheses of the asynchronous ``pending`` translations, each scored as soon as its batch ends.
+    def _score_as_translated(self, source_tokens: list[list[str]], in_flight: list) -> tuple[list, list]:
+        """Hypotheses of the asynchronous translations ``in_flight`` (batch indices, results),
+        each batch scored as soon as it ends.
 
-        The batches of one call rarely end together; scoring the finished ones at once
-        keeps a worker busy that would otherwise wait for the last batch (the scoring
-        pass is about a sixth of the work, and this hides most of it: 31.6 s -> 27.7 s
-        on 96 sentences, same outputs and scores). Polling is cheap next to a batch
-        (seconds), and CTranslate2 offers no wait-for-any.
+        The batches of one call never end quite together; scoring a finished one at once
+        keeps its worker busy while the other still decodes (the scoring pass is about a
+        seventh of the work: 31.6 s -> 27.7 s on 96 sentences, same outputs and scores).
+        CTranslate2 offers no wait-for-any, and polling every 2 ms is nothing next to a
+        batch (seconds).
         """
-        hypotheses: list = [None] * len(pending)
-        scored: list = [None] * len(pending)
-        waiting = list(range(len(pending)))
-        while waiting:
-            ready = [i for i in waiting if pending[i].done()]
+        hypotheses: list = [None] * len(source_tokens)
+        scored: list = [None] * len(source_tokens)
+        while in_flight:
+            ready, running = [], []
+            for item in in_flight:
+                (ready if all(r.done() for r in item[1]) else running).append(item)
+            in_flight = running
             if not ready:
                 time.sleep(0.002)
-                continue
-            for i in ready:
-                hypotheses[i] = pending[i].result().hypotheses[0]
-            for i, result in zip(ready, self._score([source_tokens[i] for i in ready],
-                                                    [hypotheses[i] for i in ready], asynchronous=True)):
-                scored[i] = result
-            finished = set(ready)
-            waiting = [i for i in waiting if i not in finished]
+            for batch, results in ready:
+                for i, result in zip(batch, results):
+                    hypotheses[i] = result.result().hypotheses[0]
+                scoring = self._score([source_tokens[i] for i in batch], [hypotheses[i] for i in batch],
+                                      asynchronous=True)
+                for i, result in zip(batch, scoring):
+                    scored[i] = result
         return hypotheses, scored
 
     def _score(self, source_tokens: list[list[str]], target_tokens: list[list[str]],
