@@ -5,8 +5,9 @@ ends (the end of the document is not counted). Run: python bench/segment_quality
 [--data DIR] [--show-errors N] [--peers]
 
 ``--peers`` also scores the offline splitters that are installed (pySBD, sentencex,
-BlingFire, syntok: ``pip install pysbd sentencex blingfire syntok``) on the same flat
-documents, one document at a time, so the comparison is on equal terms.
+BlingFire, syntok and the Moses-style sentence-splitter: ``pip install pysbd sentencex
+blingfire syntok sentence-splitter``) on the same flat documents, one document at a time,
+so the comparison is on equal terms.
 """
 
 from __future__ import annotations
@@ -61,6 +62,22 @@ def peer_splitters() -> dict[str, Splitter]:
         import blingfire
 
         peers["BlingFire"] = lambda text, lang: blingfire.text_to_sentences(text).split("\n")
+    except ImportError:
+        pass
+    try:
+        from sentence_splitter import SentenceSplitter, SentenceSplitterException
+
+        moses: dict[str, SentenceSplitter] = {}
+
+        def moses_split(text: str, lang: str) -> list[str]:
+            if lang not in moses:
+                try:
+                    moses[lang] = SentenceSplitter(language=lang)
+                except SentenceSplitterException:
+                    raise KeyError(lang) from None  # no non-breaking prefixes for it (Arabic)
+            return moses[lang].split(text)
+
+        peers["Moses-style"] = moses_split
     except ImportError:
         pass
     try:
@@ -194,7 +211,7 @@ def _by_lang(by_set: dict[str, float]) -> dict[str, list[float]]:
 def _compare_with_peers(data: Path, ours: dict[str, float]) -> None:
     peers = peer_splitters()
     if not peers:
-        print("no peer splitter installed (pip install pysbd sentencex blingfire syntok)")
+        print("no peer splitter installed (pip install pysbd sentencex blingfire syntok sentence-splitter)")
         return
     print(f"\nflat F1 of peers on the same documents: {'set':<16}" + "".join(f" {name:>10}" for name in peers)
           + f" {'ours':>8}")
