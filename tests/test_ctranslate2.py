@@ -123,3 +123,12 @@ def test_a_sentences_scores_do_not_depend_on_its_batch(ct2_ar) -> None:
                                                      max_batch_tokens=24), {"en-ar": str(ct2_ar.spec.location)})
     assert [(r.text, r.logprob_mean) for r in small.translate(sentences)] == \
         [(alone[s].text, alone[s].logprob_mean) for s in sentences]
+
+
+def test_worker_threads_one_batch_per_core_on_cpu_one_worker_on_gpu() -> None:
+    from translate_pipe.translate.ctranslate2 import worker_threads
+
+    assert worker_threads("cpu", 2, TranslateConfig()) == (2, 1)
+    assert worker_threads("cpu", 8, TranslateConfig(inter_threads=2)) == (2, 4)
+    assert worker_threads("cuda", 16, TranslateConfig()) == (1, 16)
+    assert worker_threads("cuda", 16, TranslateConfig(inter_threads=2, intra_threads=1)) == (2, 1)

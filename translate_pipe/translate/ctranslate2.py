@@ -81,6 +81,20 @@ def convert_model(spec: ModelSpec, compute_type: str, out: Path | None = None,
     return target, revision
 
 
+def worker_threads(device: str, cores: int, config: TranslateConfig) -> tuple[int, int]:
+    """CTranslate2's ``inter_threads`` (batches decoded at once) and ``intra_threads`` (threads each).
+
+    On the CPU, one batch per core with one thread each: measured on 2 cores, several
+    batches in flight beat one batch over all cores by far (decoding is latency-bound
+    per batch). On a GPU every inter thread is another copy of the model on the device
+    and a call's sentences would be cut into that many small batches, so one worker
+    decodes large batches there. The config overrides either.
+    """
+    inter = config.inter_threads or (1 if device == "cuda" else cores)
+    intra = config.intra_threads or max(cores // inter, 1)
+    return inter, intra
+
+
 class CTranslate2Translator:
     """One converted MarianMT model on CTranslate2, translating one language pair."""
 
@@ -99,11 +113,7 @@ class CTranslate2Translator:
         self.tokenizer.model_max_length = 1 << 30
         self._prefix = target_token_prefix(self.tokenizer, spec)
         self.model_dir, revision = convert_model(spec, compute_type)
-        cores = os.cpu_count() or 1
-        # Measured on 2 cores: several batches in flight, one thread each, beats one
-        # batch over all cores by far (decoding is latency-bound per batch).
-        inter = config.inter_threads or cores
-        intra = config.intra_threads or max(cores // inter, 1)
+        inter, intra = worker_threads(self.device, os.cpu_count() or 1, config)
         self.inter_threads = inter
         try:
             self.translator = ctranslate2.Translator(str(self.model_dir), device=self.device,
