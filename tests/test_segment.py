@@ -34,6 +34,8 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", "Did it work? No. Not really.", ["Did it work?", "No.", "Not really."]),
         ("en", "He was born in 1788. [6] His father left. [7][8] Then", ["He was born in 1788. [6]",
                                                                         "His father left. [7][8]", "Then"]),
+        ("en", "Surgeries for all! [...] What can we do?", ["Surgeries for all! [...]", "What can we do?"]),
+        ("fr", "Il l'a annoncé. […] « Ce n'est pas rentable. »", ["Il l'a annoncé. […]", "« Ce n'est pas rentable. »"]),
         ("en", "Thanks for the link. @maria Which page?", ["Thanks for the link.", "@maria Which page?"]),
         # Web text run together: e-mail header time stamps, addresses, shouting, prices.
         ("en", "Kay Mann 04/26/2001 07:17 AM Will you come? Yes.",

@@ -32,8 +32,9 @@ _TERMINATORS = ".!?؟…‼⁇⁈⁉。"
 # space: the candidate boundary lies after the closers.
 _CANDIDATE = re.compile(
     r"(?P<term>[" + re.escape(_TERMINATORS) + r"]+)"
-    # Footnote markers ("... in 1805. [6] Then") belong to the sentence they follow too.
-    r"(?P<close>(?:[ \u00a0\u202f]?(?:[" + re.escape(_CLOSERS) + r"]|\[\d{1,3}\]))*)"
+    # Footnote markers ("... in 1805. [6] Then") and marks of omitted text ("... for
+    # all! [...] What") belong to the sentence they follow too.
+    r"(?P<close>(?:[ \u00a0\u202f]?(?:[" + re.escape(_CLOSERS) + r"]|\[\d{1,3}\]|\[(?:\.\.\.|…)\]))*)"
     # At the end of the text the closers still belong to the sentence: "$" keeps the
     # split of a sentence on its own the same as inside its document (idempotence).
     r"(?P<space>[ \t\u00a0\u202f\u2009\u200b\u200e\u200f]+|$)"
