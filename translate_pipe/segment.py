@@ -168,8 +168,12 @@ _SENTENCE_OPENERS = {
     },
 }
 
-# "Number" abbreviations: abbreviations only before a number.
+# "Number" abbreviations: abbreviations only before a number ("No. 5"; "No. Not really."
+# is the word no).
 _NUMBER_SIGNS = {"no", "nos"}
+# Words that, abbreviated, do not end a sentence before a number: "p. 12", "c. 1818",
+# "ext. 37625".
+_BEFORE_NUMBERS = _NUMBER_SIGNS | {"n", "art", "p", "pp", "vol", "c", "ext"}
 
 _WORD_BEFORE = re.compile(r"(\S{1,40})$")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
@@ -324,7 +328,7 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     if len(word) == 1 and word.isalpha() and word.isupper():
         # An initial ("John F. Kennedy"), unless a typical opener follows.
         return next_word.lower() in _SENTENCE_OPENERS.get(lang, ())
-    if next_char.isdigit() and key in {"no", "nos", "n", "art", "p", "pp", "vol", "c", "ext"}:
+    if next_char.isdigit() and key in _BEFORE_NUMBERS:
         return False
     return True
 
