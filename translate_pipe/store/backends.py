@@ -125,16 +125,12 @@ class SQLiteDatabase:
             raise StoreError(f"{path}: cannot open as a translate-pipe database: {exc}") from None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        try:
+        with _store_errors(self.where, sqlite3.Error):
             return self.connection.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise _one_line(self.where, exc) from exc
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
-        try:
+        with _store_errors(self.where, sqlite3.Error):
             return max(self.connection.executemany(sql, rows).rowcount, 0)
-        except sqlite3.Error as exc:
-            raise _one_line(self.where, exc) from exc
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
         with _store_errors(self.where, sqlite3.Error):
