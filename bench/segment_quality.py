@@ -105,6 +105,11 @@ class Counts:
     sentences: int = 0
     seconds: float = 0.0
 
+    @classmethod
+    def of(cls, gold_b: set[int], pred_b: set[int], sentences: int = 0, seconds: float = 0.0) -> Counts:
+        """The counts of predicted boundaries ``pred_b`` against gold ``gold_b``."""
+        return cls(len(gold_b & pred_b), len(pred_b - gold_b), len(gold_b - pred_b), sentences, seconds)
+
     def __iadd__(self, other: Counts) -> Counts:
         self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
         self.sentences += other.sentences
@@ -134,7 +139,7 @@ def count_file(path: Path, splitter: Splitter = split_sentences, show_errors: in
         seconds = time.perf_counter() - t0
         gold_b, pred_b = boundaries(doc["sents"]), boundaries(predicted)
         counts = by_mode.setdefault(doc["mode"], Counts())
-        counts += Counts(len(gold_b & pred_b), len(pred_b - gold_b), len(gold_b - pred_b), len(doc["sents"]), seconds)
+        counts += Counts.of(gold_b, pred_b, len(doc["sents"]), seconds)
         if shown < show_errors and gold_b != pred_b:
             text_nows = "".join(ch for ch in doc["text"] if not ch.isspace())
             for label, wrong in (("MISSED", gold_b - pred_b), ("EXTRA ", pred_b - gold_b)):
@@ -156,14 +161,7 @@ def score_whole(path: Path) -> tuple[float, float]:
     gold = [s for d in docs for s in d["sents"]]
     gold_b, pred_b = boundaries(gold), boundaries(split_sentences(text, docs[0]["lang"]))
     doc_ends = boundaries([" ".join(d["sents"]) for d in docs])
-    return _f1(gold_b, pred_b), _f1(gold_b - doc_ends, pred_b - doc_ends)
-
-
-def _f1(gold_b: set[int], pred_b: set[int]) -> float:
-    tp = len(gold_b & pred_b)
-    p = tp / max(len(pred_b), 1)
-    r = tp / max(len(gold_b), 1)
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return Counts.of(gold_b, pred_b).prf()[2], Counts.of(gold_b - doc_ends, pred_b - doc_ends).prf()[2]
 
 
 def main() -> None:
