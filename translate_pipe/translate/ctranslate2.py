@@ -151,9 +151,8 @@ class CTranslate2Translator:
         if not todo:
             return results
         source_tokens = [self._source_tokens(pieces[i]) for i in todo]
-        # Our own batches, each one call that one of the inter_threads workers decodes:
-        # balanced so the workers finish together (CTranslate2's token batching cut 32
-        # sentences into 13 + 15 + 4, and one worker decoded the 4 alone).
+        # Our own batches, each one call that one of the inter_threads workers decodes,
+        # balanced so the workers finish together (see balanced_batches).
         in_flight = []
         for batch in balanced_batches([len(t) for t in source_tokens], self.inter_threads,
                                       self.config.max_batch_tokens):
