@@ -82,6 +82,13 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("ar", "ونحو 4.6% في تونس ـ ليس كمثل غيرها.", ["ونحو 4.6% في تونس ـ ليس كمثل غيرها."]),
         ("ar", "إن المخاطر مرتفعة للغاية ــ خاصة وأن التدخل مكلف.", ["إن المخاطر مرتفعة للغاية ــ خاصة وأن التدخل مكلف."]),
         ("ar", "هل وصلت المساعدات؟ نعم، وصلت أمس.", ["هل وصلت المساعدات؟", "نعم، وصلت أمس."]),
+        # Bullets open list items, after a colon or a quoted sentence end; an ellipsis that
+        # opens a quote is omitted text, not a sentence.
+        ("ar", 'في بحثه: · "احتاجت 100 عام". · "... لقد تبخر التأثير".',
+         ["في بحثه:", '· "احتاجت 100 عام".', '· "... لقد تبخر التأثير".']),
+        ("en", "Three points: • Costs rose. • Jobs fell.", ["Three points:", "• Costs rose.", "• Jobs fell."]),
+        ("en", 'He wrote: "... It was gone." Then he left.', ['He wrote: "... It was gone."', "Then he left."]),
+        ("fr", "Il a dit « … Nous partons. » Puis il est sorti.", ["Il a dit « … Nous partons. »", "Puis il est sorti."]),
         ("ar", "قال الوزير: إن الحل سياسي، ولا بديل عنه؛ وهذا واضح.", ["قال الوزير: إن الحل سياسي، ولا بديل عنه؛ وهذا واضح."]),
     ],
 )

@@ -24,7 +24,7 @@ SUPPORTED_LANGS = ("en", "fr", "ar")
 _CLOSERS = "\"'”’»)]}›"
 # Characters that may open a sentence (besides letters and digits); "@" and "#" open
 # replies and tags in the comments and posts that releases quote.
-_OPENERS = "\"'“‘«([{‹¿¡-–—•*@#$£€¥_=~+<>"
+_OPENERS = "\"'“‘«([{‹¿¡-–—•·▪‣●◦*@#$£€¥_=~+<>"
 
 _TERMINATORS = ".!?؟…‼⁇⁈⁉。"
 
@@ -93,6 +93,17 @@ _ARABIC_DATELINE = re.compile(
     + "|".join(sorted((re.escape(city.replace("_", " ")) for city in _ARABIC_DATELINE_CITIES), key=len, reverse=True))
     + r")(?:[/،][ ]?[\u0621-\u064A]{2,}(?: [\u0621-\u064A]{2,})?)?[ ]?$"
 )
+
+
+# A bullet between spaces opens a list item, after a colon or a sentence end alike:
+# "... four sentences: · "The first ..." · "The second ..."".
+_BULLET = re.compile(r"[ \t\u00a0][·•▪‣●◦](?=[ \t\u00a0])")
+
+
+def _bullets(text: str) -> Iterator[int]:
+    """Offsets of the white space before each bullet (the boundary, once trimmed)."""
+    for match in _BULLET.finditer(text):
+        yield match.start()
 
 
 def _unpunctuated_ends(pattern: re.Pattern[str], text: str) -> Iterator[int]:
@@ -176,6 +187,8 @@ _NUMBER_SIGNS = {"no", "nos"}
 _BEFORE_NUMBERS = _NUMBER_SIGNS | {"n", "art", "p", "pp", "vol", "c", "ext"}
 
 _WORD_BEFORE = re.compile(r"(\S{1,40})$")
+# The same with the one space French puts inside guillemets.
+_TOKEN_BEFORE = re.compile(r"(\S{1,40})[ \u00a0\u202f]?$")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
 
 
@@ -260,11 +273,14 @@ def _candidates(text: str, start: int, end: int,
 
 
 def _unpunctuated_boundaries(text: str, lang: str) -> list[int]:
-    """Sorted offsets of boundaries with no terminator: time stamps, addresses, rules,
-    greetings and closings, or in Arabic a dateline."""
+    """Sorted offsets of boundaries with no terminator: bullets; time stamps, addresses,
+    rules, greetings and closings, or in Arabic a dateline."""
     if lang == "ar":
-        return list(_arabic_datelines(text))
-    return sorted(offset for pattern in _UNPUNCTUATED_ENDS for offset in _unpunctuated_ends(pattern, text))
+        found = [*_arabic_datelines(text), *_bullets(text)]
+    else:
+        found = [*_bullets(text), *(offset for pattern in _UNPUNCTUATED_ENDS
+                                    for offset in _unpunctuated_ends(pattern, text))]
+    return sorted(found)
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
@@ -283,6 +299,15 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     next_char = text[next_pos]
     terminator = match.group("term")
     closed = bool(match.group("close").strip())
+    if not any(char.isalnum() for char in text[sentence_start:match.start("term")]):
+        return False  # nothing said yet: a stray mark is no sentence of its own
+    if terminator.strip(".…") == "" and len(terminator) > 1 or terminator == "…":
+        # An ellipsis that opens a quote marks omitted text: 'wrote: "... It', « … Nous.
+        # A straight quote must touch it: French spaces close one too ('noir " ... Ah').
+        before = _TOKEN_BEFORE.search(text, sentence_start, match.start("term"))
+        if (before is not None and all(char in _OPENERS for char in before.group(1))
+                and not (before.group(0)[-1].isspace() and any(char in "\"'" for char in before.group(1)))):
+            return False
 
     lower_start = next_char.isalpha() and next_char.islower()
     if lower_start:
