@@ -39,9 +39,13 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", "Thanks for the link. @maria Which page?", ["Thanks for the link.", "@maria Which page?"]),
         # Web text run together: e-mail header time stamps, addresses, shouting, prices.
         ("en", "Kay Mann 04/26/2001 07:17 AM Will you come? Yes.",
-         ["Kay Mann 04/26/2001 07:17 AM", "Will you come?", "Yes."]),
+         ["Kay Mann", "04/26/2001 07:17 AM", "Will you come?", "Yes."]),
         ("en", "Sent 04/26/2001 07:17 AM EST Please call.", ["Sent 04/26/2001 07:17 AM EST", "Please call."]),
         ("en", "The files of 04/26/2001 07:17 are lost.", ["The files of 04/26/2001 07:17 are lost."]),
+        # The sender's name before an e-mail header's time stamp is a line of its own.
+        ("en", "Fine, see you. Christa Winfrey 08/08/2000 11:36 AM Have you heard?",
+         ["Fine, see you.", "Christa Winfrey", "08/08/2000 11:36 AM", "Have you heard?"]),
+        ("en", "It was sent on 08/08/2000 11:36 AM by Jo.", ["It was sent on 08/08/2000 11:36 AM by Jo."]),
         ("en", "More at www.un.org/sg The vote is on Monday.", ["More at www.un.org/sg", "The vote is on Monday."]),
         ("en", "See www.un.org for the text.", ["See www.un.org for the text."]),
         ("en", '"Les Spahnn" <spahnn@hnks.com> 02/13/2001 08:02 PM All: It is time.',

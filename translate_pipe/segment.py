@@ -106,6 +106,27 @@ def _bullets(text: str) -> Iterator[int]:
         yield match.start()
 
 
+# An e-mail header puts the sender before the time stamp ("Kay Mann 04/26/2001 07:17 AM"):
+# a boundary, unless the words before lead up to the date ("on", "Sent", "Date:").
+_TIME_STAMP = re.compile(r"(?<![\w/])\d{1,2}/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}")
+_LEADS_TO_A_DATE = {
+    "on", "at", "by", "from", "of", "since", "until", "till", "before", "after", "to", "between",
+    "and", "or", "the", "dated", "sent", "received", "posted", "written", "updated", "modified",
+}
+
+
+def _before_time_stamps(text: str) -> Iterator[int]:
+    """Offsets of the white space before each time stamp that a sender's name precedes."""
+    for match in _TIME_STAMP.finditer(text):
+        before = _WORD_BEFORE_SPACE.search(text, max(0, match.start() - 41), match.start())
+        if before is None:
+            continue  # the text or a line starts here: nothing to split
+        word = before.group(1)
+        if word[-1] in ":,;-(" or word.lower() in _LEADS_TO_A_DATE:
+            continue
+        yield before.end(1)
+
+
 def _unpunctuated_ends(pattern: re.Pattern[str], text: str) -> Iterator[int]:
     for match in pattern.finditer(text):
         at = match.start()
@@ -187,6 +208,7 @@ _NUMBER_SIGNS = {"no", "nos"}
 _BEFORE_NUMBERS = _NUMBER_SIGNS | {"n", "art", "p", "pp", "vol", "c", "ext"}
 
 _WORD_BEFORE = re.compile(r"(\S{1,40})$")
+_WORD_BEFORE_SPACE = re.compile(r"(\S{1,40})[ \t\u00a0]+$")
 # The same with the one space French puts inside guillemets.
 _TOKEN_BEFORE = re.compile(r"(\S{1,40})[ \u00a0\u202f]?$")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
@@ -278,7 +300,7 @@ def _unpunctuated_boundaries(text: str, lang: str) -> list[int]:
     if lang == "ar":
         found = [*_arabic_datelines(text), *_bullets(text)]
     else:
-        found = [*_bullets(text), *(offset for pattern in _UNPUNCTUATED_ENDS
+        found = [*_bullets(text), *_before_time_stamps(text), *(offset for pattern in _UNPUNCTUATED_ENDS
                                     for offset in _unpunctuated_ends(pattern, text))]
     return sorted(found)
 
