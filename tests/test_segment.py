@@ -63,6 +63,8 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", "The Beast I was thirteen. It was spring.", ["The Beast", "I was thirteen.", "It was spring."]),
         ("en", "Dentist you can trust If possible I try them first.",
          ["Dentist you can trust", "If possible I try them first."]),
+        ("en", "They sailed at night. History The first settlers came by sea.",
+         ["They sailed at night.", "History", "The first settlers came by sea."]),
         ("en", "Yesterday The Times reported it.", ["Yesterday The Times reported it."]),
         ("en", "Luckily I live very close.", ["Luckily I live very close."]),
         ("en", "The best thing I ever did was leave.", ["The best thing I ever did was leave."]),
