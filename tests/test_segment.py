@@ -54,6 +54,11 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", "She is the star of the family :) I love her.", ["She is the star of the family :)", "I love her."]),
         ("en", "Posted via Newsfeed ----- The news service.", ["Posted via Newsfeed -----", "The news service."]),
         ("en", "The envoy -- Geir Pedersen -- arrived.", ["The envoy -- Geir Pedersen -- arrived."]),
+        # Speech broken off by a dash before a typical opener; not before "I" or a name.
+        ("en", "Just let it go. You — No, because she doesn't — All you said was wrong.",
+         ["Just let it go.", "You —", "No, because she doesn't —", "All you said was wrong."]),
+        ("en", "I'm gonna conquer — I'm gonna conquer you.", ["I'm gonna conquer — I'm gonna conquer you."]),
+        ("en", "The envoy — Geir Pedersen — arrived.", ["The envoy — Geir Pedersen — arrived."]),
         ("en", "Dear Nina, Here is a tip. Best regards, Debra Perlingiere",
          ["Dear Nina,", "Here is a tip.", "Best regards,", "Debra Perlingiere"]),
         ("en", "Thank you, Mr. President. Thanks, everyone.", ["Thank you, Mr. President.", "Thanks, everyone."]),

@@ -68,6 +68,16 @@ _UNPUNCTUATED_ENDS = (
                r"|Prof|Professor|Ladies|Everyone|All)\b)[A-Z])"),
 )
 
+# Speech broken off by a dash, then a new sentence: "You — No, because she doesn't —
+# All you said ...". Only before words that open sentences and seldom follow a dash
+# inside one: not "I" ("I'm gonna conquer — I'm gonna conquer you"), not names ("the
+# envoy — Geir Pedersen — arrived"). On the English dev sets: 19 boundaries, 3 not.
+_ENGLISH_UNPUNCTUATED_ENDS = (
+    re.compile(r"(?<=[\w)?!.,'’][ \t\u00a0])(?:—|–|--?)(?=[ \t\u00a0]+(?:No|Yes|Yeah|Well|So|Oh|Okay|OK|Right"
+               r"|See|Look|All|She|He|We|You|You'll|You're|They|This|That|That's|These|Those|Are|Is|Do|Did|Does"
+               r"|What|Why|How|Where|When|Although|It|It's|There|Just|Thanks)\b)"),
+)
+
 # Arabic news run a headline into the dateline that opens the article ("... الصينية
 # بكين ــ من المؤكد ..."): a city, then a tatweel or a dash. The dash alone is no sign
 # (it also sets off asides), so the city must be a known one and not follow a
@@ -385,8 +395,9 @@ def _unpunctuated_boundaries(text: str, lang: str) -> list[int]:
     if lang == "ar":
         found = [*_arabic_datelines(text), *_bullets(text)]
     else:
-        found = [*_bullets(text), *_before_time_stamps(text), *(offset for pattern in _UNPUNCTUATED_ENDS
-                                    for offset in _unpunctuated_ends(pattern, text))]
+        patterns = _UNPUNCTUATED_ENDS + _ENGLISH_UNPUNCTUATED_ENDS if lang == "en" else _UNPUNCTUATED_ENDS
+        found = [*_bullets(text), *_before_time_stamps(text),
+                 *(offset for pattern in patterns for offset in _unpunctuated_ends(pattern, text))]
     return sorted(found)
 
 
