@@ -48,6 +48,13 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", "It was sent on 08/08/2000 11:36 AM by Jo.", ["It was sent on 08/08/2000 11:36 AM by Jo."]),
         ("en", "More at www.un.org/sg The vote is on Monday.", ["More at www.un.org/sg", "The vote is on Monday."]),
         ("en", "See www.un.org for the text.", ["See www.un.org for the text."]),
+        ("en", "http://un.org/a.html http://un.org/b.html see both", ["http://un.org/a.html", "http://un.org/b.html see both"]),
+        # Header fields of posts and mails run together with the body.
+        ("en", 'Email: "Julie"<julie@example.net> Groups: alt.animals.cat Like you said, he is stressed.',
+         ['Email: "Julie"<julie@example.net>', "Groups: alt.animals.cat", "Like you said, he is stressed."]),
+        ("en", "Email: franz@example.com lol, the last message came out weird.",
+         ["Email: franz@example.com", "lol, the last message came out weird."]),
+        ("en", "Write to desk@un.org for details.", ["Write to desk@un.org for details."]),
         ("en", '"Les Spahnn" <spahnn@hnks.com> 02/13/2001 08:02 PM All: It is time.',
          ['"Les Spahnn" <spahnn@hnks.com>', "02/13/2001 08:02 PM", "All: It is time."]),
         ("en", "Write to <desk@un.org> for details.", ["Write to <desk@un.org> for details."]),
