@@ -101,6 +101,11 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("fr", "M. Macron a parlé. Mme Dupont a répondu.", ["M. Macron a parlé.", "Mme Dupont a répondu."]),
         ("fr", "« Nous sommes prêts. » Le ministre a confirmé.", ["« Nous sommes prêts. »", "Le ministre a confirmé."]),
         ("fr", "Il vit aux É.-U. depuis 2010.", ["Il vit aux É.-U. depuis 2010."]),
+        # After ";" French goes on in lower case: a capitalised opener starts a sentence.
+        ("fr", "Il se convertit au catholicisme ; En 1945 la production double.",
+         ["Il se convertit au catholicisme ;", "En 1945 la production double."]),
+        ("fr", "Il y a Marseille ; Lyon ; et Paris ; ensuite la province.",
+         ["Il y a Marseille ; Lyon ; et Paris ; ensuite la province."]),
         ("fr", "Le taux est de 2,5 %. Il baisse.", ["Le taux est de 2,5 %.", "Il baisse."]),
         ("ar", "قال د. سميث إن الوضع خطير. وأضاف أن المساعدات وصلت.",
          ["قال د. سميث إن الوضع خطير.", "وأضاف أن المساعدات وصلت."]),

@@ -217,6 +217,15 @@ _SENTENCE_OPENERS = {
     },
 }
 
+# French writes a lower-case word after ";": a capitalised opener after one starts a
+# sentence ("... se convertissant au catholicisme ; En 1945 la production ..."). Only
+# openers, not names ("à Paris ; Lyon suit").
+_FRENCH_SEMICOLON_END = re.compile(
+    r";(?=[ \t\u00a0]+(?:" + "|".join(sorted((word.capitalize() for word in _SENTENCE_OPENERS["fr"]), key=len,
+                                               reverse=True)) + r")\b)"
+)
+_UNPUNCTUATED_ENDS_OF = {"en": _ENGLISH_UNPUNCTUATED_ENDS, "fr": (_FRENCH_SEMICOLON_END,)}
+
 # "Number" abbreviations: abbreviations only before a number ("No. 5"; "No. Not really."
 # is the word no).
 _NUMBER_SIGNS = {"no", "nos"}
@@ -402,7 +411,7 @@ def _unpunctuated_boundaries(text: str, lang: str) -> list[int]:
     if lang == "ar":
         found = [*_arabic_datelines(text), *_bullets(text)]
     else:
-        patterns = _UNPUNCTUATED_ENDS + _ENGLISH_UNPUNCTUATED_ENDS if lang == "en" else _UNPUNCTUATED_ENDS
+        patterns = _UNPUNCTUATED_ENDS + _UNPUNCTUATED_ENDS_OF.get(lang, ())
         found = [*_bullets(text), *_before_time_stamps(text),
                  *(offset for pattern in patterns for offset in _unpunctuated_ends(pattern, text))]
     return sorted(found)
