@@ -46,6 +46,13 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", "Fine, see you. Christa Winfrey 08/08/2000 11:36 AM Have you heard?",
          ["Fine, see you.", "Christa Winfrey", "08/08/2000 11:36 AM", "Have you heard?"]),
         ("en", "It was sent on 08/08/2000 11:36 AM by Jo.", ["It was sent on 08/08/2000 11:36 AM by Jo."]),
+        # A headline run into its date line; a contact block's fields after a number.
+        ("en", "Children lack iodine Thursday, February 23, 2006 Almost half of them do.",
+         ["Children lack iodine", "Thursday, February 23, 2006", "Almost half of them do."]),
+        ("en", "The talks ended on Thursday, February 23, 2006 in Geneva.",
+         ["The talks ended on Thursday, February 23, 2006 in Geneva."]),
+        ("en", "Park PA 16802-6601 Phone: 814.863.1874 Fax: 814.863.6874",
+         ["Park PA 16802-6601", "Phone: 814.863.1874", "Fax: 814.863.6874"]),
         ("en", "More at www.un.org/sg The vote is on Monday.", ["More at www.un.org/sg", "The vote is on Monday."]),
         ("en", "See www.un.org for the text.", ["See www.un.org for the text."]),
         ("en", "http://un.org/a.html http://un.org/b.html see both", ["http://un.org/a.html", "http://un.org/b.html see both"]),

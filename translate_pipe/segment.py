@@ -62,6 +62,8 @@ _UNPUNCTUATED_ENDS = (
     # A header field's value: "Email: Jo <jo@un.org> Groups: alt.animals.cat I have ...".
     re.compile(r"(?:E-?mail|From|Reply-To):[ \t]+(?:\"[^\"\n]{0,80}\"[ \t]*<[^<>\s]{1,200}>|[^\s<>]{1,64}@[^\s<>]{1,255}"
                r"|[\w .'-]{1,60}<[^<>\s]{1,200}>)(?=[ \t\u00a0]+\S)"),
+    # A contact block's next field after a number: "PA 16802 Phone: 814.863.1874 Fax: ...".
+    re.compile(r"\d[\d.()/-]{0,30}(?=[ \t\u00a0]+(?:Phone|Tel|Telephone|Fax|Mobile|Cell|E-?mail|Website|Web)[ \t]?:)"),
     re.compile(r"(?:Groups|Newsgroups):[ \t]+[\w.+-]{1,100}(?:,[ \t]*[\w.+-]{1,100}){0,30}(?=[ \t\u00a0]+\S)"),
     # A sender's address ("Jo Smith <jo@un.org> 03/23/2001 ..."), a smiley, a rule of one
     # repeated character ("-----", "====") before a capital or a digit.
@@ -129,19 +131,52 @@ _TIME_STAMP = re.compile(r"(?<![\w/])\d{1,2}/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}"
 _LEADS_TO_A_DATE = {
     "on", "at", "by", "from", "of", "since", "until", "till", "before", "after", "to", "between",
     "and", "or", "the", "dated", "sent", "received", "posted", "written", "updated", "modified",
+    "born", "died", "issued", "published", "released", "effective", "as", "for", "in", "through",
+    "is", "was", "will", "be", "last", "next", "every", "this", "that",
 }
+
+
+# A headline run into the date line under it ("... leads to daughter's death Friday, May
+# 8, 2009 Thomas Sam, 42, ..."): the date is a segment of its own.
+_FULL_DATE = re.compile(
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?[ \t]+(?:January|February|March|April"
+    r"|May|June|July|August|September|October|November|December)[ \t]+\d{1,2},?[ \t]+\d{4}\b"
+)
+_CAPITAL_AFTER = re.compile(r"[ \t\u00a0]+[A-Z]")
 
 
 def _before_time_stamps(text: str) -> Iterator[int]:
     """Offsets of the white space before each time stamp that a sender's name precedes."""
     for match in _TIME_STAMP.finditer(text):
-        before = _WORD_BEFORE_SPACE.search(text, max(0, match.start() - 41), match.start())
-        if before is None:
-            continue  # the text or a line starts here: nothing to split
-        word = before.group(1)
-        if word[-1] in ":,;-(" or word.lower() in _LEADS_TO_A_DATE:
-            continue
-        yield before.end(1)
+        if _follows_a_word_that_does_not_lead_to_it(text, match.start()):
+            yield _end_of_word_before(text, match.start())
+
+
+def _around_dates(text: str) -> Iterator[int]:
+    """Offsets before and after each full date that stands on a line of its own."""
+    for match in _FULL_DATE.finditer(text):
+        if _end_of_word_before(text, match.start()) < 0:
+            pass  # the text or a line starts with the date
+        elif _follows_a_word_that_does_not_lead_to_it(text, match.start()):
+            yield _end_of_word_before(text, match.start())
+        else:
+            continue  # "on Friday, May 8, 2009", "Geneva, Friday, May 8, 2009"
+        if _CAPITAL_AFTER.match(text, match.end()):
+            yield match.end()
+
+
+def _end_of_word_before(text: str, at: int) -> int:
+    """The end of the word that white space separates from ``at``; -1 if none."""
+    before = _WORD_BEFORE_SPACE.search(text, max(0, at - 41), at)
+    return -1 if before is None else before.end(1)
+
+
+def _follows_a_word_that_does_not_lead_to_it(text: str, at: int) -> bool:
+    before = _WORD_BEFORE_SPACE.search(text, max(0, at - 41), at)
+    if before is None:
+        return False  # the text or a line starts here: nothing to split
+    word = before.group(1)
+    return not (word[-1] in ":,;-(" or word.lower() in _LEADS_TO_A_DATE)
 
 
 def _unpunctuated_ends(pattern: re.Pattern[str], text: str) -> Iterator[int]:
@@ -412,7 +447,7 @@ def _unpunctuated_boundaries(text: str, lang: str) -> list[int]:
         found = [*_arabic_datelines(text), *_bullets(text)]
     else:
         patterns = _UNPUNCTUATED_ENDS + _UNPUNCTUATED_ENDS_OF.get(lang, ())
-        found = [*_bullets(text), *_before_time_stamps(text),
+        found = [*_bullets(text), *_before_time_stamps(text), *_around_dates(text),
                  *(offset for pattern in patterns for offset in _unpunctuated_ends(pattern, text))]
     return sorted(found)
 
