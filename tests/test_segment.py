@@ -76,6 +76,7 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", "Dear Nina, Here is a tip. Best regards, Debra Perlingiere",
          ["Dear Nina,", "Here is a tip.", "Best regards,", "Debra Perlingiere"]),
         ("en", "Thank you, Mr. President. Thanks, everyone.", ["Thank you, Mr. President.", "Thanks, everyone."]),
+        ("en", "We shall be seeing you soon. Yours, Bill", ["We shall be seeing you soon.", "Yours,", "Bill"]),
         # A headline that lost its line break, before a body that opens on a typical opener.
         ("en", "Great Family Fun and Bonding What more can be said? A lot.",
          ["Great Family Fun and Bonding", "What more can be said?", "A lot."]),

@@ -72,7 +72,8 @@ _UNPUNCTUATED_ENDS = (
     # A letter's greeting or closing, before a capital that is not a title: "Dear Nina, I
     # ...", "Best regards, Debra ...", but "Thank you, Mr. President" stays one sentence.
     re.compile(r"(?:(?:Dear|Hi|Hello|Hey)(?:[ \t]+[A-Z][\w.'-]{0,30}){0,3}|Thanks|Thank you|Regards|Best regards"
-               r"|Kind regards|Warm regards|Cheers|Sincerely|Best wishes|Yours truly|Yours sincerely|Respectfully),"
+               r"|Kind regards|Warm regards|Cheers|Sincerely|Best wishes|Yours truly|Yours sincerely|Yours|Respectfully|Warmly"
+               r"|Best|Love|Take care|Many thanks),"
                r"(?=[ \t\u00a0]+(?!(?:Mr|Mrs|Ms|Dr|Madam|Madame|Sir|Mister|President|Chairman|Excellency|Your"
                r"|Prof|Professor|Ladies|Everyone|All)\b)[A-Z])"),
 )
