@@ -104,6 +104,24 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", "Call me at ext. 37625 today. Drs. Ali and Khan agreed.",
          ["Call me at ext. 37625 today.", "Drs. Ali and Khan agreed."]),
         ("en", "Talks stalled in the U.S. The envoy left.", ["Talks stalled in the U.S.", "The envoy left."]),
+        # Numbered and lettered lists run together; list markers are not sentences.
+        ("en", "1. The Council met. 2. The envoy briefed it.", ["1. The Council met.", "2. The envoy briefed it."]),
+        ("en", "1. Aid must flow 2. Fighting must stop 3. Talks resume",
+         ["1. Aid must flow", "2. Fighting must stop", "3. Talks resume"]),
+        ("en", "a. The first demand b. The second demand", ["a. The first demand", "b. The second demand"]),
+        ("en", "• 9. Food aid • 10. Shelter", ["• 9. Food aid", "• 10. Shelter"]),
+        # A title after a.m./p.m. opens a sentence unless the words so far only open one;
+        # never after an acronym ("U.S. Sen.").
+        ("en", "The session closed at 6 P.M. Mr. Smith then left.", ["The session closed at 6 P.M.", "Mr. Smith then left."]),
+        ("en", "At 5 a.m. Mr. Smith went to the bank.", ["At 5 a.m. Mr. Smith went to the bank."]),
+        ("en", "She met U.S. Sen. Warren on Monday.", ["She met U.S. Sen. Warren on Monday."]),
+        ("en", "It is at N°. 1026.253.553. That is where it is.", ["It is at N°. 1026.253.553.", "That is where it is."]),
+        ("en", "We make a good team, you and I. Did you see Albert I. Jones?",
+         ["We make a good team, you and I.", "Did you see Albert I. Jones?"]),
+        # Spaced ellipses are one mark; an ellipsis before "I" seldom ends a sentence.
+        ("en", "The habit weakened . . . but it stayed. . . . The rest went.",
+         ["The habit weakened . . . but it stayed. . . .", "The rest went."]),
+        ("en", "the thing is ... I didn't mean it.", ["the thing is ... I didn't mean it."]),
         ("fr", "Des rues, des écoles, etc. C'est un début.", ["Des rues, des écoles, etc.", "C'est un début."]),
         ("fr", "Voir le no. 4 et la p. 7.", ["Voir le no. 4 et la p. 7."]),
         ("fr", "M. Macron a parlé. Mme Dupont a répondu.", ["M. Macron a parlé.", "Mme Dupont a répondu."]),

@@ -24,14 +24,15 @@ SUPPORTED_LANGS = ("en", "fr", "ar")
 _CLOSERS = "\"'”’»)]}›"
 # Characters that may open a sentence (besides letters and digits); "@" and "#" open
 # replies and tags in the comments and posts that releases quote.
-_OPENERS = "\"'“‘«([{‹¿¡-–—•·▪‣●◦*@#$£€¥_=~+<>"
+_OPENERS = "\"'“‘«([{‹¿¡-–—•·▪‣●◦⁃*@#$£€¥_=~+<>"
 
 _TERMINATORS = ".!?؟…‼⁇⁈⁉。"
 
 # A terminator run, then optional closers (French puts a space before »), then white
 # space: the candidate boundary lies after the closers.
 _CANDIDATE = re.compile(
-    r"(?P<term>[" + re.escape(_TERMINATORS) + r"]+)"
+    # A spaced ellipsis (". . .") is one terminator, as "..." is.
+    r"(?P<term>\.(?:[ \u00a0]\.){2,}|[" + re.escape(_TERMINATORS) + r"]+)"
     # Footnote markers ("... in 1805. [6] Then") and marks of omitted text ("... for
     # all! [...] What") belong to the sentence they follow too.
     r"(?P<close>(?:[ \u00a0\u202f]?(?:[" + re.escape(_CLOSERS) + r"]|\[\d{1,3}\]|\[(?:\.\.\.|…)\]))*)"
@@ -125,8 +126,13 @@ _ARABIC_DATELINE = re.compile(
 
 # A bullet between spaces opens a list item, after a colon or a sentence end alike:
 # "... four sentences: · "The first ..." · "The second ..."".
-_BULLETS = "·•▪‣●◦"
-_BULLET = re.compile(r"[ \t\u00a0][" + _BULLETS + r"](?=[ \t\u00a0])")
+_BULLETS = "·•▪‣●◦⁃"
+_BULLET = re.compile(r"[ \t\u00a0][" + _BULLETS + r"](?=[ \t\u00a0]|\d)")
+# A list item's marker: a number or a letter, a bullet before it ("• 9."), ")" after it.
+_ITEM_MARKER = r"(?:[" + _BULLETS + r"][ \t]?)?(\d{1,3}|[A-Za-z])"
+_ITEM_MARKER_ALONE = re.compile(r"\s*" + _ITEM_MARKER)
+_ITEM_OPENING = re.compile(r"\s*" + _ITEM_MARKER + r"\.\)?[ \t\u00a0]")
+_ITEM_MARKER_BEFORE = re.compile(r"\s" + _ITEM_MARKER + r"$")
 
 
 def _bullets(text: str) -> Iterator[int]:
@@ -283,7 +289,7 @@ _UNPUNCTUATED_ENDS_OF = {"en": _ENGLISH_UNPUNCTUATED_ENDS, "fr": (((";",), _FREN
 
 # "Number" abbreviations: abbreviations only before a number ("No. 5"; "No. Not really."
 # is the word no).
-_NUMBER_SIGNS = {"no", "nos"}
+_NUMBER_SIGNS = {"no", "nos", "n°", "nº"}
 # Words that, abbreviated, do not end a sentence before a number: "p. 12", "c. 1818",
 # "ext. 37625".
 _BEFORE_NUMBERS = _NUMBER_SIGNS | {"n", "art", "p", "pp", "vol", "c", "ext"}
@@ -316,6 +322,8 @@ _LEADING_WORDS = set("""
     besides um uh mom dad glad cause
 """.split())
 _WORD_BEFORE = re.compile(r"(\S{1,40})$")
+_PRONOUN_I = {"I", "I'm", "I've", "I'd", "I'll"}
+_LOWER_CASE_WORD_BEFORE = re.compile(r"(?<![^\W\d_])[a-z]+[ \t\u00a0]+$")
 _WORD_BEFORE_SPACE = re.compile(r"(\S{1,40})[ \t\u00a0]+$")
 # The same with the one space French puts inside guillemets.
 _TOKEN_BEFORE = re.compile(r"(\S{1,40})[ \u00a0\u202f]?$")
@@ -385,12 +393,38 @@ def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[in
     for boundary, match in _candidates(text, start, end, unpunctuated):
         if boundary < sentence_start:
             continue  # inside a terminator candidate already taken
+        if match is not None and (item := _next_item_start(text, match, sentence_start)) is not None:
+            # "1. The first item 2. The second item": the item ends before its successor's marker.
+            _append_trimmed(text, sentence_start, item, spans)
+            sentence_start = item
+            continue
         if match is None or _is_boundary(text, match, lang, sentence_start, end):
             _append_trimmed(text, sentence_start, boundary, spans)
             sentence_start = boundary if match is None else match.end()
     _append_trimmed(text, sentence_start, end, spans)
     if lang == "en":
         _split_headlines(text, spans, first)
+
+
+def _next_item_start(text: str, match: re.Match[str], sentence_start: int) -> int | None:
+    """Where the next item of a numbered or lettered list starts, if the sentence opens
+    on an item's marker ("2.") and the terminator ends the next one's ("3."), else None."""
+    if match.group("term") != ".":
+        return None
+    opening = _ITEM_OPENING.match(text, sentence_start)
+    if opening is None:
+        return None
+    marker = _ITEM_MARKER_BEFORE.search(text, sentence_start, match.start("term"))
+    if marker is None or not _follows_in_a_list(opening.group(1), marker.group(1)):
+        return None
+    return marker.start() + 1  # after the white space the marker pattern opens on
+
+
+def _follows_in_a_list(previous: str, current: str) -> bool:
+    if previous.isdigit():
+        return current.isdigit() and int(current) == int(previous) + 1
+    return (current.isalpha() and current.islower() == previous.islower()
+            and ord(current) == ord(previous) + 1)
 
 
 def _split_headlines(text: str, spans: list[tuple[int, int]], first: int) -> None:
@@ -495,6 +529,8 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     closed = bool(match.group("close").strip())
     if not any(char.isalnum() for char in text[sentence_start:match.start("term")]):
         return False  # nothing said yet: a stray mark is no sentence of its own
+    if terminator == "." and _ITEM_MARKER_ALONE.fullmatch(text, sentence_start, match.start("term")):
+        return False  # a list item's marker: "1. The first item", "• 9. The first item"
     if terminator.strip(".…") == "" and len(terminator) > 1 or terminator == "…":
         # An ellipsis that opens a quote marks omitted text: 'wrote: "... It', « … Nous.
         # A straight quote must touch it: French spaces close one too ('noir " ... Ah').
@@ -503,6 +539,8 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
                 and not (before.group(0)[-1].isspace() and any(char in "\"'" for char in before.group(1)))):
             return False
 
+    if (terminator.count(".") >= 3 or "…" in terminator) and _next_word(text, next_pos, line_end) in _PRONOUN_I:
+        return False  # "the thing is ... I didn't mean it" (on the dev sets: 3 boundaries of 5 are not)
     lower_start = next_char.isalpha() and next_char.islower()
     if lower_start:
         # A lower-case word after a quote ('"Why?" he asked') or an ellipsis continues
@@ -541,11 +579,20 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     if key in _ABBREVIATIONS[lang] or _ACRONYM.match(word):
         # Listed abbreviations that look like acronyms ("e.g.", "P.S.") stay listed:
         # "(e.g. The Programming Historian)" goes on.
-        if key in _SENTENCE_FINAL_ABBREVIATIONS or key not in _ABBREVIATIONS[lang]:
+        if key in _SENTENCE_FINAL_ABBREVIATIONS:
+            # A title after one: "... at 6 P.M. Mr. Smith then went ...", unless the words
+            # so far only open the sentence ("At 5 a.m. Mr. Smith went"); never after an
+            # acronym: "U.S. Sen. Warren".
+            return next_word.lower() in _SENTENCE_OPENERS.get(lang, ()) or (
+                next_word.lower() in _TITLES[lang] and len(text[sentence_start:match.start("term")].split()) > 3)
+        if key not in _ABBREVIATIONS[lang]:
             return next_word.lower() in _SENTENCE_OPENERS.get(lang, ())
         return False
     if len(word) == 1 and word.isalpha() and word.isupper():
-        # An initial ("John F. Kennedy"), unless a typical opener follows.
+        # An initial ("John F. Kennedy"), unless a typical opener follows or it is the
+        # pronoun after a lower-case word ("a good team, you and I. Did you ...").
+        if word == "I" and lang == "en" and _LOWER_CASE_WORD_BEFORE.search(text, sentence_start, word_match.start()):
+            return True
         return next_word.lower() in _SENTENCE_OPENERS.get(lang, ())
     if next_char.isdigit() and key in _BEFORE_NUMBERS:
         return False
