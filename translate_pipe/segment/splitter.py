@@ -1,0 +1,294 @@
+"""The splitter: candidates at terminators, a decision per candidate, and the
+boundaries with no terminator (``unpunctuated``) merged in, line by line."""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..model import Release, Segment
+from .lexicon import (
+    ABBREVIATIONS, BEFORE_NUMBERS, BULLETS, NUMBER_SIGNS, PRONOUN_I, SENTENCE_FINAL_ABBREVIATIONS,
+    SENTENCE_OPENERS, TITLES,
+)
+from .unpunctuated import headline_end, unpunctuated_boundaries
+
+SUPPORTED_LANGS = ("en", "fr", "ar")
+
+# Closing quotes and brackets that belong to the sentence they follow.
+_CLOSERS = "\"'”’»)]}›"
+# Characters that may open a sentence (besides letters and digits); "@" and "#" open
+# replies and tags in the comments and posts that releases quote.
+_OPENERS = "\"'“‘«([{‹¿¡-–—•·▪‣●◦⁃*@#$£€¥_=~+<>"
+
+_TERMINATORS = ".!?؟…‼⁇⁈⁉。"
+
+# A terminator run, then optional closers (French puts a space before »), then white
+# space: the candidate boundary lies after the closers.
+_CANDIDATE = re.compile(
+    # A spaced ellipsis (". . .") is one terminator, as "..." is.
+    r"(?P<term>\.(?:[ \u00a0]\.){2,}|[" + re.escape(_TERMINATORS) + r"]+)"
+    # Footnote markers ("... in 1805. [6] Then") and marks of omitted text ("... for
+    # all! [...] What") belong to the sentence they follow too.
+    r"(?P<close>(?:[ \u00a0\u202f]?(?:[" + re.escape(_CLOSERS) + r"]|\[\d{1,3}\]|\[(?:\.\.\.|…)\]))*)"
+    # At the end of the text the closers still belong to the sentence: "$" keeps the
+    # split of a sentence on its own the same as inside its document (idempotence).
+    r"(?P<space>[ \t\u00a0\u202f\u2009\u200b\u200e\u200f]+|$)"
+)
+
+# A list item's marker: a number or a letter, a bullet before it ("• 9."), ")" after it.
+_ITEM_MARKER = r"(?:[" + BULLETS + r"][ \t]?)?(\d{1,3}|[A-Za-z])"
+_ITEM_MARKER_ALONE = re.compile(r"\s*" + _ITEM_MARKER)
+_ITEM_OPENING = re.compile(r"\s*" + _ITEM_MARKER + r"\.\)?[ \t\u00a0]")
+_ITEM_MARKER_BEFORE = re.compile(r"\s" + _ITEM_MARKER + r"$")
+
+_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)\s*")
+
+_WORD_BEFORE = re.compile(r"(\S{1,40})$")
+_LOWER_CASE_WORD_BEFORE = re.compile(r"(?<![^\W\d_])[a-z]+[ \t\u00a0]+$")
+# The same with the one space French puts inside guillemets.
+_TOKEN_BEFORE = re.compile(r"(\S{1,40})[ \u00a0\u202f]?$")
+_ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
+
+
+@dataclass(frozen=True)
+class SentenceSpan:
+    """A sentence as character offsets into the text it came from."""
+
+    paragraph: int
+    start: int
+    end: int
+    text: str
+
+
+def _check_lang(lang: str) -> str:
+    lang = lang.lower().split("-")[0].split("_")[0]
+    if lang not in SUPPORTED_LANGS:
+        # English rules are the safest fallback for Latin-script text.
+        return "en"
+    return lang
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Offsets of the paragraphs of ``text``: runs of text between blank lines."""
+    spans = []
+    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*(?:\n[ \t\u00a0]*\n|\Z))", text, re.S):
+        spans.append((match.start(), match.end()))
+    return spans
+
+
+def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
+    """Offsets ``(start, end)`` of the sentences of ``text``, white space excluded."""
+    lang = _check_lang(lang)
+    spans: list[tuple[int, int]] = []
+    # Found once for the whole text (per line would cost a search set-up per line).
+    unpunctuated = unpunctuated_boundaries(text, lang)
+    line_start = 0
+    for line_break in _LINE_BREAK.finditer(text):
+        _split_line(text, line_start, line_break.start(), lang, spans, unpunctuated)
+        line_start = line_break.end()
+    _split_line(text, line_start, len(text), lang, spans, unpunctuated)
+    return spans
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """The sentences of ``text`` in order; each a substring of ``text``, never empty."""
+    return [text[start:end] for start, end in sentence_spans(text, lang)]
+
+
+def segment_document(text: str, lang: str) -> list[SentenceSpan]:
+    """Paragraphs first, then sentences: spans keep the paragraph number and offsets."""
+    result = []
+    for number, (p_start, p_end) in enumerate(paragraph_spans(text)):
+        for start, end in sentence_spans(text[p_start:p_end], lang):
+            result.append(
+                SentenceSpan(number, p_start + start, p_start + end, text[p_start + start : p_start + end])
+            )
+    return result
+
+
+def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[int, int]],
+                unpunctuated: list[int]) -> None:
+    first = len(spans)
+    sentence_start = start
+    for boundary, match in _candidates(text, start, end, unpunctuated):
+        if boundary < sentence_start:
+            continue  # inside a terminator candidate already taken
+        if match is not None and (item := _next_item_start(text, match, sentence_start)) is not None:
+            # "1. The first item 2. The second item": the item ends before its successor's marker.
+            _append_trimmed(text, sentence_start, item, spans)
+            sentence_start = item
+            continue
+        if match is None or _is_boundary(text, match, lang, sentence_start, end):
+            _append_trimmed(text, sentence_start, boundary, spans)
+            sentence_start = boundary if match is None else match.end()
+    _append_trimmed(text, sentence_start, end, spans)
+    if lang == "en":
+        _split_headlines(text, spans, first)
+
+
+def _next_item_start(text: str, match: re.Match[str], sentence_start: int) -> int | None:
+    """Where the next item of a numbered or lettered list starts, if the sentence opens
+    on an item's marker ("2.") and the terminator ends the next one's ("3."), else None."""
+    if match.group("term") != ".":
+        return None
+    opening = _ITEM_OPENING.match(text, sentence_start)
+    if opening is None:
+        return None
+    marker = _ITEM_MARKER_BEFORE.search(text, sentence_start, match.start("term"))
+    if marker is None or not _follows_in_a_list(opening.group(1), marker.group(1)):
+        return None
+    return marker.start() + 1  # after the white space the marker pattern opens on
+
+
+def _follows_in_a_list(previous: str, current: str) -> bool:
+    if previous.isdigit():
+        return current.isdigit() and int(current) == int(previous) + 1
+    return (current.isalpha() and current.islower() == previous.islower()
+            and ord(current) == ord(previous) + 1)
+
+
+def _split_headlines(text: str, spans: list[tuple[int, int]], first: int) -> None:
+    """Split the headlines off the sentences from ``first`` on, one at a time (so that
+    each piece split again gives itself)."""
+    index = first
+    while index < len(spans):
+        start, end = spans[index]
+        body = headline_end(text, start, end)
+        if body is not None:
+            head: list[tuple[int, int]] = []
+            _append_trimmed(text, start, body, head)
+            spans[index:index + 1] = [*head, (body, end)]
+        index += 1
+
+
+def _candidates(text: str, start: int, end: int,
+                unpunctuated: list[int]) -> Iterator[tuple[int, re.Match[str] | None]]:
+    """Candidate boundaries of a line in order: terminators (with their match, to
+    decide) and the unpunctuated boundaries in it (None: always a boundary)."""
+    terminated = ((match.start("space"), match) for match in _CANDIDATE.finditer(text, start, end))
+    inside = unpunctuated[bisect.bisect_left(unpunctuated, start):bisect.bisect_right(unpunctuated, end)]
+    if not inside:
+        yield from terminated
+        return
+    yield from heapq.merge(terminated, ((offset, None) for offset in inside), key=lambda candidate: candidate[0])
+
+
+
+def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))
+
+
+def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int, line_end: int) -> bool:
+    next_pos = match.end()
+    if next_pos >= line_end:
+        return True
+    next_char = text[next_pos]
+    terminator = match.group("term")
+    closed = bool(match.group("close").strip())
+    if not any(char.isalnum() for char in text[sentence_start:match.start("term")]):
+        return False  # nothing said yet: a stray mark is no sentence of its own
+    if terminator == "." and _ITEM_MARKER_ALONE.fullmatch(text, sentence_start, match.start("term")):
+        return False  # a list item's marker: "1. The first item", "• 9. The first item"
+    if terminator.strip(".…") == "" and len(terminator) > 1 or terminator == "…":
+        # An ellipsis that opens a quote marks omitted text: 'wrote: "... It', « … Nous.
+        # A straight quote must touch it: French spaces close one too ('noir " ... Ah').
+        before = _TOKEN_BEFORE.search(text, sentence_start, match.start("term"))
+        if (before is not None and all(char in _OPENERS for char in before.group(1))
+                and not (before.group(0)[-1].isspace() and any(char in "\"'" for char in before.group(1)))):
+            return False
+
+    if (terminator.count(".") >= 3 or "…" in terminator) and _next_word(text, next_pos, line_end) in PRONOUN_I:
+        return False  # "the thing is ... I didn't mean it" (on the dev sets: 3 boundaries of 5 are not)
+    lower_start = next_char.isalpha() and next_char.islower()
+    if lower_start:
+        # A lower-case word after a quote ('"Why?" he asked') or an ellipsis continues
+        # the sentence; after a bare "?" or "!" it starts one (informal text often
+        # skips the capital). After "." it does unless an abbreviation precedes.
+        if closed or "…" in terminator or "." in terminator and len(terminator) > 1:
+            return False
+        if terminator != ".":
+            return True  # "?", "!", also repeated: "awesome place!!! it was worth it"
+    elif not _can_open_sentence(next_char, lang):
+        return False
+    elif "." not in terminator or len(terminator) > 1 or closed:
+        # "!", "?", "؟", an ellipsis or a quoted sentence end.
+        return True
+
+    word_match = _WORD_BEFORE.search(text, sentence_start, match.start("term"))
+    if word_match is None:
+        return True
+    word = word_match.group(1).lstrip(_OPENERS + "(")
+    key = word.lower()
+    next_word = _next_word(text, next_pos, line_end)
+
+    if key in TITLES[lang]:
+        return False
+    if key in NUMBER_SIGNS and not lower_start:
+        # "No. 5" abbreviates "number"; "No. Not really." is the word no.
+        return not (next_char.isdigit() or next_char == "#")
+    if lower_start:
+        # Only an ordinary word ends a sentence before a lower-case start: not an
+        # abbreviation, an acronym, an initial or a number ("No. 5", "p. 12").
+        return (lang != "ar" and len(word) > 1 and word.isalpha() and key not in ABBREVIATIONS[lang]
+                and key not in SENTENCE_FINAL_ABBREVIATIONS)
+    if lang == "ar":
+        # Arabic has no letter case: the abbreviation list is all there is.
+        return key not in ABBREVIATIONS["ar"]
+    if key in ABBREVIATIONS[lang] or _ACRONYM.match(word):
+        # Listed abbreviations that look like acronyms ("e.g.", "P.S.") stay listed:
+        # "(e.g. The Programming Historian)" goes on.
+        if key in SENTENCE_FINAL_ABBREVIATIONS:
+            # A title after one: "... at 6 P.M. Mr. Smith then went ...", unless the words
+            # so far only open the sentence ("At 5 a.m. Mr. Smith went"); never after an
+            # acronym: "U.S. Sen. Warren".
+            return next_word.lower() in SENTENCE_OPENERS.get(lang, ()) or (
+                next_word.lower() in TITLES[lang] and len(text[sentence_start:match.start("term")].split()) > 3)
+        if key not in ABBREVIATIONS[lang]:
+            return next_word.lower() in SENTENCE_OPENERS.get(lang, ())
+        return False
+    if len(word) == 1 and word.isalpha() and word.isupper():
+        # An initial ("John F. Kennedy"), unless a typical opener follows or it is the
+        # pronoun after a lower-case word ("a good team, you and I. Did you ...").
+        if word == "I" and lang == "en" and _LOWER_CASE_WORD_BEFORE.search(text, sentence_start, word_match.start()):
+            return True
+        return next_word.lower() in SENTENCE_OPENERS.get(lang, ())
+    if next_char.isdigit() and key in BEFORE_NUMBERS:
+        return False
+    return True
+
+
+def _can_open_sentence(char: str, lang: str) -> bool:
+    if char.isalpha():
+        # Scripts without case (Arabic) always can; cased scripts need an upper case.
+        return not char.islower()
+    return char.isdigit() or char in _OPENERS
+
+
+def _next_word(text: str, pos: int, end: int) -> str:
+    match = re.compile(r"[\W_]*(\w+)").match(text, pos, min(end, pos + 60))
+    return match.group(1) if match else ""
+
+
+def segment_release(release: Release, release_id: str | None = None) -> list[Segment]:
+    """The release's sentences, paragraph by paragraph, numbered over the whole release.
+
+    ``release_id`` files them under another release: a human translation's sentences
+    belong to the English release they translate.
+    """
+    segments: list[Segment] = []
+    for number, paragraph in enumerate(release.paragraphs):
+        for start, end in sentence_spans(paragraph.text, release.lang):
+            segments.append(Segment(
+                release_id=release_id or release.id, lang=release.lang, index=len(segments), paragraph=number,
+                text=paragraph.text[start:end], kind=paragraph.kind, start=start, end=end,
+            ))
+    return segments
