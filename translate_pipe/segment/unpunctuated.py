@@ -140,8 +140,6 @@ def _bullets(text: str) -> Iterator[int]:
         yield match.start()
 
 
-
-
 def _before_time_stamps(text: str) -> Iterator[int]:
     """Offsets of the white space before each time stamp that a sender's name precedes."""
     if "/" not in text:
@@ -149,8 +147,9 @@ def _before_time_stamps(text: str) -> Iterator[int]:
     for match in _TIME_STAMP.finditer(text):
         if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "/_"):
             continue  # inside a longer number (checked here: a look-behind slows the search)
-        if _follows_a_word_that_does_not_lead_to_it(text, match.start()):
-            yield _end_of_word_before(text, match.start())
+        before = _WORD_BEFORE_SPACE.search(text, max(0, match.start() - 41), match.start())
+        if before is not None and not _leads_to_a_date(before.group(1)):
+            yield before.end(1)
 
 
 def _around_dates(text: str) -> Iterator[int]:
@@ -160,28 +159,17 @@ def _around_dates(text: str) -> Iterator[int]:
     for match in _FULL_DATE.finditer(text):
         if match.start() > 0 and text[match.start() - 1].isalnum():
             continue  # "NoMonday": not a whole word
-        if _end_of_word_before(text, match.start()) < 0:
-            pass  # the text or a line starts with the date
-        elif _follows_a_word_that_does_not_lead_to_it(text, match.start()):
-            yield _end_of_word_before(text, match.start())
-        else:
-            continue  # "on Friday, May 8, 2009", "Geneva, Friday, May 8, 2009"
+        before = _WORD_BEFORE_SPACE.search(text, max(0, match.start() - 41), match.start())
+        if before is not None:  # else the text or a line starts with the date
+            if _leads_to_a_date(before.group(1)):
+                continue  # "on Friday, May 8, 2009", "Geneva, Friday, May 8, 2009"
+            yield before.end(1)
         if _CAPITAL_AFTER.match(text, match.end()):
             yield match.end()
 
 
-def _end_of_word_before(text: str, at: int) -> int:
-    """The end of the word that white space separates from ``at``; -1 if none."""
-    before = _WORD_BEFORE_SPACE.search(text, max(0, at - 41), at)
-    return -1 if before is None else before.end(1)
-
-
-def _follows_a_word_that_does_not_lead_to_it(text: str, at: int) -> bool:
-    before = _WORD_BEFORE_SPACE.search(text, max(0, at - 41), at)
-    if before is None:
-        return False  # the text or a line starts here: nothing to split
-    word = before.group(1)
-    return not (word[-1] in ":,;-(" or word.lower() in LEADS_TO_A_DATE)
+def _leads_to_a_date(word: str) -> bool:
+    return word[-1] in ":,;-(" or word.lower() in LEADS_TO_A_DATE
 
 
 def _unpunctuated_ends(pattern: re.Pattern[str], text: str) -> Iterator[int]:
