@@ -91,6 +91,8 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
         ("en", 'The clause reads "The value is fixed."', ['The clause reads "The value is fixed."']),
         ("en", "To Feel Happier, We Have to Resolve to the Life We Evolved to Live",
          ["To Feel Happier, We Have to Resolve to the Life We Evolved to Live"]),
+        ("en", "How to Wash Overalls in a Washing Machine Whether you farm or not, wash them cold.",
+         ["How to Wash Overalls in a Washing Machine", "Whether you farm or not, wash them cold."]),
         ("en", "The Chi, Tau and Rho groups met.", ["The Chi, Tau and Rho groups met."]),
         ("en", "awesome place!!! it was worth the ride.", ["awesome place!!!", "it was worth the ride."]),
         ("en", "How much is it? $5.76 for the meal.", ["How much is it?", "$5.76 for the meal."]),

@@ -219,8 +219,10 @@ def headline_end(text: str, start: int, end: int) -> int | None:
         if not any(word.isalpha() for word in headline):
             continue  # "1.1 What is Government?" is a numbered heading's sentence
         title_case = _is_title_case(headline)
-        if title_case and _is_title_case([match.group() for match in words[k:k + 4]]):
-            continue  # still inside the headline: "Resolve to the Life We Evolved to Live"
+        if title_case and _is_title_case(text[words[k].start():end].split(None, 4)[:4], at_least=2):
+            # Still inside the headline: "Resolve to the Life We Evolved to Live" (but
+            # "... in a Washing Machine Whether you are ..." has one capital, the opener's).
+            continue
         if opener_word in OPENERS_AFTER_TITLE_CASE and not (title_case and len(headline) >= 2):
             continue  # "I" follows a name or an adverb too often: "Dan I", "Luckily I"
         if not title_case and opener_word not in STRONG_HEADLINE_OPENERS:
@@ -229,9 +231,10 @@ def headline_end(text: str, start: int, end: int) -> int | None:
     return None
 
 
-def _is_title_case(words: list[str]) -> bool:
-    """Every word capitalised but short function words ("Bonding", "of", "the")."""
+def _is_title_case(words: list[str], at_least: int = 1) -> bool:
+    """Every word capitalised but short function words ("Bonding", "of", "the"), and at
+    least ``at_least`` such words."""
     content = [word for word in words if len(word) > 3 or word.lower() not in LEADING_WORDS]
-    return bool(content) and all(word[0].isupper() or not word[0].isalpha() for word in content)
+    return len(content) >= at_least and all(word[0].isupper() or not word[0].isalpha() for word in content)
 
 
