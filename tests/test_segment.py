@@ -175,7 +175,13 @@ def test_paragraphs_keep_offsets() -> None:
     assert len(paragraph_spans(text)) == 3
 
 
-_alphabet = st.sampled_from(list("abc ABC.!?؟…\"'«»“”()\n\t,،؛:0123456789") + ["Dr.", "U.S.", " M. ", "د. "])
+# Characters, and the pieces the rules look for: abbreviations, openers after a headline,
+# dashes, bullets, list markers, header fields, links, dates, time stamps.
+_alphabet = st.sampled_from(list("abc ABC.!?؟…\"'«»“”()\n\t,،؛;:0123456789") + [
+    "Dr.", "U.S.", " M. ", "د. ", " The ", " I ", " We ", " — ", " - ", " • ", " · ", "1. ", " 2. ", "a. ", " b. ",
+    "Email: jo@un.org ", " Groups: alt.cat ", " http://un.org ", " Friday, May 8, 2009 ", " 04/26/2001 07:17 AM ",
+    " Phone: ", " p.m. ", " Mr. ", " . . . ", "Yours, ", " En ", " Great Service ",
+])
 
 
 @given(st.lists(_alphabet, max_size=60).map("".join), st.sampled_from(["en", "fr", "ar"]))

@@ -152,17 +152,19 @@ def _follows_in_a_list(previous: str, current: str) -> bool:
 
 
 def _split_headlines(text: str, spans: list[tuple[int, int]], first: int) -> None:
-    """Split the headlines off the sentences from ``first`` on, one at a time (so that
-    each piece split again gives itself)."""
+    """Split the headlines off the sentences from ``first`` on until no piece splits
+    again, both the headline and the body, so that each piece split on its own gives
+    itself (the rule looks ahead, and a piece sees less than its sentence did)."""
     index = first
     while index < len(spans):
         start, end = spans[index]
         body = headline_end(text, start, end)
-        if body is not None:
-            head: list[tuple[int, int]] = []
-            _append_trimmed(text, start, body, head)
-            spans[index:index + 1] = [*head, (body, end)]
-        index += 1
+        if body is None:
+            index += 1
+            continue
+        head: list[tuple[int, int]] = []
+        _append_trimmed(text, start, body, head)
+        spans[index:index + 1] = [*head, (body, end)]  # the head is looked at again
 
 
 def _candidates(text: str, start: int, end: int,
