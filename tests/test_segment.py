@@ -213,6 +213,16 @@ def test_linear_time_on_a_megabyte_without_punctuation() -> None:
     t_big = time.perf_counter() - t0
     # Ten times the input may take at most ~30 times as long (noise), never quadratic (100x).
     assert t_big < max(30 * t_small, 0.5)
+    # Nor on one endless sentence of candidates that are no boundaries (each decision
+    # looks back a bounded way), in list-item shape too.
+    for unit in ("x e.g. ", "1. a "):
+        small, big = unit * 3_000, unit * 30_000
+        t0 = time.perf_counter()
+        split_sentences(small, "en")
+        t_small = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        split_sentences(big, "en")
+        assert time.perf_counter() - t0 < max(30 * t_small, 0.5), unit
     # Nor on something shaped like an endless web address (the unpunctuated-end search).
     small, big = "www.a" * 20_000, "www.a" * 200_000
     t0 = time.perf_counter()

@@ -47,8 +47,12 @@ _ITEM_MARKER_BEFORE = re.compile(r"\s" + _ITEM_MARKER + r"$")
 
 _LINE_BREAK = re.compile(r"[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)\s*")
 
+# How far back the decision at a terminator looks: the patterns below need no more.
+_LOOK_BACK = 48
 _WORD_BEFORE = re.compile(r"(\S{1,40})$")
-_LOWER_CASE_WORD_BEFORE = re.compile(r"(?<![^\W\d_])[a-z]+[ \t\u00a0]+$")
+_LOWER_CASE_WORD_BEFORE = re.compile(r"(?<![^\W\d_])[a-z]{1,30}[ \t\u00a0]{1,8}$")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+_FOUR_WORDS = re.compile(r"\s*\S+\s+\S+\s+\S+\s+\S")
 # The same with the one space French puts inside guillemets.
 _TOKEN_BEFORE = re.compile(r"(\S{1,40})[ \u00a0\u202f]?$")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
@@ -114,6 +118,9 @@ def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[in
                 unpunctuated: list[int]) -> None:
     first = len(spans)
     sentence_start = start
+    # Whether the sentence has a letter or a digit yet, found by scanning each character
+    # once (not once per candidate: a long sentence of many candidates stays linear).
+    said, scanned = False, start
     for boundary, match in _candidates(text, start, end, unpunctuated):
         if boundary < sentence_start:
             continue  # inside a terminator candidate already taken
@@ -121,10 +128,15 @@ def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[in
             # "1. The first item 2. The second item": the item ends before its successor's marker.
             _append_trimmed(text, sentence_start, item, spans)
             sentence_start = item
+            said, scanned = False, item
             continue
-        if match is None or _is_boundary(text, match, lang, sentence_start, end):
+        if match is not None and not said:
+            said = _LETTER_OR_DIGIT.search(text, scanned, match.start("term")) is not None
+            scanned = max(scanned, match.start("term"))
+        if match is None or _is_boundary(text, match, lang, sentence_start, end, said):
             _append_trimmed(text, sentence_start, boundary, spans)
             sentence_start = boundary if match is None else match.end()
+            said, scanned = False, sentence_start
     _append_trimmed(text, sentence_start, end, spans)
     if lang == "en":
         _split_headlines(text, spans, first)
@@ -138,7 +150,8 @@ def _next_item_start(text: str, match: re.Match[str], sentence_start: int) -> in
     opening = _ITEM_OPENING.match(text, sentence_start)
     if opening is None:
         return None
-    marker = _ITEM_MARKER_BEFORE.search(text, sentence_start, match.start("term"))
+    marker = _ITEM_MARKER_BEFORE.search(text, max(sentence_start, match.start("term") - _LOOK_BACK),
+                                        match.start("term"))
     if marker is None or not _follows_in_a_list(opening.group(1), marker.group(1)):
         return None
     return marker.start() + 1  # after the white space the marker pattern opens on
@@ -189,21 +202,27 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]
         spans.append((start, end))
 
 
-def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int, line_end: int) -> bool:
+def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int, line_end: int,
+                 said: bool) -> bool:
+    """Whether the terminator ``match`` ends the sentence that began at ``sentence_start``
+    (``said``: it has a letter or a digit before the terminator). Every look back is
+    bounded (``_LOOK_BACK``), so that a long sentence of many candidates stays linear."""
+    term_start = match.start("term")
+    look_from = max(sentence_start, term_start - _LOOK_BACK)
     next_pos = match.end()
     if next_pos >= line_end:
         return True
     next_char = text[next_pos]
     terminator = match.group("term")
     closed = bool(match.group("close").strip())
-    if not any(char.isalnum() for char in text[sentence_start:match.start("term")]):
+    if not said:
         return False  # nothing said yet: a stray mark is no sentence of its own
     if terminator == "." and _ITEM_MARKER_ALONE.fullmatch(text, sentence_start, match.start("term")):
         return False  # a list item's marker: "1. The first item", "• 9. The first item"
     if terminator.strip(".…") == "" and len(terminator) > 1 or terminator == "…":
         # An ellipsis that opens a quote marks omitted text: 'wrote: "... It', « … Nous.
         # A straight quote must touch it: French spaces close one too ('noir " ... Ah').
-        before = _TOKEN_BEFORE.search(text, sentence_start, match.start("term"))
+        before = _TOKEN_BEFORE.search(text, look_from, term_start)
         if (before is not None and all(char in _OPENERS for char in before.group(1))
                 and not (before.group(0)[-1].isspace() and any(char in "\"'" for char in before.group(1)))):
             return False
@@ -225,7 +244,7 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
         # "!", "?", "؟", an ellipsis or a quoted sentence end.
         return True
 
-    word_match = _WORD_BEFORE.search(text, sentence_start, match.start("term"))
+    word_match = _WORD_BEFORE.search(text, look_from, term_start)
     if word_match is None:
         return True
     word = word_match.group(1).lstrip(_OPENERS + "(")
@@ -253,14 +272,15 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
             # so far only open the sentence ("At 5 a.m. Mr. Smith went"); never after an
             # acronym: "U.S. Sen. Warren".
             return next_word.lower() in SENTENCE_OPENERS.get(lang, ()) or (
-                next_word.lower() in TITLES[lang] and len(text[sentence_start:match.start("term")].split()) > 3)
+                next_word.lower() in TITLES[lang] and _FOUR_WORDS.match(text, sentence_start, term_start) is not None)
         if key not in ABBREVIATIONS[lang]:
             return next_word.lower() in SENTENCE_OPENERS.get(lang, ())
         return False
     if len(word) == 1 and word.isalpha() and word.isupper():
         # An initial ("John F. Kennedy"), unless a typical opener follows or it is the
         # pronoun after a lower-case word ("a good team, you and I. Did you ...").
-        if word == "I" and lang == "en" and _LOWER_CASE_WORD_BEFORE.search(text, sentence_start, word_match.start()):
+        if word == "I" and lang == "en" and _LOWER_CASE_WORD_BEFORE.search(
+                text, max(sentence_start, word_match.start() - _LOOK_BACK), word_match.start()):
             return True
         return next_word.lower() in SENTENCE_OPENERS.get(lang, ())
     if next_char.isdigit() and key in BEFORE_NUMBERS:
