@@ -55,6 +55,7 @@ _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _FOUR_WORDS = re.compile(r"\s*\S+\s+\S+\s+\S+\s+\S")
 # The same with the one space French puts inside guillemets.
 _TOKEN_BEFORE = re.compile(r"(\S{1,40})[ \u00a0\u202f]?$")
+_NEXT_WORD = re.compile(r"[\W_]*(\w+)")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
 
 
@@ -192,7 +193,6 @@ def _candidates(text: str, start: int, end: int,
     yield from heapq.merge(terminated, ((offset, None) for offset in inside), key=lambda candidate: candidate[0])
 
 
-
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     while start < end and text[start].isspace():
         start += 1
@@ -217,16 +217,16 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     closed = bool(match.group("close").strip())
     if not said:
         return False  # nothing said yet: a stray mark is no sentence of its own
-    if terminator == "." and _ITEM_MARKER_ALONE.fullmatch(text, sentence_start, match.start("term")):
+    if terminator == "." and _ITEM_MARKER_ALONE.fullmatch(text, sentence_start, term_start):
         return False  # a list item's marker: "1. The first item", "• 9. The first item"
-    if terminator.strip(".…") == "" and len(terminator) > 1 or terminator == "…":
+    is_ellipsis = terminator.strip(". \u00a0…") == "" and (len(terminator) > 1 or terminator == "…")
+    if is_ellipsis:
         # An ellipsis that opens a quote marks omitted text: 'wrote: "... It', « … Nous.
         # A straight quote must touch it: French spaces close one too ('noir " ... Ah').
         before = _TOKEN_BEFORE.search(text, look_from, term_start)
         if (before is not None and all(char in _OPENERS for char in before.group(1))
                 and not (before.group(0)[-1].isspace() and any(char in "\"'" for char in before.group(1)))):
             return False
-
     if (terminator.count(".") >= 3 or "…" in terminator) and _next_word(text, next_pos, line_end) in PRONOUN_I:
         return False  # "the thing is ... I didn't mean it" (on the dev sets: 3 boundaries of 5 are not)
     lower_start = next_char.isalpha() and next_char.islower()
@@ -296,7 +296,7 @@ def _can_open_sentence(char: str, lang: str) -> bool:
 
 
 def _next_word(text: str, pos: int, end: int) -> str:
-    match = re.compile(r"[\W_]*(\w+)").match(text, pos, min(end, pos + 60))
+    match = _NEXT_WORD.match(text, pos, min(end, pos + 60))
     return match.group(1) if match else ""
 
 
