@@ -2,9 +2,9 @@
 
 A headline run into its body, an e-mail header's fields, a list of links, a date line,
 speech broken off by a dash, a bullet, an Arabic dateline. Each finder returns offsets
-in the text (the white space there is trimmed by the splitter); each is measured on
-the development sets (the counts are in the comments) and kept only where it found
-more boundaries than it made up.
+in the text (the splitter trims the white space there). A finder is kept only where,
+on the development sets, it found more boundaries than it made up; the comments give
+the counts.
 """
 
 from __future__ import annotations
@@ -41,13 +41,15 @@ _UNPUNCTUATED_ENDS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     (("http", "www."), re.compile(r"(?:https?://|www\.)\S{0,300}[\w/](?:" + _BEFORE_CAPITAL
                                    + r"|(?=[ \t\u00a0]+(?:https?://|www\.)))")),
     # A header field's value: "Email: Jo <jo@un.org> Groups: alt.animals.cat I have ...".
-    (("mail:", "From:", "Reply-To:"), re.compile(r"(?:E-?mail|From|Reply-To):[ \t]+(?:\"[^\"\n]{0,80}\"[ \t]*<[^<>\s]{1,200}>|[^\s<>]{1,64}@[^\s<>]{1,255}"
-               r"|[\w .'-]{1,60}<[^<>\s]{1,200}>)(?=[ \t\u00a0]+\S)")),
+    (("mail:", "From:", "Reply-To:"),
+     re.compile(r"(?:E-?mail|From|Reply-To):[ \t]+(?:\"[^\"\n]{0,80}\"[ \t]*<[^<>\s]{1,200}>"
+                r"|[^\s<>]{1,64}@[^\s<>]{1,255}|[\w .'-]{1,60}<[^<>\s]{1,200}>)(?=[ \t\u00a0]+\S)")),
     (("roups:",), re.compile(r"(?:Groups|Newsgroups):[ \t]+[\w.+-]{1,100}(?:,[ \t]*[\w.+-]{1,100}){0,30}"
                               r"(?=[ \t\u00a0]+\S)")),
     # A contact block's next field after a number: "PA 16802 Phone: 814.863.1874 Fax: ...".
     (("Phone", "Tel", "Fax", "Mobile", "Cell", "mail", "Web"),
-     re.compile(r"\d[\d.()/-]{0,30}(?=[ \t\u00a0]+(?:Phone|Tel|Telephone|Fax|Mobile|Cell|E-?mail|Website|Web)[ \t]?:)")),
+     re.compile(r"\d[\d.()/-]{0,30}"
+                r"(?=[ \t\u00a0]+(?:Phone|Tel|Telephone|Fax|Mobile|Cell|E-?mail|Website|Web)[ \t]?:)")),
     # A sender's address ("Jo Smith <jo@un.org> 03/23/2001 ..."), a smiley, a rule of one
     # repeated character ("-----", "====") before a capital or a digit.
     ((), re.compile(r"[<:;=_*~-](?:(?<=<)[\w.+-]{1,64}@[\w.-]{1,255}>|(?<=(?<!\S)[:;])-?[)(DP]|(?<=-)-{2,}|(?<==)={2,}"
@@ -57,8 +59,8 @@ _UNPUNCTUATED_ENDS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     (("Dear", "Hi", "Hello", "Hey", "Thank", "egards", "Cheers", "Sincerely", "Best", "Yours", "Respectfully",
       "Warmly", "Love", "Take care", "Many thanks"),
      re.compile(r"(?:(?:Dear|Hi|Hello|Hey)(?:[ \t]+[A-Z][\w.'-]{0,30}){0,3}|Thanks|Thank you|Regards|Best regards"
-               r"|Kind regards|Warm regards|Cheers|Sincerely|Best wishes|Yours truly|Yours sincerely|Yours|Respectfully|Warmly"
-               r"|Best|Love|Take care|Many thanks),"
+               r"|Kind regards|Warm regards|Cheers|Sincerely|Best wishes|Yours truly|Yours sincerely|Yours"
+               r"|Respectfully|Warmly|Best|Love|Take care|Many thanks),"
                r"(?=[ \t\u00a0]+(?!(?:Mr|Mrs|Ms|Dr|Madam|Madame|Sir|Mister|President|Chairman|Excellency|Your"
                r"|Prof|Professor|Ladies|Everyone|All)\b)[A-Z])")),
 )
@@ -68,7 +70,8 @@ _UNPUNCTUATED_ENDS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
 # inside one: not "I" ("I'm gonna conquer — I'm gonna conquer you"), not names ("the
 # envoy — Geir Pedersen — arrived"). On the English dev sets: 19 boundaries, 3 not.
 _ENGLISH_UNPUNCTUATED_ENDS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
-    (("—", "–", " -"), re.compile(r"[—–-](?<=[\w)?!.,'’][ \t\u00a0][—–-])-?(?=[ \t\u00a0]+(?:No|Yes|Yeah|Well|So|Oh|Okay|OK|Right"
+    (("—", "–", " -"),
+     re.compile(r"[—–-](?<=[\w)?!.,'’][ \t\u00a0][—–-])-?(?=[ \t\u00a0]+(?:No|Yes|Yeah|Well|So|Oh|Okay|OK|Right"
                r"|See|Look|All|She|He|We|You|You'll|You're|They|This|That|That's|These|Those|Are|Is|Do|Did|Does"
                r"|What|Why|How|Where|When|Although|It|It's|There|Just|Thanks)\b)")),
 )
