@@ -87,7 +87,8 @@ _UNPUNCTUATED_ENDS_OF = {"en": _ENGLISH_UNPUNCTUATED_ENDS, "fr": (((";",), _FREN
 
 # Arabic news run a headline into the dateline that opens the article: a city (one of
 # lexicon.ARABIC_DATELINE_CITIES, not after a preposition), then a tatweel or a dash.
-_DATELINE_MARK = re.compile(r"[ـ–—]+")
+# A hyphen counts when a space follows it ("باريس- لقد كتبت"), not inside a name ("باريس-لندن").
+_DATELINE_MARK = re.compile(r"[ـ–—]+|-(?=[ \t\u00a0])")
 # What comes before a mark: the white space before the city (the boundary), the city,
 # an optional second part ("واشنطن، العاصمة", "كمبريدج/أكسفورد").
 _ARABIC_DATELINE = re.compile(
