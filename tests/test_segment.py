@@ -51,6 +51,8 @@ from translate_pipe.segment import paragraph_spans, segment_document, sentence_s
          ["Children lack iodine", "Thursday, February 23, 2006", "Almost half of them do."]),
         ("en", "The talks ended on Thursday, February 23, 2006 in Geneva.",
          ["The talks ended on Thursday, February 23, 2006 in Geneva."]),
+        ("en", "Monday, 10 September 2018 16:14 President Mustafa Meets French Envoy",
+         ["Monday, 10 September 2018 16:14", "President Mustafa Meets French Envoy"]),
         ("en", "Park PA 16802-6601 Phone: 814.863.1874 Fax: 814.863.6874",
          ["Park PA 16802-6601", "Phone: 814.863.1874", "Fax: 814.863.6874"]),
         ("en", "More at www.un.org/sg The vote is on Monday.", ["More at www.un.org/sg", "The vote is on Monday."]),

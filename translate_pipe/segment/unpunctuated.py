@@ -108,10 +108,14 @@ _TIME_STAMP = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}[ \t]+\d{1,2}:\d{2}")
 
 
 # A headline run into the date line under it ("... leads to daughter's death Friday, May
-# 8, 2009 Thomas Sam, 42, ..."): the date is a segment of its own.
+# 8, 2009 Thomas Sam, 42, ..."), or a date line (and its time) before the headline
+# ("Monday, 10 September 2018 16:14 President Mustafa Meets ..."): the date is a segment
+# of its own.
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _FULL_DATE = re.compile(
-    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?[ \t]+(?:January|February|March|April"
-    r"|May|June|July|August|September|October|November|December)[ \t]+\d{1,2},?[ \t]+\d{4}\b"
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?[ \t]+"
+    r"(?:" + _MONTH + r"[ \t]+\d{1,2},?|\d{1,2}[ \t]+" + _MONTH + r",?)[ \t]+\d{4}\b"
+    r"(?:[ \t]+\d{1,2}:\d{2}(?![\d:])(?:[ \t]?[AaPp]\.?[Mm]\.?)?)?"
 )
 _CAPITAL_AFTER = re.compile(r"[ \t\u00a0]+[A-Z]")
 
