@@ -64,8 +64,9 @@ NUMBER_SIGNS = {"no", "nos", "n°", "nº"}
 # "ext. 37625".
 BEFORE_NUMBERS = NUMBER_SIGNS | {"n", "art", "p", "pp", "vol", "c", "ext"}
 
-# The pronoun "I" and its contractions.
-PRONOUN_I = {"I", "I'm", "I've", "I'd", "I'll"}
+# The pronoun "I" and its contractions, either apostrophe: it follows names and adverbs
+# too often to open a body after a headline in sentence case ("Dan I", "Luckily I").
+PRONOUN_I = {"I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"}
 
 # Bullets: one between spaces opens a list item, after a colon or a sentence end alike.
 BULLETS = "·•▪‣●◦⁃"
@@ -82,8 +83,7 @@ LEADS_TO_A_DATE = {
 STRONG_HEADLINE_OPENERS = {
     "The", "This", "They", "We", "My", "Our", "If", "When", "What", "Thanks", "Do",
 }
-OPENERS_AFTER_TITLE_CASE = {"I", "I'm", "I've", "I'd", "I’m", "I’ve", "I’d"}
-HEADLINE_OPENERS = STRONG_HEADLINE_OPENERS | OPENERS_AFTER_TITLE_CASE | {
+HEADLINE_OPENERS = STRONG_HEADLINE_OPENERS | PRONOUN_I | {
     "These", "Those", "That", "He", "She", "It", "Its", "Your", "Their", "His", "Her", "Why", "How",
     "Whether", "While", "After", "Before", "Although", "Though", "Because", "Since", "Once", "As", "There",
     "Here", "A", "An", "Don't", "Please", "Be", "Not", "Thank", "Let",

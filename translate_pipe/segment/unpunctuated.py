@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from .lexicon import (
     ARABIC_DATELINE_CITIES, BULLETS, CLAUSE_OPENERS, HEADLINE_OPENERS, LEADING_WORDS, LEADS_TO_A_DATE,
-    OPENERS_AFTER_TITLE_CASE, SENTENCE_OPENERS, STRONG_HEADLINE_OPENERS,
+    PRONOUN_I, SENTENCE_OPENERS, STRONG_HEADLINE_OPENERS,
 )
 
 # Lines run together in flat text leave boundaries with no terminator at all. Some are
@@ -231,7 +231,7 @@ def headline_end(text: str, start: int, end: int) -> int | None:
             # Still inside the headline: "Resolve to the Life We Evolved to Live" (but
             # "... in a Washing Machine Whether you are ..." has one capital, the opener's).
             continue
-        if opener_word in OPENERS_AFTER_TITLE_CASE and not (title_case and len(headline) >= 2):
+        if opener_word in PRONOUN_I and not (title_case and len(headline) >= 2):
             continue  # "I" follows a name or an adverb too often: "Dan I", "Luckily I"
         if not title_case and opener_word not in STRONG_HEADLINE_OPENERS:
             continue
