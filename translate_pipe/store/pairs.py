@@ -1,0 +1,193 @@
+"""Machine translations and their scores: pending work, the translation memory, pairs and label counts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+
+from ..model import Flag, Pair, PairScores
+from .sql import CURRENT, StorePart, chunks, insert_scores, now, placeholders
+
+
+class PairQueries(StorePart):
+    """Translations (current versions) of segments, read and written in bulk."""
+
+    def pending_segments(self, release_ids: Sequence[str], system_id: int, src_lang: str = "en") -> list[tuple[int, str]]:
+        """(segment id, text) of the releases' segments that ``system_id`` has not translated."""
+        pending: list[tuple[int, str]] = []
+        for chunk in chunks(list(release_ids), 500):
+            marks = placeholders(chunk)
+            pending.extend(self.db.execute(
+                f"SELECT s.id, s.text FROM segments s WHERE s.release_id IN ({marks}) AND s.lang=?"
+                " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id=s.id AND t.system_id=?)"
+                " ORDER BY s.release_id, s.idx",
+                (*chunk, src_lang, system_id),
+            ).fetchall())
+        return pending
+
+    def segments_of(self, release_ids: Sequence[str], lang: str) -> Iterator[int]:
+        """Ids of the segments of the given releases in ``lang``."""
+        for chunk in chunks(list(release_ids), 500):
+            marks = placeholders(chunk)
+            for (segment_id,) in self.db.execute(
+                f"SELECT id FROM segments WHERE release_id IN ({marks}) AND lang=?", (*chunk, lang)
+            ):
+                yield segment_id
+
+    def label_counts(self, release_ids: Sequence[str], tgt_lang: str) -> dict[str, int]:
+        """How many of the releases' pairs into ``tgt_lang`` have each label (current versions)."""
+        counts: dict[str, int] = {}
+        for chunk in chunks(list(release_ids), 500):
+            marks = placeholders(chunk)
+            for label, count in self.db.execute(
+                f"SELECT t.label, COUNT(*) FROM translations t JOIN segments s ON s.id = t.segment_id"
+                f" WHERE s.release_id IN ({marks}) AND t.tgt_lang = ? AND t.id = {CURRENT} GROUP BY t.label",
+                (*chunk, tgt_lang),
+            ):
+                counts[label] = counts.get(label, 0) + count
+        return counts
+
+    def labels_by_release(self) -> dict[str, dict[str, dict[str, int]]]:
+        """Release id -> target language -> label -> number of pairs (current versions), in one query."""
+        counts: dict[str, dict[str, dict[str, int]]] = {}
+        for release_id, lang, label, count in self.db.execute(
+            "SELECT s.release_id, t.tgt_lang, t.label, COUNT(*) FROM translations t"
+            f" JOIN segments s ON s.id = t.segment_id WHERE t.id = {CURRENT}"
+            " GROUP BY s.release_id, t.tgt_lang, t.label"
+        ):
+            counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
+        return counts
+
+    def memory_lookup(self, system_id: int, texts: Iterable[str]) -> dict[str, int]:
+        """Source text -> id of the best translation the same system already has of that exact text.
+
+        Only current versions count, and a rejected one never does. A version a person
+        approved is preferred, then one a person edited, then the machine's; the newest
+        among equals. So a reviewer's fix reaches every later occurrence of the sentence.
+        """
+        rank = {"approved": 0, "edited": 1, "new": 2}
+        best: dict[str, tuple[int, int, int]] = {}
+        for chunk in chunks(sorted(set(texts)), 500):
+            marks = placeholders(chunk)
+            for text, translation_id, status in self.db.execute(
+                f"SELECT s.text, t.id, t.status FROM segments s JOIN translations t ON t.segment_id=s.id"
+                f" WHERE t.system_id=? AND s.text IN ({marks}) AND t.id = {CURRENT} AND t.status != 'rejected'",
+                (system_id, *chunk),
+            ):
+                key = (rank.get(status, 3), -translation_id, translation_id)
+                if text not in best or key < best[text]:
+                    best[text] = key
+        return {text: key[2] for text, key in best.items()}
+
+    def add_translations(
+        self,
+        run_id: int,
+        system_id: int,
+        tgt_lang: str,
+        items: Sequence[tuple[int, str, str, PairScores]],
+    ) -> int:
+        """Store ``(segment id, text, origin, scores)`` items in one transaction; returns how many were new."""
+        added = 0
+        with self.transaction() as db:
+            for segment_id, text, origin, scores in items:
+                row = db.execute(
+                    "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
+                    " run_id, combined, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING RETURNING id",
+                    (segment_id, system_id, tgt_lang, text, origin, run_id, scores.combined, scores.label, now()),
+                ).fetchone()
+                if row is None:
+                    continue
+                added += 1
+                insert_scores(db, int(row[0]), scores)
+        return added
+
+    def copy_translations(self, run_id: int, copies: Sequence[tuple[int, int]]) -> int:
+        """Store, for each ``(segment id, translation id)``, a copy of that translation with its scores."""
+        added = 0
+        with self.transaction() as db:
+            for segment_id, source_id in copies:
+                row = db.execute(
+                    "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
+                    " run_id, combined, label, created_at, status)"
+                    " SELECT ?, system_id, tgt_lang, text, 'memory', ?, combined, label, ?,"
+                    " CASE status WHEN 'approved' THEN 'approved' ELSE 'new' END FROM translations WHERE id=?"
+                    " ON CONFLICT DO NOTHING RETURNING id",
+                    (segment_id, run_id, now(), source_id),
+                ).fetchone()
+                if row is None:
+                    continue
+                added += 1
+                new_id = row[0]
+                db.execute("INSERT INTO scores SELECT ?, name, value FROM scores WHERE translation_id=?", (new_id, source_id))
+                db.execute("INSERT INTO flags SELECT ?, name, reason FROM flags WHERE translation_id=?", (new_id, source_id))
+        return added
+
+    def set_scores(self, values: Sequence[tuple[int, str, float]]) -> None:
+        """Add or replace named scores of translations: ``(translation id, name, value)``."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)"
+                " ON CONFLICT (translation_id, name) DO UPDATE SET value = excluded.value",
+                values,
+            )
+
+    def pairs(
+        self,
+        tgt_lang: str,
+        release_ids: Sequence[str] | None = None,
+        min_score: float | None = None,
+        labels: Sequence[str] | None = None,
+        statuses: Sequence[str] | None = None,
+        translation_ids: Sequence[int] | None = None,
+    ) -> Iterator[Pair]:
+        """Pairs in document order: each segment with the current version of its translation.
+
+        The current version is the newest a person reviewed, else the newest machine
+        translation (see ``_CURRENT``); ``statuses`` keeps only versions in those states.
+        """
+        where = ["t.tgt_lang = ?", f"t.id = {CURRENT}"]
+        params: list[object] = [tgt_lang]
+        # Empty statuses or labels mean "any"; an empty list of ids means none.
+        filters = [("t.status", statuses or None), ("t.label", labels or None), ("t.id", translation_ids),
+                   ("s.release_id", release_ids)]
+        for column, values in filters:
+            if values is not None:
+                where.append(f"{column} IN ({placeholders(values)})")
+                params.extend(values)
+        if min_score is not None:
+            where.append("t.combined >= ?")
+            params.append(min_score)
+        query = (
+            "SELECT t.id, s.release_id, s.idx, s.lang, t.tgt_lang, s.text, t.text, y.model_id || '@' || y.revision,"
+            " t.origin, t.combined, t.label, t.status, t.version, s.paragraph,"
+            f" (SELECT {self.db.json_numbers_agg('name', 'value')} FROM scores WHERE translation_id = t.id),"
+            f" (SELECT {self.db.json_pairs_agg('name', 'reason')} FROM flags WHERE translation_id = t.id)"
+            " FROM translations t JOIN segments s ON s.id = t.segment_id JOIN systems y ON y.id = t.system_id"
+            " JOIN releases r ON r.id = s.release_id"
+            f" WHERE {' AND '.join(where)} ORDER BY r.date NULLS FIRST, s.release_id, s.idx"
+        )
+        # Exports stream; looking up given pairs (the review page) is one small query.
+        rows = self.db.execute(query, params) if translation_ids is not None else self.db.stream(query, params)
+        for row in rows:
+            (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, status,
+             version, paragraph, scores, flags) = row
+            yield Pair(
+                release_id=release_id,
+                segment_index=index,
+                src_lang=src_lang,
+                tgt_lang=lang,
+                src=src,
+                tgt=tgt,
+                system=system,
+                origin=origin,
+                # By name: the order of an aggregate is not defined (SQLite happens to use the key's).
+                scores={name: float(value) for name, value in sorted(json.loads(scores).items())} if scores else {},
+                flags=tuple(Flag(name, reason) for name, reason in sorted(json.loads(flags) if flags else [])),
+                combined=combined,
+                label=label,
+                translation_id=translation_id,
+                status=status,
+                version=version,
+                paragraph=paragraph,
+            )

@@ -1,0 +1,65 @@
+"""SQL pieces every part of the store shares: placeholders, chunks, timestamps, the current version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+from ..model import PairScores
+from .backends import Database
+
+
+class StorePart:
+    """What every part of :class:`~translate_pipe.store.Store` reads and writes through."""
+
+    db: Database
+    #: Where the data lives, for messages: a path, or a URL without its password.
+    where: str
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One atomic write: everything inside lands, or nothing does."""
+        with self.db.transaction():
+            yield self.db
+
+
+# The version of a pair (a segment and a target language) that exports, the review page
+# and the translation memory use: the newest one a person reviewed (edited, approved or
+# rejected), otherwise the newest machine translation. So a later machine run never hides
+# a human edit, and a re-run with other settings replaces an unreviewed translation.
+def current_version(segment: str = "t.segment_id", lang: str = "t.tgt_lang") -> str:
+    """SQL for the id of the current version of the pair (``segment``, ``lang``)."""
+    return (
+        f"(SELECT t2.id FROM translations t2 WHERE t2.segment_id = {segment} AND t2.tgt_lang = {lang}"
+        " ORDER BY (t2.status != 'new') DESC, t2.id DESC LIMIT 1)"
+    )
+
+
+CURRENT = current_version()
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def placeholders(values: Sequence[object]) -> str:
+    """Placeholders for ``IN (...)`` with one ``?`` per value."""
+    return ",".join("?" * len(values))
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def insert_scores(db: Database, translation_id: int, scores: PairScores) -> None:
+    """The named scores and flags of one stored translation."""
+    db.executemany(
+        "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)",
+        [(translation_id, name, float(value)) for name, value in scores.values.items()],
+    )
+    db.executemany(
+        "INSERT INTO flags (translation_id, name, reason) VALUES (?, ?, ?)",
+        [(translation_id, flag.name, flag.reason) for flag in scores.flags],
+    )
