@@ -26,7 +26,7 @@ from translate_pipe.cli import main
 from translate_pipe.config import load_config
 from translate_pipe.pipeline import run_pipeline
 from translate_pipe.review import InvalidEdit, NotFound, ReviewService
-from translate_pipe.store import Store
+from translate_pipe.store import SCHEMA_VERSION, Store
 
 from .conftest import FIXTURES, SHARED_DATA
 
@@ -240,7 +240,7 @@ def test_schema_2_database_is_upgraded_in_place(built_db: tuple[Path, Path, Path
     assert pair["scores"]["logprob_mean"] < 0  # scores still belong to their translations
     assert service.edit(pair["id"], status="approved")["version"] == 1
     with sqlite3.connect(old) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
         assert conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0] == before + 1
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 

@@ -5,6 +5,11 @@ releases and segments are stored before any translation starts, and translations
 committed a chunk at a time, so after Ctrl-C or a kill the next run translates only
 what is missing. Identical source sentences are translated once: within a run, and
 across runs through the translation memory (same system, same exact text).
+
+Memory follows the work, not the archive: a release already stored (same content hash)
+is not segmented again, and each language is translated a window of releases at a time
+(pending sentences, the memory lookup and the chunk plan of one window in memory), so a
+repeat in a later window comes from the memory (a copy) rather than a second translation.
 """
 
 from __future__ import annotations
@@ -91,7 +96,8 @@ def run_pipeline(
     config_json = json.dumps(asdict(config), sort_keys=True, default=str)
     summary.run_id = store.begin_run(inputs, langs, config_json, __version__)
     try:
-        release_ids = _ingest(engine.read(inputs, config.ingest), inputs, store, summary, progress)
+        release_ids = _ingest(engine.read(inputs, config.ingest, known=store.has_release), inputs, store,
+                              summary, progress)
         for lang in langs:
             translator = engine.translator(f"en-{lang}")
             result = _translate_language(lang, release_ids, config, store, translator, summary.run_id, progress,
@@ -113,9 +119,14 @@ def run_pipeline(
     return summary
 
 
+#: Releases translated together when the engine does not say (see the module's docstring).
+WINDOW_RELEASES = 256
+
+
 def _ingest(items: Iterable[ReadItem], inputs: Sequence[str], store: Store, summary: RunSummary,
             progress: Progress) -> list[str]:
     release_ids: list[str] = []
+    seen: set[str] = set()
     progress.start("releases", 0)
     for read in items:
         if isinstance(read, Skipped):
@@ -130,11 +141,14 @@ def _ingest(items: Iterable[ReadItem], inputs: Sequence[str], store: Store, summ
             log.warning("%s: skipped: release language is %r; only English sources are translated", item.origin, item.lang)
             summary.skipped.append((item.origin, f"source language {item.lang}"))
             continue
-        if store.add_release(item, segments):
+        if segments is None:  # stored already (the engine did not segment it again)
+            store.add_release_origin(item)
+        elif store.add_release(item, segments):
             summary.new_releases += 1
-        if item.id not in release_ids:
+        if item.id not in seen:
+            seen.add(item.id)
             release_ids.append(item.id)
-            summary.segments += len(segments)
+            summary.segments += store.count_segments([item.id], item.lang) if segments is None else len(segments)
         progress.advance()
     progress.finish()
     summary.releases = len(release_ids)
@@ -158,27 +172,33 @@ def _translate_language(
     result = LanguageSummary()
     system_id = store.system_id(translator.system)
     src_lang = translator.system.src_lang
-    pending = store.pending_segments(release_ids, system_id, src_lang)
-    total = sum(1 for _ in store.segments_of(release_ids, src_lang))
-    result.already_done = total - len(pending)
+    pending_total = store.count_segments(release_ids, src_lang, untranslated_by=system_id)
+    result.already_done = store.count_segments(release_ids, src_lang) - pending_total
+    progress.start(f"en→{lang}", pending_total)
+    window = max(1, getattr(engine, "window_releases", WINDOW_RELEASES))
+    for start in range(0, len(release_ids), window):
+        window_ids = release_ids[start : start + window]
+        pending = store.pending_segments(window_ids, system_id, src_lang)
 
-    # Exact repeats of sentences this system already translated: copy, don't translate.
-    memory = store.memory_lookup(system_id, (text for _, text in pending))
-    copies = [(segment_id, memory[text]) for segment_id, text in pending if text in memory]
-    result.from_memory = store.copy_translations(run_id, copies) if copies else 0
+        # Exact repeats of sentences this system already translated: copy, don't translate.
+        memory = store.memory_lookup(system_id, (text for _, text in pending))
+        copies = [(segment_id, memory[text]) for segment_id, text in pending if text in memory]
+        result.from_memory += store.copy_translations(run_id, copies) if copies else 0
+        progress.advance(len(copies))
 
-    by_text: dict[str, list[int]] = {}
-    for segment_id, text in pending:
-        if text not in memory:
-            by_text.setdefault(text, []).append(segment_id)
-    chunks = plan_chunks(by_text, config.translate.batch_size * 4)
-    progress.start(f"en→{lang}", len(pending))
-    progress.advance(len(copies))
-    # Each chunk is committed on its own, so an interrupted run keeps its work.
-    for done in engine.translate(f"{src_lang}-{lang}", translator, chunks):
-        items = [(segment_id, scored.tgt, "mt", scored.scores) for scored in done for segment_id in by_text[scored.src]]
-        result.translated += store.add_translations(run_id, system_id, lang, items)
-        progress.advance(len(items))
+        by_text: dict[str, list[int]] = {}
+        for segment_id, text in pending:
+            if text not in memory:
+                by_text.setdefault(text, []).append(segment_id)
+        del pending, memory, copies
+        chunks = plan_chunks(by_text, config.translate.batch_size * 4)
+        # Each chunk is committed on its own, so an interrupted run keeps its work.
+        for done in engine.translate(f"{src_lang}-{lang}", translator, chunks):
+            items = [(segment_id, scored.tgt, "mt", scored.scores) for scored in done
+                     for segment_id in by_text[scored.src]]
+            result.translated += store.add_translations(run_id, system_id, lang, items)
+            progress.advance(len(items))
+        for label, count in store.label_counts(window_ids, lang).items():
+            result.labels[label] = result.labels.get(label, 0) + count
     progress.finish()
-    result.labels = store.label_counts(release_ids, lang)
     return result

@@ -21,8 +21,12 @@ from ..translate import Translator, load_translator
 
 ENGINES = ("local", "ray")
 
-#: A release with its sentences, or an input that could not be read.
-ReadItem = tuple[Release, list[Segment]] | Skipped
+#: A release with its sentences (None: stored already, so not segmented again), or an
+#: input that could not be read.
+ReadItem = tuple[Release, list[Segment] | None] | Skipped
+
+#: Is a release with this id stored already? (Its segments are then not computed again.)
+KnownRelease = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,11 @@ class Engine(Protocol):
     """Runs the heavy stages. ``translate`` yields one list of results per chunk, chunks in any order."""
 
     name: str
+    #: Releases the pipeline translates together: memory grows with this, not with the run.
+    window_releases: int
 
-    def read(self, inputs: Sequence[str], config: IngestConfig) -> Iterator[ReadItem]: ...
+    def read(self, inputs: Sequence[str], config: IngestConfig, known: KnownRelease | None = None
+             ) -> Iterator[ReadItem]: ...
 
     def translator(self, pair: str) -> Translator: ...
 
@@ -48,17 +55,22 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def read_and_segment(inputs: Sequence[str], config: IngestConfig) -> Iterator[ReadItem]:
-    """The ingest and segment stages on local files."""
+def read_and_segment(inputs: Sequence[str], config: IngestConfig, known: KnownRelease | None = None
+                     ) -> Iterator[ReadItem]:
+    """The ingest and segment stages on local files; releases ``known`` says are stored are not segmented."""
     for item in read_releases(inputs, config):
-        yield item if isinstance(item, Skipped) else (item, segment_release(item))
+        if isinstance(item, Skipped):
+            yield item
+        else:
+            yield item, None if known is not None and known(item.id) else segment_release(item)
 
 
 def plan_chunks(texts: Iterable[str], chunk_size: int) -> list[list[str]]:
     """Unique texts, longest first, cut into chunks of ``chunk_size``.
 
-    Sorting by length over the whole run gives the backend evenly sized batches; a
-    chunk is the unit that is stored (locally) or sent to a worker (Ray) at once.
+    Sorting by length over the texts given (a window of the run) gives the backend
+    evenly sized batches; a chunk is the unit that is stored (locally) or sent to a
+    worker (Ray) at once.
     """
     ordered = sorted(set(texts), key=lambda text: (-len(text), text))
     size = max(chunk_size, 1)
@@ -100,6 +112,7 @@ class LocalEngine:
     """Everything in this process, one chunk after another (each stored before the next starts)."""
 
     name = "local"
+    window_releases = 256
 
     def __init__(self, config: Config, model_overrides: dict[str, str] | None = None,
                  translator_factory: TranslatorFactory | None = None):
@@ -107,8 +120,9 @@ class LocalEngine:
         self._factory = translator_factory or (lambda pair: load_translator(pair, config.translate, model_overrides))
         self._scorer = PairScorer(config.score)
 
-    def read(self, inputs: Sequence[str], config: IngestConfig) -> Iterator[ReadItem]:
-        return read_and_segment(inputs, config)
+    def read(self, inputs: Sequence[str], config: IngestConfig, known: KnownRelease | None = None
+             ) -> Iterator[ReadItem]:
+        return read_and_segment(inputs, config, known)
 
     def translator(self, pair: str) -> Translator:
         return self._factory(pair)
@@ -122,5 +136,5 @@ class LocalEngine:
         pass
 
 
-__all__ = ["ENGINES", "Engine", "LocalEngine", "ReadItem", "ScoredTranslation", "plan_chunks", "read_and_segment",
+__all__ = ["ENGINES", "Engine", "KnownRelease", "LocalEngine", "ReadItem", "ScoredTranslation", "plan_chunks", "read_and_segment",
            "translate_chunk"]

@@ -31,7 +31,7 @@ from ..model import Flag, PairScores, Paragraph, Release, Segment
 from ..scoring import PairScorer
 from ..segment import segment_release
 from ..translate import Translator, load_translator
-from . import ReadItem, ScoredTranslation, plan_chunks, translate_chunk
+from . import KnownRelease, ReadItem, ScoredTranslation, plan_chunks, translate_chunk
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ class RayEngine:
     """
 
     name = "ray"
+    # Each translate call starts a pool of actors that load the model: few, large windows.
+    window_releases = 20_000
 
     def __init__(self, config: Config, model_overrides: dict[str, str] | None = None, *,
                  address: str | None = None, workers: int | None = None, cpus_per_worker: float = 1.0,
@@ -95,7 +97,9 @@ class RayEngine:
 
     # --- ingest and segment ------------------------------------------------------------
 
-    def read(self, inputs: Sequence[str], config: IngestConfig) -> Iterator[ReadItem]:
+    def read(self, inputs: Sequence[str], config: IngestConfig, known: KnownRelease | None = None
+             ) -> Iterator[ReadItem]:
+        # The workers segment every release (they cannot ask the store); ``known`` is not needed.
         ray = _ray()
         origins = {str(path.resolve()): str(path) for path in expand_inputs(inputs)}
         dataset = ray.data.read_binary_files(list(origins), include_paths=True)

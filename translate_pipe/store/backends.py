@@ -8,12 +8,14 @@ schema, JSON aggregation, and how to lock a row against a concurrent writer.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ConfigError, StoreError
@@ -45,6 +47,9 @@ class Database(Protocol):
     def create_schema(self, statements: Sequence[str]) -> None:
         """Run the schema's CREATE ... IF NOT EXISTS statements, safe against a concurrent creator."""
 
+    def ddl(self, statement: str) -> None:
+        """Run one statement of the shared schema (a migration's), in this engine's column types."""
+
     def json_numbers_agg(self, key: str, value: str) -> str:
         """SQL aggregating ``key``/``value`` columns into a JSON object (as text).
 
@@ -57,6 +62,19 @@ class Database(Protocol):
 
     def lock_row(self, table: str, row_id: int) -> None:
         """Inside a transaction: hold off other writers of this row until it ends."""
+
+    def acquire_run_lock(self) -> bool:
+        """Take the database's run lock without waiting; False when another process holds it.
+
+        The lock lives as long as this connection (a file lock, a PostgreSQL session
+        lock), so a killed run releases it: a run that is "running" in the table while
+        nobody holds the lock is stale.
+        """
+
+    def release_run_lock(self) -> None: ...
+
+    def run_lock_free(self) -> bool:
+        """True when no process (this one included) holds the run lock."""
 
     def close(self) -> None: ...
 
@@ -75,13 +93,31 @@ def _store_errors(where: str, errors: type[BaseException] | tuple[type[BaseExcep
         raise _one_line(where, exc) from exc
 
 
+#: Names of settings and URL parameters whose value is a secret.
+SECRET_NAME = re.compile(r"pass(word|wd|phrase)?|secret|token|api_?key|credential", re.IGNORECASE)
+_SECRET_ASSIGNMENT = re.compile(r"\b([\w-]*(?:pass(?:word|wd|phrase)?|secret|token|api_?key|credential)[\w-]*)=([^\s&;]*)",
+                                re.IGNORECASE)
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s\"']+")
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its password (in the user part or a ``?password=`` parameter), for messages and logs."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{netloc[-1]}"))
+    if parts.password is not None:
+        netloc = parts.netloc.rsplit("@", 1)
+        parts = parts._replace(netloc=f"{parts.username}:***@{netloc[-1]}")
+    if parts.query:
+        parts = parts._replace(query=_SECRET_ASSIGNMENT.sub(r"\1=***", parts.query))
+    return urlunsplit(parts)
+
+
+def redact_secrets(text: str) -> str:
+    """Text with every URL's password and every ``password=...``-like assignment replaced by ``***``.
+
+    For what is stored or printed: a libpq keyword string (``host=db password=x``) has
+    secrets too, not only a URL.
+    """
+    return _SECRET_ASSIGNMENT.sub(r"\1=***", _URL.sub(lambda match: redact(match.group(0)), text))
 
 
 def is_postgres_url(url_or_path: str) -> bool:
@@ -123,6 +159,7 @@ class SQLiteDatabase:
             self.connection.execute("PRAGMA foreign_keys=ON")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open as a translate-pipe database: {exc}") from None
+        self._run_lock: IO[bytes] | None = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         with _store_errors(self.where, sqlite3.Error):
@@ -167,6 +204,9 @@ class SQLiteDatabase:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.where}: cannot open as a translate-pipe database: {exc}") from None
 
+    def ddl(self, statement: str) -> None:
+        self.execute(statement)
+
     def json_numbers_agg(self, key: str, value: str) -> str:
         # The ! flag makes SQLite print all 17 significant digits a double needs.
         return f"json_group_object({key}, printf('%!.17g', {value}))"
@@ -177,7 +217,43 @@ class SQLiteDatabase:
     def lock_row(self, table: str, row_id: int) -> None:
         pass  # BEGIN IMMEDIATE already excludes every other writer
 
+    # The run lock is an flock on a file beside the database: SQLite's own locks last a
+    # transaction, and a run is many transactions. The kernel drops it when the process dies.
+    def _try_flock(self) -> IO[bytes] | None:
+        if self.where == ":memory:":
+            return open(os.devnull, "rb")  # no other process can open this database
+        try:
+            handle = open(f"{self.where}.run-lock", "ab")
+        except OSError as exc:
+            raise _one_line(f"{self.where}.run-lock", exc) from None
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return None
+        return handle
+
+    def acquire_run_lock(self) -> bool:
+        if self._run_lock is None:
+            self._run_lock = self._try_flock()
+        return self._run_lock is not None
+
+    def release_run_lock(self) -> None:
+        if self._run_lock is not None:
+            self._run_lock.close()  # closing the file drops the lock
+            self._run_lock = None
+
+    def run_lock_free(self) -> bool:
+        if self._run_lock is not None:
+            return False
+        handle = self._try_flock()
+        if handle is None:
+            return False
+        handle.close()
+        return True
+
     def close(self) -> None:
+        self.release_run_lock()
         self.connection.close()
 
 
@@ -190,6 +266,8 @@ _POSTGRES_TYPES = [
     (re.compile(r"\bTEXT\b"), 'TEXT COLLATE "C"'),
     # A B-tree entry must fit in a third of a page, and a segment's text may not: hash it.
     (re.compile(r"ON segments\(text\)"), "ON segments USING hash (text)"),
+    # Listed ORDER BY date NULLS FIRST, which PostgreSQL's default ascending index puts last.
+    (re.compile(r"ON releases\(date, id\)"), "ON releases (date NULLS FIRST, id)"),
 ]
 
 #: Rows a streamed query fetches from the server at a time.
@@ -197,6 +275,8 @@ STREAM_BATCH = 2000
 
 # Any number, the same in every process: serialises schema creation across processes.
 _SCHEMA_LOCK = 0x7472616E736C  # "transl"
+# Another, held by a run for its whole length (a session lock: it ends with the connection).
+_RUN_LOCK = 0x7472616E7275  # "tranru"
 
 
 class PostgresDatabase:
@@ -220,6 +300,7 @@ class PostgresDatabase:
         except psycopg.Error as exc:
             raise _one_line(f"{self.where}: cannot connect to PostgreSQL", exc) from None
         self._sql: dict[str, str] = {}
+        self._run_locked = False
 
     def _connect(self, autocommit: bool) -> Any:
         connection = self._psycopg.connect(self._url, autocommit=autocommit, connect_timeout=10)
@@ -253,8 +334,13 @@ class PostgresDatabase:
         with self._errors_as_store_errors(), self.connection.transaction():
             yield
 
-    def schema_change(self) -> Any:
-        return self.transaction()  # DDL is transactional in PostgreSQL
+    @contextmanager
+    def schema_change(self) -> Iterator[None]:
+        # DDL is transactional in PostgreSQL; the lock makes a second migrating process
+        # wait, then find the schema already changed.
+        with self.transaction():
+            self.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
+            yield
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
         # A server-side cursor, on a connection of its own: its transaction stays open while
@@ -274,9 +360,12 @@ class PostgresDatabase:
             # with IF NOT EXISTS; the lock makes the second wait and then find them.
             self.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
             for statement in statements:
-                for pattern, replacement in _POSTGRES_TYPES:
-                    statement = pattern.sub(replacement, statement)
-                self.execute(statement)
+                self.ddl(statement)
+
+    def ddl(self, statement: str) -> None:
+        for pattern, replacement in _POSTGRES_TYPES:
+            statement = pattern.sub(replacement, statement)
+        self.execute(statement)
 
     def json_numbers_agg(self, key: str, value: str) -> str:
         return f"json_object_agg({key}, {value}::text)::text"
@@ -286,6 +375,22 @@ class PostgresDatabase:
 
     def lock_row(self, table: str, row_id: int) -> None:
         self.execute(f"SELECT 1 FROM {table} WHERE id = ? FOR UPDATE", (row_id,))
+
+    def acquire_run_lock(self) -> bool:
+        if not self._run_locked:
+            self._run_locked = bool(self.execute("SELECT pg_try_advisory_lock(?)", (_RUN_LOCK,)).fetchone()[0])
+        return self._run_locked
+
+    def release_run_lock(self) -> None:
+        if self._run_locked:
+            self.execute("SELECT pg_advisory_unlock(?)", (_RUN_LOCK,))
+            self._run_locked = False
+
+    def run_lock_free(self) -> bool:
+        if self._run_locked or not self.execute("SELECT pg_try_advisory_lock(?)", (_RUN_LOCK,)).fetchone()[0]:
+            return False
+        self.execute("SELECT pg_advisory_unlock(?)", (_RUN_LOCK,))
+        return True
 
     def close(self) -> None:
         self.connection.close()

@@ -25,6 +25,19 @@ class PairQueries(StorePart):
             ).fetchall())
         return pending
 
+    def count_segments(self, release_ids: Sequence[str], lang: str, untranslated_by: int | None = None) -> int:
+        """How many segments in ``lang`` the releases have (only those system ``untranslated_by`` has not translated)."""
+        total = 0
+        untranslated = (" AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id = s.id AND t.system_id = ?)"
+                        if untranslated_by is not None else "")
+        for chunk in chunks(list(release_ids), 500):
+            params = (*chunk, lang, *([untranslated_by] if untranslated_by is not None else []))
+            total += self.db.execute(
+                f"SELECT COUNT(*) FROM segments s WHERE s.release_id IN ({placeholders(chunk)}) AND s.lang = ?"
+                + untranslated, params
+            ).fetchone()[0]
+        return int(total)
+
     def segments_of(self, release_ids: Sequence[str], lang: str) -> Iterator[int]:
         """Ids of the segments of the given releases in ``lang``."""
         for chunk in chunks(list(release_ids), 500):
@@ -35,27 +48,41 @@ class PairQueries(StorePart):
                 yield segment_id
 
     def label_counts(self, release_ids: Sequence[str], tgt_lang: str) -> dict[str, int]:
-        """How many of the releases' pairs into ``tgt_lang`` have each label (current versions)."""
+        """How many of the releases' pairs into ``tgt_lang`` have each label (current versions).
+
+        Read from the releases' segments, so the cost follows the releases asked about,
+        not every translation of the language.
+        """
         counts: dict[str, int] = {}
-        for chunk in chunks(list(release_ids), 500):
-            marks = placeholders(chunk)
-            for label, count in self.db.execute(
-                f"SELECT t.label, COUNT(*) FROM translations t JOIN segments s ON s.id = t.segment_id"
-                f" WHERE s.release_id IN ({marks}) AND t.tgt_lang = ? AND t.id = {CURRENT} GROUP BY t.label",
-                (*chunk, tgt_lang),
-            ):
+        for per_lang in self.labels_by_release(release_ids, tgt_lang).values():
+            for label, count in per_lang.get(tgt_lang, {}).items():
                 counts[label] = counts.get(label, 0) + count
         return counts
 
-    def labels_by_release(self) -> dict[str, dict[str, dict[str, int]]]:
-        """Release id -> target language -> label -> number of pairs (current versions), in one query."""
+    def labels_by_release(self, release_ids: Sequence[str] | None = None,
+                          tgt_lang: str | None = None) -> dict[str, dict[str, dict[str, int]]]:
+        """Release id -> target language -> label -> number of pairs (current versions).
+
+        For the given releases (a page of the release list, a window of a run), read
+        from their segments; without ids, for every release in one query.
+        """
         counts: dict[str, dict[str, dict[str, int]]] = {}
-        for release_id, lang, label, count in self.db.execute(
-            "SELECT s.release_id, t.tgt_lang, t.label, COUNT(*) FROM translations t"
-            f" JOIN segments s ON s.id = t.segment_id WHERE t.id = {CURRENT}"
-            " GROUP BY s.release_id, t.tgt_lang, t.label"
-        ):
-            counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
+        lang_filter, lang_params = ("AND t.tgt_lang = ?", [tgt_lang]) if tgt_lang else ("", [])
+        if release_ids is None:
+            batches: Iterable[tuple[str, list[object]]] = [("", [])]
+        else:
+            batches = ((f"AND s.release_id IN ({placeholders(chunk)})", chunk)
+                       for chunk in chunks(list(release_ids), 500))
+        for release_filter, params in batches:
+            # CROSS JOIN: SQLite keeps segments as the outer loop (the releases' rows by
+            # index), then each segment's few translations; PostgreSQL reads it as a join.
+            for release_id, lang, label, count in self.db.execute(
+                "SELECT s.release_id, t.tgt_lang, t.label, COUNT(*) FROM segments s CROSS JOIN translations t"
+                f" WHERE t.segment_id = s.id {release_filter} {lang_filter} AND t.id = {CURRENT}"
+                " GROUP BY s.release_id, t.tgt_lang, t.label",
+                (*params, *lang_params),
+            ):
+                counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
         return counts
 
     def memory_lookup(self, system_id: int, texts: Iterable[str]) -> dict[str, int]:
@@ -144,7 +171,7 @@ class PairQueries(StorePart):
         """Pairs in document order: each segment with the current version of its translation.
 
         The current version is the newest a person reviewed, else the newest machine
-        translation (see ``_CURRENT``); ``statuses`` keeps only versions in those states.
+        translation (see :func:`.sql.current_version`); ``statuses`` keeps only versions in those states.
         """
         where = ["t.tgt_lang = ?", f"t.id = {CURRENT}"]
         params: list[object] = [tgt_lang]
@@ -158,12 +185,18 @@ class PairQueries(StorePart):
         if min_score is not None:
             where.append("t.combined >= ?")
             params.append(min_score)
+        # For given releases, start from their segments (an index range each), so one
+        # release's pairs cost the same in a small archive and a large one; an export of
+        # everything reads the language's translations in one pass.
+        source = ("segments s CROSS JOIN translations t" if release_ids is not None
+                  else "translations t JOIN segments s ON s.id = t.segment_id")
+        where.append("t.segment_id = s.id")
         query = (
             "SELECT t.id, s.release_id, s.idx, s.lang, t.tgt_lang, s.text, t.text, y.model_id || '@' || y.revision,"
             " t.origin, t.combined, t.label, t.status, t.version, s.paragraph,"
             f" (SELECT {self.db.json_numbers_agg('name', 'value')} FROM scores WHERE translation_id = t.id),"
             f" (SELECT {self.db.json_pairs_agg('name', 'reason')} FROM flags WHERE translation_id = t.id)"
-            " FROM translations t JOIN segments s ON s.id = t.segment_id JOIN systems y ON y.id = t.system_id"
+            f" FROM {source} JOIN systems y ON y.id = t.system_id"
             " JOIN releases r ON r.id = s.release_id"
             f" WHERE {' AND '.join(where)} ORDER BY r.date NULLS FIRST, s.release_id, s.idx"
         )

@@ -7,7 +7,10 @@ from collections.abc import Sequence
 
 from ..ingest import origin_key
 from ..model import Release, Segment
+from .paging import Page, check_page
 from .sql import StorePart, chunks, now, placeholders
+
+_LISTED = ("id", "lang", "title", "date", "source")
 
 
 class ReleaseQueries(StorePart):
@@ -36,6 +39,19 @@ class ReleaseQueries(StorePart):
             )
         return added
 
+    def has_release(self, release_id: str) -> bool:
+        """Is a release with this content hash stored (so its segments are too)?"""
+        return self.db.execute("SELECT 1 FROM releases WHERE id = ?", (release_id,)).fetchone() is not None
+
+    def add_release_origin(self, release: Release) -> None:
+        """Record another name a stored release was read under (its file stem or JSON-lines id)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO release_origins (release_id, origin, external_id) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                (release.id, release.origin, release.external_id),
+            )
+
     def add_segments(self, segments: Sequence[Segment]) -> int:
         """Store segments (of a human translation, say); existing ones are kept as they are."""
         with self.transaction() as db:
@@ -57,10 +73,41 @@ class ReleaseQueries(StorePart):
         return keys
 
     def releases(self) -> list[dict[str, object]]:
+        """Every release, in date order (see :meth:`release_page` for one page of them)."""
         rows = self.db.execute(
             "SELECT id, lang, title, date, source FROM releases ORDER BY date NULLS FIRST, id"
         ).fetchall()
-        return [dict(zip(("id", "lang", "title", "date", "source"), row)) for row in rows]
+        return [dict(zip(_LISTED, row)) for row in rows]
+
+    def release_page(self, search: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                     limit: int | None = None, offset: int | None = None) -> Page[dict[str, object]]:
+        """One page of the releases in date order, with how many match.
+
+        ``search`` finds a title (or id) containing it, ignoring ASCII case; ``date_from``
+        and ``date_to`` bound the date inclusively by prefix ("2018", "2018-09" or a day).
+        The page is read along the ``releases_by_date`` index, so the first page costs
+        the same in any archive; the total is one count over the releases (not their
+        sentences).
+        """
+        limit, offset = check_page(limit, offset)
+        where, params = ["1 = 1"], []
+        if search:
+            pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(lower(title) LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')")
+            params += [pattern, pattern]
+        if date_from:
+            where.append("date >= ?")
+            params.append(date_from)
+        if date_to:
+            where.append("date <= ?")
+            params.append(date_to + "\uffff")  # every date that starts with date_to sorts below this
+        condition = " AND ".join(where)
+        (total,) = self.db.execute(f"SELECT COUNT(*) FROM releases WHERE {condition}", params).fetchone()
+        rows = self.db.execute(
+            f"SELECT id, lang, title, date, source FROM releases WHERE {condition}"
+            " ORDER BY date NULLS FIRST, id LIMIT ? OFFSET ?", (*params, limit, offset)
+        ).fetchall()
+        return Page([dict(zip(_LISTED, row)) for row in rows], int(total), limit, offset)
 
     def segments(self, release_id: str, lang: str = "en") -> list[Segment]:
         rows = self.db.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import StoreError
 from .backends import Database
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS releases (
     dropped TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+-- The release list is paged in this order (date, then id), so a page reads only its rows.
+CREATE INDEX IF NOT EXISTS releases_by_date ON releases(date, id);
 CREATE TABLE IF NOT EXISTS release_origins (
     release_id TEXT NOT NULL REFERENCES releases(id),
     origin TEXT NOT NULL,
@@ -57,7 +59,9 @@ CREATE TABLE IF NOT EXISTS runs (
     langs TEXT NOT NULL,
     config TEXT NOT NULL,
     tool_version TEXT NOT NULL,
-    summary TEXT
+    summary TEXT,
+    -- Who runs it (process id and host), for the message a second run gets.
+    owner TEXT
 );
 CREATE TABLE IF NOT EXISTS translations (
     id INTEGER PRIMARY KEY,
@@ -128,6 +132,8 @@ def migrate(db: Database, where: str) -> None:
         elif version < SCHEMA_VERSION:
             if version < 3:
                 _add_translation_versions(db)  # schemas before 3 were SQLite only
+            if version < 4:
+                _add_run_owner_and_release_order(db)
             db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         elif version > SCHEMA_VERSION:
             raise StoreError(
@@ -150,3 +156,11 @@ def _add_translation_versions(db: Database) -> None:
     db.execute("DROP TABLE translations")
     db.execute("ALTER TABLE translations_v3 RENAME TO translations")
     db.execute("CREATE INDEX IF NOT EXISTS translations_by_lang ON translations(tgt_lang, segment_id)")
+
+
+def _add_run_owner_and_release_order(db: Database) -> None:
+    """Schema 3 -> 4: runs gain their owner; releases an index in the order they are listed."""
+    columns = [column[0] for column in db.execute("SELECT * FROM runs LIMIT 0").description]
+    if "owner" not in columns:  # a database some tables of which were created by this version
+        db.execute("ALTER TABLE runs ADD COLUMN owner TEXT")
+    db.ddl("CREATE INDEX IF NOT EXISTS releases_by_date ON releases(date, id)")
