@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS systems (
     decoding TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+-- runs.owner: who runs it (process id and host), for the message a second run gets.
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     started_at TEXT NOT NULL,
@@ -60,7 +61,6 @@ CREATE TABLE IF NOT EXISTS runs (
     config TEXT NOT NULL,
     tool_version TEXT NOT NULL,
     summary TEXT,
-    -- Who runs it (process id and host), for the message a second run gets.
     owner TEXT
 );
 CREATE TABLE IF NOT EXISTS translations (
