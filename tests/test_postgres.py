@@ -6,6 +6,7 @@ Each test gets a fresh database on one throwaway server per session (see conftes
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,54 @@ def test_references_alignment_and_evaluation_on_postgres(
         assert main(["evaluate", "--db", db, "--lang", "fr", "--test", "none", "--json"]) == 0
         results.append(json.loads(capsys.readouterr().out)["scores"])
     assert results[0] == results[1]
+
+
+def _postgres_full_scans(store: Store, statements: list[tuple[str, tuple]]) -> list[str]:
+    """Plan lines that read translations or segments whole, or translations of a whole language."""
+    bad = []
+    for sql, params in statements:
+        plan = [line for (line,) in store.db.execute(f"EXPLAIN {sql}", params).fetchall()]
+        for n, line in enumerate(plan):
+            scanned = line.split(" on ", 1)[1].split()[0] if " on " in line else ""
+            if scanned not in ("translations", "segments"):
+                continue
+            conditions = " ".join(plan[n + 1 : n + 4])
+            keyed = "Index" in line and any(key in conditions for key in ("segment_id =", "id =", "release_id ="))
+            if not keyed:
+                bad.append(f"{line.strip()} | {conditions.strip()[:120]}    <- {sql[:80]}")
+    return bad
+
+
+def test_query_plans_on_postgres_read_one_release_by_key(postgres_url: str) -> None:
+    from tests.test_store import fill_archive, page_queries, recorded_sql
+
+    with Store(postgres_url) as store:
+        ids = fill_archive(store, 300)
+        store.db.execute("ANALYZE")
+        for name, query in page_queries(store, ids[150]).items():
+            with recorded_sql(store) as statements:
+                query()
+            assert statements, name
+            assert _postgres_full_scans(store, statements) == [], name
+        # The check catches the shape issue 22 found: every translation of the language first.
+        old = ("SELECT t.label, COUNT(*) FROM translations t JOIN segments s ON s.id = t.segment_id"
+               " WHERE t.tgt_lang = ? AND s.lang = ? GROUP BY t.label")
+        assert _postgres_full_scans(store, [(old, ("fr", "en"))])
+
+
+def test_runs_on_postgres_one_at_a_time_and_a_dead_one_is_stale(postgres_url: str) -> None:
+    import psycopg
+
+    with Store(postgres_url) as first, Store(postgres_url) as second:
+        run_id = first.begin_run(["in"], ["fr"], '{"store": {"db": "postgresql://u:hunter2@h/d"}}', "test")
+        with pytest.raises(StoreError, match=rf"run {run_id} \(started .*\) is writing to this database"):
+            second.begin_run(["in"], ["fr"], "{}", "test")
+        assert [r["status"] for r in second.runs()] == ["running"]
+        with psycopg.connect(postgres_url, autocommit=True) as admin:  # the first run's process dies
+            admin.execute("SELECT pg_terminate_backend(%s)", (first.db.connection.info.backend_pid,))
+        time.sleep(0.2)  # the server drops the session's locks as the backend exits
+        assert [r["status"] for r in second.runs()] == ["stale"]
+        again = second.begin_run(["in"], ["fr"], "{}", "test")
+        second.finish_run(again, "done", {})
+        assert [r["status"] for r in second.runs()] == ["stale", "done"]
+        assert "hunter2" not in second.db.execute("SELECT string_agg(config, '') FROM runs").fetchone()[0]
