@@ -281,3 +281,29 @@ def test_schema_3_database_gains_the_release_index_and_run_owner(tmp_path: Path)
         assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
         assert conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'releases_by_date'").fetchone()[0] == 1
         assert conn.execute("SELECT owner FROM runs ORDER BY id DESC").fetchone()[0].startswith("process ")
+
+
+def test_review_api_pages_releases_and_pairs_with_a_total(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from translate_pipe.review.app import create_app
+
+    db = tmp_path / "a.db"
+    with Store(db) as store:
+        ids = fill_archive(store, 120, sentences=12)
+    with TestClient(create_app(str(db))) as client:
+        first = client.get("/api/releases")
+        assert first.status_code == 200 and first.headers["X-Total-Count"] == "120"
+        assert len(first.json()) == 50 and first.json()[0]["labels"]["fr"]
+        assert sum(sum(c.values()) for r in first.json() for c in r["labels"].values()) == 50 * 12
+        second = client.get("/api/releases", params={"limit": 100, "offset": 100}).json()
+        assert len(second) == 20 and {r["id"] for r in second}.isdisjoint(r["id"] for r in first.json())
+        found = client.get("/api/releases", params={"q": "number 11", "date_from": "2011"})
+        assert found.headers["X-Total-Count"] == str(len(found.json())) and found.json()
+        assert all("number 11" in r["title"].lower() and r["date"] >= "2011" for r in found.json())
+        for bad in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"offset": 2**63}):
+            assert client.get("/api/releases", params=bad).status_code == 422
+        pairs = client.get(f"/api/releases/{ids[5]}/pairs", params={"lang": "fr", "limit": 5, "offset": 10})
+        assert pairs.headers["X-Total-Count"] == "12" and [p["index"] for p in pairs.json()] == [10, 11]
+        everything = client.get(f"/api/releases/{ids[5]}/pairs", params={"lang": "fr"}).json()
+        assert [p["index"] for p in everything] == list(range(12))

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from ..config import Config
+from ..store.paging import DEFAULT_LIMIT, MAX_LIMIT
 from .service import MAX_EDIT_CHARS, InvalidEdit, NotFound, ReviewService
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -91,24 +92,39 @@ def create_app(db: str, config: Config | None = None) -> FastAPI:
     async def invalid(_request, exc: InvalidEdit) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
 
-    @app.get("/api/releases", summary="Releases with their languages and label counts")
-    def list_releases() -> list[dict]:
-        return service.releases()
+    @app.get("/api/releases", summary="A page of releases with their languages and label counts (X-Total-Count: all that match)")
+    def list_releases(
+        response: Response,
+        q: str | None = Query(None, max_length=200, description="part of the title (or id), any case"),
+        date_from: str | None = Query(None, max_length=32, description="first date, e.g. 2018 or 2018-09-10"),
+        date_to: str | None = Query(None, max_length=32, description="last date, inclusive (a prefix: 2018-09)"),
+        limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
+        offset: int = Query(0, ge=0, le=2**62),
+    ) -> list[dict]:
+        page = service.release_page(q, date_from, date_to, limit, offset)
+        response.headers["X-Total-Count"] = str(page.total)
+        return page.items
 
     @app.get("/api/releases/{release_id}", summary="One release's metadata and languages")
     def get_release(release_id: str) -> dict:
         return service.release(release_id)
 
-    @app.get("/api/releases/{release_id}/pairs", summary="A release's pairs into one language")
+    @app.get("/api/releases/{release_id}/pairs",
+             summary="A page of a release's pairs into one language (X-Total-Count: all that match)")
     def get_pairs(
+        response: Response,
         release_id: str,
         lang: str = Query(..., min_length=2, max_length=8, description="target language, e.g. fr"),
         label: Literal["good", "check", "bad"] | None = None,
         flag: str | None = Query(None, max_length=64),
         status: Literal["new", "edited", "approved", "rejected"] | None = None,
         sort: Literal["document", "score", "-score"] = "document",
+        limit: int = Query(MAX_LIMIT, ge=1, le=MAX_LIMIT),
+        offset: int = Query(0, ge=0, le=2**62),
     ) -> list[dict]:
-        return service.pairs(release_id, lang, label=label, flag=flag, status=status, sort=sort)
+        page = service.pair_page(release_id, lang, limit, offset, label=label, flag=flag, status=status, sort=sort)
+        response.headers["X-Total-Count"] = str(page.total)
+        return page.items
 
     @app.get("/api/pairs/{pair_id}", summary="A pair's current version and its history")
     def get_pair(pair_id: int) -> dict:

@@ -21,6 +21,7 @@ from ..export import tmx
 from ..model import Pair
 from ..scoring import LABELS, PairScorer
 from ..store import Store
+from ..store.paging import Page, page_of
 
 #: Longest target sentence an edit may store. Longer text is not a sentence a person
 #: typed into the page; refusing it keeps the corpus and the database sane.
@@ -95,13 +96,15 @@ class ReviewService:
     def releases(self) -> list[dict[str, object]]:
         """Every release with its date, title, target languages and label counts per language."""
         with self._store() as store:
-            counts = store.labels_by_release()
-            listed = []
-            for record in store.releases():
-                per_lang = counts.get(str(record["id"]), {})
-                labels = {lang: {label: per_lang[lang].get(label, 0) for label in LABELS} for lang in sorted(per_lang)}
-                listed.append({**record, "langs": sorted(per_lang), "labels": labels})
-            return listed
+            return _with_labels(store.releases(), store.labels_by_release())
+
+    def release_page(self, search: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                     limit: int | None = None, offset: int | None = None) -> Page[dict[str, object]]:
+        """One page of :meth:`releases` (title or date search), with the total; costs the page, not the archive."""
+        with self._store() as store:
+            page = store.release_page(search, date_from, date_to, limit, offset)
+            counts = store.labels_by_release([str(r["id"]) for r in page.items])
+            return Page(_with_labels(page.items, counts), page.total, page.limit, page.offset)
 
     def release(self, release_id: str) -> dict[str, object]:
         with self._store() as store:
@@ -132,6 +135,11 @@ class ReviewService:
         if sort != "document":
             views.sort(key=lambda v: (v.combined, v.index), reverse=sort == "-score")
         return [v.as_dict() for v in views]
+
+    def pair_page(self, release_id: str, lang: str, limit: int | None = None, offset: int | None = None,
+                  **filters: str | None) -> Page[dict[str, object]]:
+        """One page of :meth:`pairs` (same filters and sort), with the total."""
+        return page_of(self.pairs(release_id, lang, **filters), limit, offset)  # type: ignore[arg-type]
 
     def pair(self, pair_id: int) -> dict[str, object]:
         """A pair's current version, with every version it has had (oldest first)."""
@@ -197,3 +205,14 @@ class ReviewService:
             else:
                 release_export.write_text(store, lang, out, [release_id])
             return out.read_bytes(), media_type, out.name
+
+
+def _with_labels(records: list[dict[str, object]],
+                 counts: dict[str, dict[str, dict[str, int]]]) -> list[dict[str, object]]:
+    """Release records with their target languages and label counts per language."""
+    listed = []
+    for record in records:
+        per_lang = counts.get(str(record["id"]), {})
+        labels = {lang: {label: per_lang[lang].get(label, 0) for label in LABELS} for lang in sorted(per_lang)}
+        listed.append({**record, "langs": sorted(per_lang), "labels": labels})
+    return listed

@@ -37,18 +37,59 @@ const TranslatePipeReview = (() => {
     return body;
   }
 
-  // --- the list of releases -------------------------------------------------------
+  // --- paged lists ------------------------------------------------------------------
+
+  // One page of a list: the server sends at most 500 items a page, and the total in X-Total-Count.
+  async function apiPage(path, limit, offset) {
+    const sep = path.includes("?") ? "&" : "?";
+    const response = await fetch(`${path}${sep}limit=${limit}&offset=${offset}`, { headers: { Accept: "application/json" } });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const detail = Array.isArray(body.detail) ? body.detail.map((d) => d.msg).join("; ") : body.detail;
+      throw new Error(detail || `${response.status} ${response.statusText}`);
+    }
+    return { items: body, total: Number(response.headers.get("X-Total-Count") || body.length) };
+  }
+
+  // Every item of a paged list.
+  async function apiAll(path) {
+    let items = [];
+    for (;;) {
+      const page = await apiPage(path, 500, items.length);
+      items = items.concat(page.items);
+      if (!page.items.length || items.length >= page.total) return items;
+    }
+  }
+
+  // --- the list of releases (a page at a time, searchable by title and date) --------
+
+  const PAGE = 50;
 
   async function listReleases() {
+    const params = new URLSearchParams(location.search);
+    const form = document.getElementById("search");
+    for (const name of ["q", "date_from", "date_to"]) form.elements[name].value = params.get(name) || "";
+    const offset = Math.max(0, Number(params.get("offset")) || 0);
+    const query = new URLSearchParams();
+    for (const name of ["q", "date_from", "date_to"]) if (params.get(name)) query.set(name, params.get(name));
     const tbody = document.querySelector("#releases tbody");
-    let releases;
+    let page;
     try {
-      releases = await api("/api/releases");
+      page = await apiPage(`/api/releases?${query}`, PAGE, offset);
     } catch (error) {
       say(error.message, true);
       return;
     }
-    if (!releases.length) say("No releases in this database yet: run translate-pipe run first.");
+    const releases = page.items;
+    if (!page.total) say(query.toString() ? "No release matches." : "No releases in this database yet: run translate-pipe run first.");
+    const pager = document.getElementById("pager");
+    pager.querySelector("span").textContent = page.total ? `${offset + 1}–${offset + releases.length} of ${page.total}` : "";
+    for (const [id, start, open] of [["prev", Math.max(0, offset - PAGE), offset > 0],
+                                     ["next", offset + PAGE, offset + PAGE < page.total]]) {
+      const link = document.getElementById(id);
+      link.hidden = !open;
+      if (open) { query.set("offset", String(start)); link.href = `?${query}`; }
+    }
     for (const release of releases) {
       const totals = { good: 0, check: 0, bad: 0 };
       for (const counts of Object.values(release.labels)) {
@@ -256,7 +297,7 @@ const TranslatePipeReview = (() => {
     }
     document.getElementById("tgt-head").textContent = `Translation (${lang})`;
     try {
-      state.pairs = await api(`/api/releases/${id}/pairs?lang=${encodeURIComponent(lang)}`);
+      state.pairs = await apiAll(`/api/releases/${id}/pairs?lang=${encodeURIComponent(lang)}`);
     } catch (error) {
       say(error.message, true);
       return;
