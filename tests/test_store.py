@@ -307,3 +307,19 @@ def test_review_api_pages_releases_and_pairs_with_a_total(tmp_path: Path) -> Non
         assert pairs.headers["X-Total-Count"] == "12" and [p["index"] for p in pairs.json()] == [10, 11]
         everything = client.get(f"/api/releases/{ids[5]}/pairs", params={"lang": "fr"}).json()
         assert [p["index"] for p in everything] == list(range(12))
+
+
+def test_releases_command_pages_the_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from translate_pipe.cli import main
+
+    db = tmp_path / "a.db"
+    with Store(db) as store:
+        everything = [r["id"] for r in (fill_archive(store, 30) and store.releases())]
+    assert main(["releases", "--db", str(db), "--limit", "10", "--offset", "10"]) == 0
+    out, err = capsys.readouterr()
+    assert [line.split("\t")[0] for line in out.splitlines()] == everything[10:20]
+    assert err.strip() == "11-20 of 30 releases; next: --offset 20"
+    assert main(["releases", "--db", str(db), "--search", "Number 7"]) == 0
+    assert capsys.readouterr().out.count("\n") == 1
+    assert main(["releases", "--db", str(db), "--limit", "0"]) == 1
+    assert "limit must be between 1 and 500" in capsys.readouterr().err

@@ -116,6 +116,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
 
+    releases = commands.add_parser("releases", parents=[common], help="list stored releases a page at a time")
+    releases.add_argument("--search", help="part of the title (or id), any case")
+    releases.add_argument("--from", dest="date_from", help="first date, e.g. 2018 or 2018-09-10")
+    releases.add_argument("--to", dest="date_to", help="last date, inclusive (a prefix: 2018-09)")
+    releases.add_argument("--limit", type=int, default=50, help="releases per page (1-500, default 50)")
+    releases.add_argument("--offset", type=int, default=0, help="how many to skip (default 0)")
+
     models = commands.add_parser("models", help="show which model each pair uses; convert for CTranslate2")
     models.add_argument("action", nargs="?", choices=("list", "convert"), default="list")
     models.add_argument("pair", nargs="?", help="with convert: the language pair, e.g. en-fr")
@@ -388,6 +395,19 @@ def _cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_releases(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    with Store(_db(args, _config(args))) as store:
+        page = store.release_page(args.search, args.date_from, args.date_to, args.limit, args.offset)
+    for release in page.items:
+        print(f"{release['id']}\t{release['date'] or ''}\t{release['title']}")
+    shown = f"{page.offset + 1}-{page.offset + len(page.items)}" if page.items else "none"
+    more = f"; next: --offset {page.next_offset}" if page.next_offset is not None else ""
+    print(f"{shown} of {page.total} releases{more}", file=sys.stderr)
+    return 0
+
+
 def _cmd_translate(args: argparse.Namespace) -> int:
     from itertools import islice
 
@@ -480,6 +500,7 @@ _COMMANDS = {
     "evaluate": _cmd_evaluate,
     "translate": _cmd_translate,
     "runs": _cmd_runs,
+    "releases": _cmd_releases,
     "models": _cmd_models,
 }
 
