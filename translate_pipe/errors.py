@@ -30,3 +30,7 @@ class ModelLoadError(TranslatePipeError):
 
 class StoreError(TranslatePipeError):
     """The database cannot be opened or written."""
+
+
+class OutputError(TranslatePipeError):
+    """An output file cannot be written (missing or read-only folder, a folder given as a file, full disk)."""
