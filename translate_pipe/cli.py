@@ -315,9 +315,9 @@ def _cmd_align(args: argparse.Namespace) -> int:
     beads = align(src, tgt, mt)
     text = "".join(format_bead(b) + "\n" for b in beads)
     if args.out:
-        from pathlib import Path
+        from .atomic import atomic_write_text
 
-        Path(args.out).write_text(text, encoding="utf-8")
+        atomic_write_text(args.out, text)
     else:
         sys.stdout.write(text)
     return 0
@@ -370,7 +370,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.report:
         from .report import render_report
 
-        Path(args.report).write_text(render_report(result), encoding="utf-8")
+        from .atomic import atomic_write_text
+
+        atomic_write_text(args.report, render_report(result))
         if not args.quiet:
             print(f"report written to {args.report}", file=sys.stderr)
     return 0
