@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from . import __version__
 from .config import Config, load_config
-from .errors import ConfigError, InputError, TranslatePipeError
+from .errors import ConfigError, InputError, TranslatePipeError, redact_secrets
 
 log = logging.getLogger("translate_pipe")
 
@@ -135,7 +135,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", parents=[common], help="review and post-edit pairs in the browser")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port)")
+    serve.add_argument("--allow-host", action="append", metavar="NAME",
+                       help="another host name the browser may use for this server (repeatable); "
+                            "by default only localhost, loopback addresses and --host")
     return parser
 
 
@@ -146,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except TranslatePipeError as exc:
-        print(f"translate-pipe: error: {exc}", file=sys.stderr)
+        print(redact_secrets(f"translate-pipe: error: {_one_line(str(exc))}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("translate-pipe: interrupted; finished work is stored, run the same command again to resume",
@@ -154,11 +157,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file the command could not open or write, named by the system
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(redact_secrets(f"translate-pipe: error: {where}{exc.strerror or exc}"), file=sys.stderr)
+        return 1
+
+
+def _one_line(text: str) -> str:
+    """A message on one line: a file name with a newline must not forge a second message."""
+    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_secrets(super().format(record))
 
 
 def _setup_logging(quiet: bool, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("translate-pipe: %(levelname)s: %(message)s"))
+    handler.setFormatter(_RedactingFormatter("translate-pipe: %(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.INFO if verbose else logging.WARNING)
@@ -461,15 +478,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise InputError(f"{db}: no such database; translate releases first with translate-pipe run")
     Store(db).close()  # fail here, with our message, on a file that is not a database
     try:
-        import uvicorn
-
-        from .review.app import create_app
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
     except ImportError as exc:
         raise ConfigError(f"serve needs FastAPI and uvicorn ({exc}): pip install fastapi uvicorn") from None
-    app = create_app(db, config)
-    print(f"translate-pipe review: http://{args.host}:{args.port}/ (database {db}; Ctrl-C stops)", file=sys.stderr,
-          flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    from .review.server import serve
+
+    def listening(host: str, port: int) -> None:
+        shown = f"[{host}]" if ":" in host else host
+        print(f"translate-pipe review: http://{shown}:{port}/ (database {redact_secrets(db)}; Ctrl-C stops)",
+              file=sys.stderr, flush=True)
+
+    serve(db, args.host, args.port, config, allowed_hosts=args.allow_host or (), on_listening=listening)
     return 0
 
 
