@@ -137,6 +137,8 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--worst", type=_at_least(0), default=10, help="how many worst segments to list")
     evaluate.add_argument("--run", type=int, help="with --db: the MT of this run (default: the newest)")
     evaluate.add_argument("--report", help="write a self-contained HTML report here")
+    evaluate.add_argument("--metrics", type=_langs, metavar="METRICS",
+                          help="metrics to compute (default bleu,chrf,chrf++,ter); TER refuses lines over 250 words")
     evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
 
     commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
@@ -386,26 +388,33 @@ def _cmd_align(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .evaluate import evaluate, format_table
-    from .ingest import read_lines
+    from .evaluate import METRIC_NAMES, evaluate, evaluate_files, format_table
 
-    def lines(path: str) -> list[str]:
-        return read_lines(Path(path))
+    metrics = args.metrics or list(METRIC_NAMES)
+    unknown = [m for m in metrics if m not in METRIC_NAMES]
+    if unknown:
+        raise ConfigError(f"--metrics: unknown metric {unknown[0]!r} (available: {', '.join(METRIC_NAMES)})")
+    options = dict(tokenize=args.tokenize, test=None if args.test == "none" else args.test, n_samples=args.samples,
+                   seed=args.seed, worst=args.worst, metrics=metrics)
+    if args.report:  # an unwritable report fails now, not after the scoring
+        from .atomic import check_writable
 
-    sources = docs = None
+        check_writable(args.report)
     if args.ref:
         if not args.hyp:
             raise ConfigError("evaluate --ref needs at least one --hyp")
-        references = lines(args.ref)
         names = args.name or []
         if len(names) > len(args.hyp):
             raise ConfigError("more --name than --hyp")
         names = names + [Path(h).name for h in args.hyp[len(names):]]
         if len(set(names)) != len(names):
             raise ConfigError("two systems have the same name: give --name for each --hyp")
-        hypotheses = {name: lines(path) for name, path in zip(names, args.hyp)}
-        sources = lines(args.src) if args.src else None
-        docs = lines(args.docs) if args.docs else None
+        for path in [args.ref, *args.hyp, args.src, args.docs]:
+            if path is not None:
+                _check_readable(path)
+        # Streamed from the files: memory grows with what is kept, not with the files.
+        result = evaluate_files(args.ref, dict(zip(names, args.hyp)), args.lang, sources=args.src,
+                                documents=args.docs, **options)
     elif args.db:
         from .store import Store
 
@@ -418,24 +427,36 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         sources = [t[1] for t in triples]
         references = [t[2] for t in triples]
         hypotheses = {f"run {args.run}" if args.run else "mt": [t[3] for t in triples]}
+        result = evaluate(references, hypotheses, args.lang, sources=sources, documents=docs, **options)
     else:
         raise ConfigError("evaluate needs --ref and --hyp files, or --db")
-    result = evaluate(references, hypotheses, args.lang, sources=sources, documents=docs, tokenize=args.tokenize,
-                      test=None if args.test == "none" else args.test, n_samples=args.samples, seed=args.seed,
-                      worst=args.worst)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
         print(format_table(result))
     if args.report:
-        from .report import render_report
-
         from .atomic import atomic_write_text
+        from .report import render_report
 
         atomic_write_text(args.report, render_report(result))
         if not args.quiet:
             print(f"report written to {args.report}", file=sys.stderr)
     return 0
+
+
+def _check_readable(path: str) -> None:
+    """One line for an input that is missing, a folder, or unreadable."""
+    from pathlib import Path
+
+    if Path(path).is_dir():
+        raise InputError(f"{path}: is a folder, expected a file")
+    if not Path(path).exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
