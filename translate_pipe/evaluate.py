@@ -184,7 +184,7 @@ def evaluate_files(
         raise InputError(f"{paths['reference']}: the reference has no lines")
     for key, count in counts.items():
         if count != n:
-            raise InputError(f"{paths[key]}: {count} lines, but the reference {paths['reference']} has {n}")
+            raise InputError(f"{paths[key]}: {count} lines, but the reference has {n} ({paths['reference']})")
     names = list(hypotheses)
     streams = [_read_lines(paths["reference"])] + [_read_lines(paths[name]) for name in names]
     source_lines = _read_lines(paths["source"]) if sources is not None else None
