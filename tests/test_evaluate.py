@@ -138,3 +138,113 @@ def test_report_in_a_real_browser(tmp_path: Path, browser) -> None:
     assert arabic and driver.execute_script("return getComputedStyle(arguments[0]).direction", arabic[0]) == "rtl"
     assert '<script>document.title="pwned"</script>' in driver.find_element("id", "worst").text
     assert not driver.find_elements("css selector", "#worst img")
+
+
+# --- the same numbers as sacrebleu, computed in bounded memory --------------------------
+
+def _corpus(n: int, seed: int) -> tuple[list[str], dict[str, list[str]]]:
+    """n reference lines and three systems of different quality, built from the French lines."""
+    import random
+
+    rng = random.Random(seed)
+    refs = [REF_FR[i % len(REF_FR)] + f" ({i})" for i in range(n)]
+    systems = {}
+    for name, drop in (("base", 0.1), ("better", 0.03), ("worse", 0.35)):
+        systems[name] = [" ".join(w for w in ref.split() if rng.random() > drop) or "." for ref in refs]
+    return refs, systems
+
+
+def _sacrebleu_reference(refs: list[str], systems: dict[str, list[str]], test: str, n_samples: int, seed: int,
+                         monkeypatch: pytest.MonkeyPatch) -> dict:
+    from sacrebleu.metrics import BLEU, CHRF, TER
+    from sacrebleu.significance import PairedTest
+
+    monkeypatch.setenv("SACREBLEU_SEED", str(seed))
+    metrics = {"bleu": BLEU(tokenize="13a", references=[refs]), "chrf": CHRF(references=[refs]),
+               "chrf++": CHRF(word_order=2, references=[refs]), "ter": TER(references=[refs])}
+    signatures, table = PairedTest(list(systems.items()), metrics, references=None, test_type=test,
+                                   n_samples=n_samples)()
+    columns = [c for c in table if c != "System"]
+    return {key: ([(r.score, r.ci, r.mean, r.p_value) for r in table[column]], str(signatures[column]))
+            for key, column in zip(metrics, columns)}
+
+
+def _rounded(values: tuple) -> tuple:
+    return tuple(None if v is None else round(float(v), 4) for v in values)
+
+
+@pytest.mark.parametrize("test", ["bs", "ar"])
+def test_paired_tests_equal_sacrebleus_own(test: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import translate_pipe.evaluate as evaluate_module
+
+    refs, systems = _corpus(45, seed=3)
+    expected = _sacrebleu_reference(refs, systems, test, n_samples=150, seed=11, monkeypatch=monkeypatch)
+    # A tiny working set forces many small resampling batches: the batches must give the same draws.
+    monkeypatch.setattr(evaluate_module, "RESAMPLE_BYTES", 64)
+    monkeypatch.setattr(evaluate_module, "CHUNK_LINES", 7)
+    ours = evaluate(refs, systems, "fr", test=test, n_samples=150, seed=11)
+    for key, (rows, signature) in expected.items():
+        got = [(s.score, s.ci, s.mean, s.p_value) for s in (ours.scores[name][key] for name in systems)]
+        assert got == [_rounded(row) for row in rows], key
+        assert ours.signatures[key] == signature
+    assert ours.scores["worse"]["chrf"].p_value < 0.05
+
+
+def test_single_system_bootstrap_equals_sacrebleus_corpus_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    import translate_pipe.evaluate as evaluate_module
+
+    refs, systems = _corpus(40, seed=5)
+    monkeypatch.setenv("SACREBLEU_SEED", "9")
+    monkeypatch.setattr(evaluate_module, "RESAMPLE_BYTES", 100)
+    ours = evaluate(refs, {"base": systems["base"]}, "fr", test="bs", n_samples=120, seed=9)
+    for key, metric in (("bleu", BLEU(tokenize="13a")), ("chrf", CHRF()), ("chrf++", CHRF(word_order=2)),
+                        ("ter", TER())):
+        expected = metric.corpus_score(systems["base"], [refs], n_bootstrap=120)
+        score = ours.scores["base"][key]
+        assert (score.score, score.ci, score.mean) == _rounded((expected.score, expected._ci, expected._mean)), key
+        assert ours.signatures[key] == str(metric.get_signature())
+
+
+def test_statistics_are_shared_and_equal_sacrebleus_sentence_and_group_scores(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from sacrebleu.metrics import CHRF
+
+    import translate_pipe.evaluate as evaluate_module
+    from translate_pipe.evaluate import evaluate_files
+
+    refs, systems = _corpus(30, seed=8)
+    docs = [f"d{i % 4}" for i in range(30)]
+    monkeypatch.setattr(evaluate_module, "CHUNK_LINES", 4)  # chunk borders inside documents and buckets
+    paths = {name: _write(tmp_path / name, lines) for name, lines in systems.items()}
+    streamed = evaluate_files(_write(tmp_path / "ref", refs), paths, "fr", documents=_write(tmp_path / "docs", docs),
+                              test=None, worst=5)
+    in_memory = evaluate(refs, systems, "fr", documents=docs, test=None, worst=5)
+    assert streamed.scores == in_memory.scores and streamed.documents == in_memory.documents
+    assert [s.index for s in streamed.worst] == [s.index for s in in_memory.worst]
+    chrf = CHRF()
+    assert streamed.sentence_chrf["base"] == [chrf.sentence_score(h, [r]).score for h, r in zip(systems["base"], refs)]
+    for doc in set(docs):
+        rows = [i for i, d in enumerate(docs) if d == doc]
+        expected = chrf.corpus_score([systems["worse"][i] for i in rows], [[refs[i] for i in rows]]).score
+        assert streamed.documents[doc]["worse"] == round(expected, 4)
+    worst = sorted(range(30), key=lambda i: streamed.sentence_chrf["base"][i])[:5]
+    assert [s.index for s in streamed.worst] == worst
+
+
+def test_long_lines_are_refused_by_number_before_the_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from translate_pipe.evaluate import MAX_LINE_CHARS, MAX_TER_WORDS
+
+    long_words = " ".join(["mot"] * (MAX_TER_WORDS + 1))
+    ref = _write(tmp_path / "ref", REF_FR[:2] + [long_words])
+    hyp = _write(tmp_path / "hyp", HYP_A[:2] + [long_words])
+    assert main(["evaluate", "--ref", str(ref), "--hyp", str(hyp), "--lang", "fr", "--test", "none"]) == 1
+    err = capsys.readouterr().err
+    assert f"{ref}: line 3 has {MAX_TER_WORDS + 1} words" in err and "--metrics" in err and len(err.splitlines()) == 1
+    assert main(["evaluate", "--ref", str(ref), "--hyp", str(hyp), "--lang", "fr", "--test", "none",
+                 "--metrics", "bleu,chrf,chrf++"]) == 0
+    assert "TER" not in capsys.readouterr().out
+    huge = _write(tmp_path / "huge", HYP_A[:2] + ["x" * (5 * MAX_LINE_CHARS)])
+    assert main(["evaluate", "--ref", str(ref), "--hyp", str(huge), "--lang", "fr", "--metrics", "chrf"]) == 1
+    assert f"{huge}: line 3 has {5 * MAX_LINE_CHARS:,} characters" in capsys.readouterr().err

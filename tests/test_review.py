@@ -75,7 +75,8 @@ def client(db: Path):
 
     from translate_pipe.review.app import create_app
 
-    with TestClient(create_app(str(db))) as test_client:
+    # The server answers only requests addressed to it (Host: localhost), see test_hostile.py.
+    with TestClient(create_app(str(db)), base_url="http://localhost") as test_client:
         yield test_client
 
 
@@ -329,7 +330,9 @@ def server(db: Path) -> Iterator[str]:
     from translate_pipe.review.app import create_app
 
     port = _free_port()
-    config = uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning")
+    from translate_pipe.review.server import server_config
+
+    config = server_config(create_app(str(db)), host="127.0.0.1", port=port)
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()

@@ -11,11 +11,12 @@ import argparse
 import json
 import logging
 import sys
+import typing
 from collections.abc import Sequence
 
 from . import __version__
 from .config import Config, load_config
-from .errors import ConfigError, InputError, TranslatePipeError
+from .errors import ConfigError, InputError, TranslatePipeError, redact_secrets
 
 log = logging.getLogger("translate_pipe")
 
@@ -27,8 +28,31 @@ def _langs(value: str) -> list[str]:
     return list(dict.fromkeys(langs))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors on one line (the usage itself is one --help away)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _at_least(low: int, high: int | None = None):
+    """An argparse type: a whole number in ``low``..``high``."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+        if number < low or (high is not None and number > high):
+            bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {number}")
+        return number
+
+    return parse
+
+
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="translate-pipe",
         description="Press releases in, aligned and scored English-Arabic/French sentence pairs out.",
     )
@@ -46,12 +70,12 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("inputs", nargs="+", metavar="INPUT", help="release files (.txt, .jsonl) or folders of them")
     run.add_argument("--to", type=_langs, required=True, metavar="LANGS", help="target languages, e.g. ar,fr")
     run.add_argument("--model", action="append", metavar="PAIR=PATH", help="local model folder for a pair (repeatable)")
-    run.add_argument("--beam", type=int, help="beam size (config: translate.beam_size)")
-    run.add_argument("--max-length", type=int, help="most target tokens per sentence (translate.max_length)")
-    run.add_argument("--batch-size", type=int, help="most sentences per batch (translate.batch_size)")
+    run.add_argument("--beam", type=_at_least(1), help="beam size (config: translate.beam_size)")
+    run.add_argument("--max-length", type=_at_least(1), help="most target tokens per sentence (translate.max_length)")
+    run.add_argument("--batch-size", type=_at_least(1), help="most sentences per batch (translate.batch_size)")
     run.add_argument("--device", help="cpu, cuda or auto (translate.device)")
     run.add_argument("--backend", choices=("transformers", "ctranslate2"), help="translate.backend")
-    run.add_argument("--qe-dropout", type=int, metavar="N",
+    run.add_argument("--qe-dropout", type=_at_least(0), metavar="N",
                      help="Monte-Carlo dropout passes for pairs not labelled good (score.qe_dropout)")
     run.add_argument("--reference", action="append", metavar="LANG=DIR",
                      help="human translations of the releases (matched by file name or id): aligned and used to score the MT")
@@ -60,7 +84,7 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="where segmentation, translation and scoring run (default: this process)")
     run.add_argument("--ray-address", metavar="ADDRESS",
                      help="with --engine ray: auto, ray://HOST:PORT, or none for a new local cluster")
-    run.add_argument("--workers", type=int, help="with --engine ray: translation actors (default: one per CPU)")
+    run.add_argument("--workers", type=_at_least(1), help="with --engine ray: translation actors (default: one per CPU)")
     run.add_argument("--gpus-per-worker", type=float, default=0.0, metavar="F",
                      help="with --engine ray: GPUs for each translation actor, e.g. 0.5")
     run.add_argument("--shard-dir", help="with --engine ray: folder for result shards, shared by the workers "
@@ -107,11 +131,14 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--tokenize", help="sacrebleu BLEU tokenizer (default: intl for ar, 13a otherwise)")
     evaluate.add_argument("--test", choices=("bs", "ar", "none"), default="bs",
                           help="bs: (paired) bootstrap, ar: approximate randomization")
-    evaluate.add_argument("--samples", type=int, default=1000)
+    evaluate.add_argument("--samples", type=_at_least(1), default=1000,
+                          help="resamples of the significance test (default 1000)")
     evaluate.add_argument("--seed", type=int, default=12345)
-    evaluate.add_argument("--worst", type=int, default=10, help="how many worst segments to list")
+    evaluate.add_argument("--worst", type=_at_least(0), default=10, help="how many worst segments to list")
     evaluate.add_argument("--run", type=int, help="with --db: the MT of this run (default: the newest)")
     evaluate.add_argument("--report", help="write a self-contained HTML report here")
+    evaluate.add_argument("--metrics", type=_langs, metavar="METRICS",
+                          help="metrics to compute (default bleu,chrf,chrf++,ter); TER refuses lines over 250 words")
     evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
 
     commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
@@ -135,14 +162,17 @@ def _build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--to", required=True, help="target language, e.g. fr")
     translate.add_argument("--model", action="append", metavar="PAIR=PATH")
     translate.add_argument("--backend", choices=("transformers", "ctranslate2"))
-    translate.add_argument("--beam", type=int)
-    translate.add_argument("--max-length", type=int)
+    translate.add_argument("--beam", type=_at_least(1))
+    translate.add_argument("--max-length", type=_at_least(1))
     translate.add_argument("--device")
-    translate.add_argument("--chunk", type=int, default=256, help="lines read, translated and written at a time")
+    translate.add_argument("--chunk", type=_at_least(1), default=256, help="lines read, translated and written at a time")
 
     serve = commands.add_parser("serve", parents=[common], help="review and post-edit pairs in the browser")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=_at_least(0, 65535), default=8000, help="port (default 8000; 0: any free port)")
+    serve.add_argument("--allow-host", action="append", metavar="NAME",
+                       help="another host name the browser may use for this server (repeatable); "
+                            "by default only localhost, loopback addresses and --host")
     return parser
 
 
@@ -153,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except TranslatePipeError as exc:
-        print(f"translate-pipe: error: {exc}", file=sys.stderr)
+        print(redact_secrets(f"translate-pipe: error: {_one_line(str(exc))}"), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("translate-pipe: interrupted; finished work is stored, run the same command again to resume",
@@ -161,11 +191,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file the command could not open or write, named by the system
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(redact_secrets(f"translate-pipe: error: {where}{exc.strerror or exc}"), file=sys.stderr)
+        return 1
+
+
+def _one_line(text: str) -> str:
+    """A message on one line: a file name with a newline must not forge a second message."""
+    return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
+
+
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_secrets(super().format(record))
 
 
 def _setup_logging(quiet: bool, verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("translate-pipe: %(levelname)s: %(message)s"))
+    handler.setFormatter(_RedactingFormatter("translate-pipe: %(levelname)s: %(message)s"))
     log.handlers[:] = [handler]
     log.propagate = False
     log.setLevel(logging.INFO if verbose else logging.WARNING)
@@ -179,11 +223,27 @@ def _db(args: argparse.Namespace, config: Config) -> str:
     return args.db or config.store.db
 
 
+def _existing_db(db: str) -> str:
+    """``db`` if it names a database that exists; commands that only read must not create one."""
+    from pathlib import Path
+
+    from .store import is_postgres_url, sqlite_path
+
+    if is_postgres_url(db):
+        return db
+    path = sqlite_path(db)
+    if path == ":memory:" or Path(path).is_file():
+        return db
+    if Path(path).is_dir():
+        raise InputError(f"{path}: is a folder, not a database")
+    raise InputError(f"{path}: no such database; translate releases first with translate-pipe run")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_pipeline
     from .progress import progress_for
     from .store import Store
-    from .translate import parse_model_overrides
+    from .translate import parse_model_overrides, resolve_model
 
     config = _config(args).with_overrides(
         "translate", beam_size=args.beam, max_length=args.max_length, batch_size=args.batch_size, device=args.device,
@@ -191,6 +251,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     config = config.with_overrides("score", qe_dropout=args.qe_dropout)
     overrides = parse_model_overrides(args.model)
+    for lang in args.to:  # an unknown language fails now, not after the whole input is read
+        resolve_model(f"en-{lang}", overrides)
     references = _parse_references(args.reference)
     db = _db(args, config)
     with Store(db) as store:
@@ -258,7 +320,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .store import Store
 
     config = _config(args)
-    with Store(_db(args, config)) as store:
+    with Store(_existing_db(_db(args, config))) as store:
         summary = export(store, args.format, args.lang, args.out, args.min_score, args.label,
                          deduplicate=not args.keep_duplicates, release_ids=args.release, origin=args.origin,
                          statuses=args.status)
@@ -322,9 +384,9 @@ def _cmd_align(args: argparse.Namespace) -> int:
     beads = align(src, tgt, mt)
     text = "".join(format_bead(b) + "\n" for b in beads)
     if args.out:
-        from pathlib import Path
+        from .atomic import atomic_write_text
 
-        Path(args.out).write_text(text, encoding="utf-8")
+        atomic_write_text(args.out, text)
     else:
         sys.stdout.write(text)
     return 0
@@ -333,61 +395,82 @@ def _cmd_align(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .evaluate import evaluate, format_table
-    from .ingest import read_lines
+    from .evaluate import METRIC_NAMES, evaluate, evaluate_files, format_table
 
-    def lines(path: str) -> list[str]:
-        return read_lines(Path(path))
+    metrics = args.metrics or list(METRIC_NAMES)
+    unknown = [m for m in metrics if m not in METRIC_NAMES]
+    if unknown:
+        raise ConfigError(f"--metrics: unknown metric {unknown[0]!r} (available: {', '.join(METRIC_NAMES)})")
+    options = dict(tokenize=args.tokenize, test=None if args.test == "none" else args.test, n_samples=args.samples,
+                   seed=args.seed, worst=args.worst, metrics=metrics)
+    if args.report:  # an unwritable report fails now, not after the scoring
+        from .atomic import check_writable
 
-    sources = docs = None
+        check_writable(args.report)
     if args.ref:
         if not args.hyp:
             raise ConfigError("evaluate --ref needs at least one --hyp")
-        references = lines(args.ref)
         names = args.name or []
         if len(names) > len(args.hyp):
             raise ConfigError("more --name than --hyp")
         names = names + [Path(h).name for h in args.hyp[len(names):]]
         if len(set(names)) != len(names):
             raise ConfigError("two systems have the same name: give --name for each --hyp")
-        hypotheses = {name: lines(path) for name, path in zip(names, args.hyp)}
-        sources = lines(args.src) if args.src else None
-        docs = lines(args.docs) if args.docs else None
+        for path in [args.ref, *args.hyp, args.src, args.docs]:
+            if path is not None:
+                _check_readable(path)
+        # Streamed from the files: memory grows with what is kept, not with the files.
+        result = evaluate_files(args.ref, dict(zip(names, args.hyp)), args.lang, sources=args.src,
+                                documents=args.docs, **options)
     elif args.db:
         from .store import Store
 
-        with Store(args.db) as store:
+        with Store(_existing_db(args.db)) as store:
             triples = store.reference_triples(args.lang, args.run)
         if not triples:
-            raise InputError(f"{args.db}: no MT with aligned human references into {args.lang} "
+            raise InputError(f"{redact_secrets(args.db)}: no MT with aligned human references into {args.lang} "
                              f"(run with --reference {args.lang}=DIR first)")
         docs = [t[0] for t in triples]
         sources = [t[1] for t in triples]
         references = [t[2] for t in triples]
         hypotheses = {f"run {args.run}" if args.run else "mt": [t[3] for t in triples]}
+        result = evaluate(references, hypotheses, args.lang, sources=sources, documents=docs, **options)
     else:
         raise ConfigError("evaluate needs --ref and --hyp files, or --db")
-    result = evaluate(references, hypotheses, args.lang, sources=sources, documents=docs, tokenize=args.tokenize,
-                      test=None if args.test == "none" else args.test, n_samples=args.samples, seed=args.seed,
-                      worst=args.worst)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
         print(format_table(result))
     if args.report:
+        from .atomic import atomic_write_text
         from .report import render_report
 
-        Path(args.report).write_text(render_report(result), encoding="utf-8")
+        atomic_write_text(args.report, render_report(result))
         if not args.quiet:
             print(f"report written to {args.report}", file=sys.stderr)
     return 0
+
+
+def _check_readable(path: str) -> None:
+    """One line for an input that is missing, a folder, or unreadable."""
+    from pathlib import Path
+
+    if Path(path).is_dir():
+        raise InputError(f"{path}: is a folder, expected a file")
+    if not Path(path).exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
     from .store import Store
 
     config = _config(args)
-    with Store(_db(args, config)) as store:
+    with Store(_existing_db(_db(args, config))) as store:
         for run in store.runs():
             summary = json.loads(str(run["summary"])) if run["summary"] else {}
             print(f"{run['id']}\t{run['started_at']}\t{run['status']}\t{run['langs']}\t"
@@ -415,32 +498,36 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
     config = _config(args).with_overrides("translate", beam_size=args.beam, max_length=args.max_length,
                                           device=args.device, backend=args.backend)
-    translator = load_translator(f"en-{args.to}", config.translate, parse_model_overrides(args.model))
-    if args.chunk < 1:
-        raise ConfigError("--chunk must be at least 1")
-    if args.file:
-        handle = open(args.file, encoding="utf-8", errors="strict", newline=None)
-    else:
-        import io
-
-        handle = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict")
     name = args.file or "<stdin>"
+    # The input is opened before the model loads: a wrong path fails in a moment.
+    try:
+        handle = open(args.file, "rb") if args.file else sys.stdin.buffer
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+    translator = load_translator(f"en-{args.to}", config.translate, parse_model_overrides(args.model))
     count = 0
     try:
         with handle:
             while True:
-                try:
-                    lines = [line.rstrip("\n") for line in islice(handle, args.chunk)]
-                except UnicodeDecodeError as exc:
-                    raise InputError(f"{name}: not valid UTF-8 after line {count} ({exc.reason})") from None
-                if not lines:
+                # Bytes, decoded line by line, so a bad line is named by its own number.
+                raw_lines = list(islice(handle, args.chunk))
+                if not raw_lines:
                     break
+                lines = []
+                for offset, raw in enumerate(raw_lines, start=count + 1):
+                    try:
+                        lines.append(raw.decode("utf-8-sig" if offset == 1 else "utf-8").rstrip("\r\n"))
+                    except UnicodeDecodeError as exc:
+                        raise InputError(f"{name}: line {offset} is not valid UTF-8 (byte {exc.start + 1} of the line:"
+                                         f" {exc.reason})") from None
                 # One line in, one line out: an empty line stays empty.
                 for result in translator.translate(lines):
                     sys.stdout.write(" ".join(result.text.splitlines()) + "\n")
                 sys.stdout.flush()
                 count += len(lines)
     except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
         raise InputError(f"{name}: cannot read: {exc.strerror}") from None
     return 0
 
@@ -469,25 +556,25 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from .store import Store, is_postgres_url, sqlite_path
+    from .store import Store
 
     config = _config(args)
     db = _db(args, config)
-    if not is_postgres_url(db) and not Path(sqlite_path(db)).is_file():
-        raise InputError(f"{db}: no such database; translate releases first with translate-pipe run")
+    _existing_db(db)
     Store(db).close()  # fail here, with our message, on a file that is not a database
     try:
-        import uvicorn
-
-        from .review.app import create_app
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
     except ImportError as exc:
         raise ConfigError(f"serve needs FastAPI and uvicorn ({exc}): pip install fastapi uvicorn") from None
-    app = create_app(db, config)
-    print(f"translate-pipe review: http://{args.host}:{args.port}/ (database {db}; Ctrl-C stops)", file=sys.stderr,
-          flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    from .review.server import serve
+
+    def listening(host: str, port: int) -> None:
+        shown = f"[{host}]" if ":" in host else host
+        print(f"translate-pipe review: http://{shown}:{port}/ (database {redact_secrets(db)}; Ctrl-C stops)",
+              file=sys.stderr, flush=True)
+
+    serve(db, args.host, args.port, config, allowed_hosts=args.allow_host or (), on_listening=listening)
     return 0
 
 

@@ -122,7 +122,7 @@ class Config:
             return self
         current = getattr(self, section)
         merged = _build(type(current), {**dataclasses.asdict(current), **values}, section)
-        return dataclasses.replace(self, **{section: merged})
+        return validate(dataclasses.replace(self, **{section: merged}))
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -136,9 +136,76 @@ def load_config(path: str | Path | None = None) -> Config:
         data = _deep_merge(data, _read_yaml(Path(path)))
         where = str(path)
     try:
-        return _build(Config, data, "")
+        return validate(_build(Config, data, ""))
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+
+
+# The smallest (and largest) value each number may take; a key not listed is free.
+# Zero beams, a negative length or an empty token budget would fail deep inside a model.
+_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "ingest.max_sentence_chars": (1, None),
+    "ingest.max_release_chars": (1, None),
+    "translate.beam_size": (1, None),
+    "translate.max_length": (1, None),
+    "translate.max_input_tokens": (4, None),  # room for a target token, a word and the end mark
+    "translate.batch_size": (1, None),
+    "translate.max_batch_tokens": (1, None),
+    "translate.threads": (0, None),
+    "translate.inter_threads": (0, None),
+    "translate.intra_threads": (0, None),
+    "score.rules.length_ratio.min": (0, None),
+    "score.rules.length_ratio.max": (0, None),
+    "score.rules.repeated_ngrams.n": (1, None),
+    "score.rules.repeated_ngrams.max_repeats": (1, None),
+    "score.rules.untranslated.min_chars": (0, None),
+    "score.rules.untranslated.max_similarity": (0, 1),
+    "score.rules.wrong_script.min_share": (0, 1),
+    "score.penalties.*": (0, 1),
+    "score.labels.good": (0, 1),
+    "score.labels.check": (0, 1),
+    "score.qe_dropout": (0, None),
+}
+_CHOICES: dict[str, tuple[str, ...]] = {"translate.backend": ("ctranslate2", "transformers")}
+
+
+def validate(config: Config) -> Config:
+    """``config`` if every value is in range and every flag name is known, else :class:`ConfigError` naming the key."""
+    for key, value in _numbers(config, ""):
+        low, high = _RANGES.get(key) or _RANGES.get(key.rsplit(".", 1)[0] + ".*") or (None, None)
+        if low is not None and value < low:
+            raise ConfigError(f"'{key}' must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise ConfigError(f"'{key}' must be at most {high}, got {value}")
+    for key, choices in _CHOICES.items():
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name)
+        if value not in choices:
+            raise ConfigError(f"'{key}' must be one of {', '.join(choices)}, got {value!r}")
+    flags = set(ScoreConfig().penalties)  # every flag the rules can raise has a default penalty
+    for key, names in (("score.penalties", config.score.penalties), ("score.fatal_flags", config.score.fatal_flags)):
+        unknown = sorted(set(names) - flags)
+        if unknown:
+            raise ConfigError(f"unknown flag '{unknown[0]}' in '{key}' (known: {', '.join(sorted(flags))})")
+    ratio = config.score.rules.length_ratio
+    if ratio.min >= ratio.max:
+        raise ConfigError(f"'score.rules.length_ratio.min' ({ratio.min}) must be below its max ({ratio.max})")
+    if config.score.labels.check > config.score.labels.good:
+        raise ConfigError(f"'score.labels.check' ({config.score.labels.check}) must not exceed "
+                          f"'score.labels.good' ({config.score.labels.good})")
+    return config
+
+
+def _numbers(value: Any, where: str) -> typing.Iterator[tuple[str, float]]:
+    """(dotted key, number) for every int or float in a config tree."""
+    if dataclasses.is_dataclass(value):
+        for item in dataclasses.fields(value):
+            yield from _numbers(getattr(value, item.name), f"{where}.{item.name}" if where else item.name)
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _numbers(item, f"{where}.{name}")
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield where, value
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

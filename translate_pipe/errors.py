@@ -6,6 +6,13 @@ them into one-line messages and an exit code, never a traceback.
 
 from __future__ import annotations
 
+import re
+
+# A password in a database URL's user part (``scheme://user:secret@host``) or parameters
+# (``?password=secret``, ``&sslpassword=...``), wherever it appears in a message.
+_URL_PASSWORD = re.compile(r"(?P<keep>[a-z][a-z0-9+.-]*://[^\s/@:]*:)[^\s/]*@", re.IGNORECASE)
+_PARAM_PASSWORD = re.compile(r"(?P<keep>(?:^|[?&;\s])\w*password=)[^&\s'\"]*", re.IGNORECASE)
+
 
 class TranslatePipeError(Exception):
     """Base class of every error translate-pipe raises on purpose."""
@@ -30,3 +37,13 @@ class ModelLoadError(TranslatePipeError):
 
 class StoreError(TranslatePipeError):
     """The database cannot be opened or written."""
+
+
+class OutputError(TranslatePipeError):
+    """An output file cannot be written (missing or read-only folder, a folder given as a file, full disk)."""
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with every database password replaced by ``***`` (for messages and logs)."""
+    text = _URL_PASSWORD.sub(lambda m: f"{m.group('keep')}***@", text)
+    return _PARAM_PASSWORD.sub(lambda m: f"{m.group('keep')}***", text)

@@ -79,11 +79,11 @@ def render_report(evaluation: Evaluation, title: str = "MT evaluation") -> str:
         f"<p>Target language <b>{esc(evaluation.lang)}</b>, {len(evaluation.sentence_chrf[evaluation.systems[0]])}"
         f" segments, BLEU tokenizer <code>{esc(evaluation.tokenize)}</code>.</p>",
         "<h2>Systems</h2>",
-        '<table id="systems"><tr><th>system</th>' + "".join(f"<th>{esc(c)}</th>" for c in _COLUMNS.values()) + "</tr>",
+        '<table id="systems"><tr><th>system</th>' + "".join(f"<th>{esc(_COLUMNS[k])}</th>" for k in evaluation.metrics) + "</tr>",
     ]
     for name in evaluation.systems:
         cells = [f'<td class="num">{esc(format_score(evaluation.scores[name][key], spaced=True))}</td>'
-                 for key in _COLUMNS]
+                 for key in evaluation.metrics]
         parts.append(f"<tr><th>{esc(name)}</th>{''.join(cells)}</tr>")
     parts.append("</table>")
     if evaluation.test and len(evaluation.systems) > 1:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..atomic import atomic_open
 from ..model import Pair
 
 
@@ -29,13 +30,9 @@ def pair_record(pair: Pair) -> dict[str, object]:
 
 def write(pairs: Iterable[Pair], out: Path, tgt_lang: str) -> tuple[int, list[str]]:
     count = 0
-    with _open(out) as handle:
+    with atomic_open(out) as handle:
         for pair in pairs:
             handle.write(json.dumps(pair_record(pair), ensure_ascii=False) + "\n")
             count += 1
     return count, [str(out)]
 
-
-def _open(out: Path):
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return out.open("w", encoding="utf-8", newline="\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..atomic import StagedFiles
 from ..model import Pair
 
 
@@ -13,12 +14,11 @@ def _one_line(text: str) -> str:
 
 
 def write(pairs: Iterable[Pair], out: Path, tgt_lang: str) -> tuple[int, list[str]]:
-    out.parent.mkdir(parents=True, exist_ok=True)
     src_path = out.with_name(f"{out.name}.en")
     tgt_path = out.with_name(f"{out.name}.{tgt_lang}")
     count = 0
-    with src_path.open("w", encoding="utf-8", newline="\n") as src, \
-            tgt_path.open("w", encoding="utf-8", newline="\n") as tgt:
+    # Both sides are renamed into place together, so they never disagree in length.
+    with StagedFiles() as stage, stage.open(src_path) as src, stage.open(tgt_path) as tgt:
         for pair in pairs:
             src.write(_one_line(pair.src) + "\n")
             tgt.write(_one_line(pair.tgt) + "\n")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..atomic import atomic_path
 from ..errors import ConfigError
 from ..model import Pair
 
@@ -28,7 +29,6 @@ def write(pairs: Iterable[Pair], out: Path, tgt_lang: str) -> tuple[int, list[st
         import pyarrow.parquet as pq
     except ImportError:
         raise ConfigError("the parquet format needs pyarrow: pip install pyarrow") from None
-    out.parent.mkdir(parents=True, exist_ok=True)
     rows = list(pairs)  # the score columns are the union over all pairs
     names = list(_BASE_SCORES) + sorted({n for p in rows for n in p.scores} - set(_BASE_SCORES))
     src_lang = rows[0].src_lang if rows else "en"
@@ -46,7 +46,7 @@ def write(pairs: Iterable[Pair], out: Path, tgt_lang: str) -> tuple[int, list[st
             ("flags", pa.list_(pa.string())),
         ]
     )
-    with pq.ParquetWriter(out, schema) as writer:
+    with atomic_path(out) as temp, pq.ParquetWriter(temp, schema) as writer:
         for start in range(0, max(len(rows), 1), ROW_GROUP):
             group = rows[start : start + ROW_GROUP]
             columns = {

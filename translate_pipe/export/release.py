@@ -12,7 +12,8 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import InputError
+from ..atomic import StagedFiles
+from ..errors import InputError, OutputError
 from ..store import Store
 
 log = logging.getLogger(__name__)
@@ -45,51 +46,73 @@ def translated_release(store: Store, release_id: str, tgt_lang: str) -> dict[str
     return {**record, "tgt_lang": tgt_lang, "title": title, "paragraphs": body, "missing": missing}
 
 
-def _targets(store: Store, out: Path, release_ids: Sequence[str] | None, suffix: str) -> list[tuple[str, Path]]:
+def _targets(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None,
+             suffix: str) -> list[tuple[str, Path]]:
+    """(release id, file) for each release to write; releases with no ``tgt_lang`` text are left out.
+
+    A release named on its own with no translation into the language, or a database with
+    none at all, is refused: a page of English marked as Arabic is worse than no page.
+    """
     ids = list(release_ids) if release_ids else [str(r["id"]) for r in store.releases()]
-    if len(ids) == 1 and out.suffix:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        return [(ids[0], out)]
-    out.mkdir(parents=True, exist_ok=True)
-    return [(release_id, out / f"{release_id}{suffix}") for release_id in ids]
+    unknown = [release_id for release_id in release_ids or () if store.release_record(release_id) is None]
+    if unknown:
+        raise InputError(f"no release {', '.join(unknown)} in {store.where}")
+    translated = [release_id for release_id in ids if tgt_lang in store.release_langs(release_id)]
+    if not translated:
+        which = f"release {', '.join(ids)}" if release_ids else "any release"
+        raise InputError(f"{store.where}: no {tgt_lang} translation of {which}; "
+                         f"translate first (translate-pipe run --to {tgt_lang})")
+    left_out = [release_id for release_id in ids if release_id not in translated]
+    if left_out and release_ids:
+        raise InputError(f"{store.where}: no {tgt_lang} translation of release {', '.join(left_out)}")
+    if left_out:
+        log.warning("%d releases have no %s translation and are not written", len(left_out), tgt_lang)
+    if len(translated) == 1 and out.suffix and not out.is_dir():
+        return [(translated[0], out)]
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out}: is a file; {len(translated)} releases need a folder")
+    return [(release_id, out / f"{release_id}{suffix}") for release_id in translated]
 
 
 def write_text(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:
     files = []
-    for release_id, path in _targets(store, out, release_ids, f".{tgt_lang}.txt"):
-        doc = translated_release(store, release_id, tgt_lang)
-        lines = [str(doc["date"] or ""), "", str(doc["title"]), ""]
-        for paragraph in doc["paragraphs"]:  # type: ignore[union-attr]
-            lines.extend([paragraph, ""])
-        path.write_text("\n".join(lines).lstrip("\n"), encoding="utf-8")
-        files.append(str(path))
+    # Every document is staged and renamed into place only once all are written.
+    with StagedFiles() as stage:
+        for release_id, path in _targets(store, tgt_lang, out, release_ids, f".{tgt_lang}.txt"):
+            doc = translated_release(store, release_id, tgt_lang)
+            lines = [str(doc["date"] or ""), "", str(doc["title"]), ""]
+            for paragraph in doc["paragraphs"]:  # type: ignore[union-attr]
+                lines.extend([paragraph, ""])
+            stage.write_text(path, "\n".join(lines).lstrip("\n"))
+            files.append(str(path))
     return len(files), files
 
 
 def write_html(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:
     direction = "rtl" if tgt_lang in RTL_LANGS else "ltr"
     files = []
-    for release_id, path in _targets(store, out, release_ids, f".{tgt_lang}.html"):
-        doc = translated_release(store, release_id, tgt_lang)
-        esc = html.escape
-        parts = [
-            "<!DOCTYPE html>",
-            f'<html lang="{esc(tgt_lang)}" dir="{direction}">',
-            "<head>",
-            '<meta charset="utf-8">',
-            f"<title>{esc(str(doc['title']))}</title>",
-            "<style>body{max-width:42em;margin:2em auto;font:1.1em/1.6 system-ui,sans-serif}"
-            ".date{color:#555}</style>",
-            "</head>",
-            "<body>",
-            "<article>",
-            f"<h1>{esc(str(doc['title']))}</h1>",
-        ]
-        if doc["date"]:
-            parts.append(f'<p class="date"><time datetime="{esc(str(doc["date"]))}">{esc(str(doc["date"]))}</time></p>')
-        for paragraph in doc["paragraphs"]:  # type: ignore[union-attr]
-            parts.append(f"<p>{esc(paragraph)}</p>")
-        parts += ["</article>", "</body>", "</html>", ""]
-        path.write_text("\n".join(parts), encoding="utf-8")
-        files.append(str(path))
+    with StagedFiles() as stage:
+        for release_id, path in _targets(store, tgt_lang, out, release_ids, f".{tgt_lang}.html"):
+            doc = translated_release(store, release_id, tgt_lang)
+            esc = html.escape
+            parts = [
+                "<!DOCTYPE html>",
+                f'<html lang="{esc(tgt_lang)}" dir="{direction}">',
+                "<head>",
+                '<meta charset="utf-8">',
+                f"<title>{esc(str(doc['title']))}</title>",
+                "<style>body{max-width:42em;margin:2em auto;font:1.1em/1.6 system-ui,sans-serif}"
+                ".date{color:#555}</style>",
+                "</head>",
+                "<body>",
+                "<article>",
+                f"<h1>{esc(str(doc['title']))}</h1>",
+            ]
+            if doc["date"]:
+                parts.append(f'<p class="date"><time datetime="{esc(str(doc["date"]))}">{esc(str(doc["date"]))}</time></p>')
+            for paragraph in doc["paragraphs"]:  # type: ignore[union-attr]
+                parts.append(f"<p>{esc(paragraph)}</p>")
+            parts += ["</article>", "</body>", "</html>", ""]
+            stage.write_text(path, "\n".join(parts))
+            files.append(str(path))
     return len(files), files

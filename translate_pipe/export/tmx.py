@@ -9,6 +9,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import __version__
+from ..atomic import atomic_open
 from ..model import Pair
 
 # XML 1.0 forbids most C0 controls; a stray one would make the whole file unreadable.
@@ -28,10 +29,9 @@ def _prop(kind: str, value: object) -> str:
 
 
 def write(pairs: Iterable[Pair], out: Path, tgt_lang: str) -> tuple[int, list[str]]:
-    out.parent.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     count = 0
-    with out.open("w", encoding="utf-8", newline="\n") as handle:
+    with atomic_open(out) as handle:
         handle.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         handle.write('<!DOCTYPE tmx SYSTEM "tmx14.dtd">\n')
         handle.write('<tmx version="1.4">\n')

@@ -7,6 +7,7 @@ never become markup. The API is described at ``/openapi.json``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -17,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from ..config import Config
 from ..store.paging import DEFAULT_LIMIT, MAX_LIMIT
-from .service import MAX_EDIT_CHARS, InvalidEdit, NotFound, ReviewService
+from .guard import HostGuard
+from .service import MAX_EDIT_CHARS, Busy, InvalidEdit, NotFound, ReviewService
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -73,8 +75,13 @@ class BodyLimit:
         return await self.app(scope, replay, send)
 
 
-def create_app(db: str, config: Config | None = None) -> FastAPI:
-    """The review application over the database ``db``."""
+def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.1",
+               allowed_hosts: Sequence[str] = ()) -> FastAPI:
+    """The review application over the database ``db``.
+
+    Requests must name this server in ``Host`` (``localhost``, a loopback address,
+    ``bind_host`` or one of ``allowed_hosts``); see :mod:`.guard`.
+    """
     service = ReviewService(db, config)
     app = FastAPI(
         title="translate-pipe review",
@@ -87,6 +94,10 @@ def create_app(db: str, config: Config | None = None) -> FastAPI:
     @app.exception_handler(NotFound)
     async def not_found(_request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(Busy)
+    async def busy(_request, exc: Busy) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
 
     @app.exception_handler(InvalidEdit)
     async def invalid(_request, exc: InvalidEdit) -> JSONResponse:
@@ -151,4 +162,5 @@ def create_app(db: str, config: Config | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(HostGuard, bind_host=bind_host, allowed_hosts=allowed_hosts)  # outermost: checked first
     return app

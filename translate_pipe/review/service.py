@@ -27,6 +27,10 @@ from ..store.paging import Page, page_of
 #: typed into the page; refusing it keeps the corpus and the database sane.
 MAX_EDIT_CHARS = 5000
 REVIEW_STATUSES = ("approved", "rejected")
+#: Ids are SQL integers: anything outside 1..2**63-1 names no pair (and would overflow the driver).
+MAX_ID = 2**63 - 1
+#: How often a lookup is retried when the pair's current version moves under it.
+LOOKUP_TRIES = 20
 DOWNLOAD_FORMATS = {
     "tmx": ("application/x-tmx+xml", "tmx"),
     "html": ("text/html; charset=utf-8", "html"),
@@ -36,6 +40,10 @@ DOWNLOAD_FORMATS = {
 
 class NotFound(InputError):
     """An id that names no release or pair in the database."""
+
+
+class Busy(InputError):
+    """A pair that changed under every attempt to read it (many reviewers saving at once)."""
 
 
 class InvalidEdit(InputError):
@@ -75,6 +83,33 @@ class PairView:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _current_pair(store: Store, pair_id: int) -> Pair:
+    """The current version of the pair ``pair_id`` belongs to; :class:`NotFound` if none.
+
+    :meth:`Store.pair_of` finds the current version and then reads it in separate
+    statements; a reviewer saving the same pair in between makes a newer version current
+    and the read finds nothing. The pair still exists (it has versions), so look again:
+    each retry follows a save that did land, so this ends as soon as saves pause.
+    """
+    if not 0 < pair_id <= MAX_ID:
+        raise NotFound(f"no pair {pair_id}")
+    for _ in range(LOOKUP_TRIES):
+        current = store.pair_of(pair_id)
+        if current is not None:
+            return current
+        if not store.versions(pair_id):
+            raise NotFound(f"no pair {pair_id}")
+    raise Busy(f"pair {pair_id} is being saved by others; try again")
 
 
 class ReviewService:
@@ -144,10 +179,8 @@ class ReviewService:
     def pair(self, pair_id: int) -> dict[str, object]:
         """A pair's current version, with every version it has had (oldest first)."""
         with self._store() as store:
-            current = store.pair_of(pair_id)
-            if current is None:
-                raise NotFound(f"no pair {pair_id}")
-            return {**PairView.of(current).as_dict(), "versions": store.versions(pair_id)}
+            current = _current_pair(store, pair_id)
+            return {**PairView.of(current).as_dict(), "versions": store.versions(current.translation_id)}
 
     def edit(self, pair_id: int, tgt: str | None = None, status: str | None = None) -> dict[str, object]:
         """Store a reviewer's version of a pair: new text, a decision, or both.
@@ -166,11 +199,11 @@ class ReviewService:
                 raise InvalidEdit(f"tgt has {len(tgt)} characters; at most {MAX_EDIT_CHARS} are accepted")
             if "\n" in tgt or "\r" in tgt:
                 raise InvalidEdit("tgt must be one line: a pair is one sentence")
+            if not _is_utf8(tgt):
+                raise InvalidEdit("tgt has a lone surrogate (an unpaired \\ud800-\\udfff escape): not text")
             tgt = tgt.strip()
         with self._store() as store:
-            current = store.pair_of(pair_id)
-            if current is None:
-                raise NotFound(f"no pair {pair_id}")
+            current = _current_pair(store, pair_id)
             text = current.tgt if tgt is None else tgt
             changed = text != current.tgt
             new_status = status or ("edited" if changed else current.status)

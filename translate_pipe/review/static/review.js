@@ -1,16 +1,47 @@
 // translate-pipe review pages. Every piece of text from the database goes into the page
-// through textContent or an attribute, never innerHTML, so a release that contains markup
+// through textContent, text nodes or an attribute, never innerHTML, so a release that contains markup
 // shows that markup as text.
 "use strict";
 
 const TranslatePipeReview = (() => {
   const RTL = new Set(["ar", "he", "fa", "ur"]);
 
+  // Bidi embedding, override and isolate controls reorder the text around them without
+  // being seen: a reviewer would approve a sentence that reads differently from what is
+  // stored. Each is shown as a visible marker such as ⟨U+202E⟩ instead.
+  const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+  const BIDI_NAMES = {
+    0x202A: "LEFT-TO-RIGHT EMBEDDING", 0x202B: "RIGHT-TO-LEFT EMBEDDING", 0x202C: "POP DIRECTIONAL FORMATTING",
+    0x202D: "LEFT-TO-RIGHT OVERRIDE", 0x202E: "RIGHT-TO-LEFT OVERRIDE", 0x2066: "LEFT-TO-RIGHT ISOLATE",
+    0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE", 0x2069: "POP DIRECTIONAL ISOLATE",
+  };
+
+  function codePoint(char) {
+    return `U+${char.codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+  }
+
+  // The text as nodes: plain text, and a marker span for each bidi control.
+  function visibleText(text) {
+    const nodes = [];
+    let last = 0;
+    for (const match of text.matchAll(BIDI_CONTROLS)) {
+      if (match.index > last) nodes.push(document.createTextNode(text.slice(last, match.index)));
+      const marker = document.createElement("span");
+      marker.className = "bidi-control";
+      marker.textContent = `⟨${codePoint(match[0])}⟩`;
+      marker.title = `${BIDI_NAMES[match[0].codePointAt(0)]} (invisible in the text; it reorders what follows)`;
+      nodes.push(marker);
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+    return nodes;
+  }
+
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs)) {
       if (key === "class") node.className = value;
-      else if (key === "text") node.textContent = value;
+      else if (key === "text") node.replaceChildren(...visibleText(String(value)));
       else node.setAttribute(key, value);
     }
     for (const child of children) node.append(child);
@@ -316,8 +347,8 @@ const TranslatePipeReview = (() => {
       return;
     }
     const release = state.release;
-    document.title = `${release.title} · translate-pipe review`;
-    document.getElementById("title").textContent = release.title;
+    document.title = `${release.title.replace(BIDI_CONTROLS, codePoint)} · translate-pipe review`;
+    document.getElementById("title").replaceChildren(...visibleText(release.title));
     document.getElementById("date").textContent = release.date || "";
     document.getElementById("release-id").textContent = release.id;
     const nav = document.getElementById("langs");
