@@ -1,0 +1,201 @@
+"""Saved web pages: the article's title, date, address and paragraphs, by trafilatura.
+
+Steps, each explicit: decode the bytes honouring the page's own charset (byte-order
+mark, then ``<meta charset>``/XML declaration, then UTF-8, then a detector); extract
+the main text with trafilatura (measured against its defaults on
+``shared/data/pages`` by ``bench/extract_quality.py``); clean what it returns (soft
+hyphens, the title repeated as the first paragraph); and list what the page held
+outside the article, so that ``extract --format json`` and ``run --verbose`` show
+what was dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..config import IngestConfig
+from ..errors import InputError
+from .common import display_name
+
+_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,100}encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""", re.I)
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<\?xml[^>]*>\s*<(?:!doctype\s+)?html)",
+                         re.I | re.S)
+_HTML_TAGS = re.compile(rb"<(?:html|head|body|div|p|title|meta|article)\b", re.I)
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
+
+# Paragraph-level elements whose text, when absent from the extraction, was dropped.
+_BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote",
+               "figcaption", "caption", "nav", "footer", "header", "aside", "form", "button", "label")
+_MAX_REPORTED = 60
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether a file's bytes are a web page, whatever its name says."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf")
+    if _HTML_START.match(head):
+        return True
+    return len(_HTML_TAGS.findall(head)) >= 3
+
+
+def decode_html(data: bytes, origin: str) -> tuple[str, str]:
+    """The page's text and the encoding used: byte-order mark, declared charset, UTF-8,
+    then a detector. Raises :class:`InputError` when none gives text."""
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding
+    head = data[:4096]
+    declared = _CHARSET.search(head) or _XML_ENCODING.search(head)
+    candidates = []
+    if declared:
+        candidates.append(_normalise_charset(declared.group(1).decode("ascii")))
+    candidates.append("utf-8")
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), encoding
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+    except ImportError:  # pragma: no cover - a dependency of trafilatura
+        best = None
+    if best is not None and best.encoding:
+        return data.decode(best.encoding, errors="replace"), best.encoding
+    if b"\x00" in head:
+        raise InputError(f"{display_name(origin)}: binary file (NUL bytes), not a web page")
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _normalise_charset(name: str) -> str:
+    name = name.lower()
+    # Browsers read pages declared Latin-1 as Windows-1252 (its superset); so must we.
+    return {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252",
+            "ascii": "cp1252"}.get(name, name)
+
+
+@dataclass(frozen=True)
+class ExtractedPage:
+    """What extraction keeps of a page, and what it left out."""
+
+    title: str | None
+    date: str | None
+    url: str | None
+    lang: str | None
+    paragraphs: tuple[str, ...]
+    dropped: tuple[str, ...] = ()
+    encoding: str = "utf-8"
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
+                 report_dropped: bool = True) -> ExtractedPage:
+    """Extract one saved page. Raises :class:`InputError` naming ``origin`` when the
+    bytes are not a page with an article."""
+    config = config or IngestConfig()
+    name = display_name(origin)
+    if len(data) > config.max_page_bytes:
+        raise InputError(f"{name}: {len(data):,} bytes of markup is more than ingest.max_page_bytes="
+                         f"{config.max_page_bytes:,}")
+    if not data.strip():
+        raise InputError(f"{name}: empty page")
+    html, encoding = decode_html(data, origin)
+    try:
+        import trafilatura
+        from trafilatura.settings import use_config
+    except ImportError as exc:
+        raise InputError(f"{name}: reading web pages needs trafilatura ({exc}): pip install trafilatura") from None
+    tree = _parse(html)
+    if tree is None:
+        raise InputError(f"{name}: not HTML (nothing to parse)")
+    settings = use_config()
+    settings.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # signals do not work off the main thread
+    document = trafilatura.bare_extraction(
+        tree, include_comments=False, include_tables=True, with_metadata=True, config=settings,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    text = getattr(document, "text", None) if document is not None else None
+    if not text or not text.strip():
+        raise InputError(f"{name}: no article text found in the page")
+    title = _clean(getattr(document, "title", None) or "") or None
+    paragraphs = [p for p in (_clean(line) for line in text.split("\n")) if p]
+    if title and paragraphs and _same(paragraphs[0], title):
+        paragraphs = paragraphs[1:]
+    lang = _page_lang(tree)
+    url = getattr(document, "url", None) or None
+    dropped = _left_out(tree, paragraphs, title) if report_dropped else []
+    return ExtractedPage(title=title, date=getattr(document, "date", None) or None, url=url, lang=lang,
+                         paragraphs=tuple(paragraphs), dropped=tuple(dropped), encoding=encoding)
+
+
+def _parse(html: str):
+    from lxml import html as lxml_html
+    from lxml.etree import ParserError
+
+    # lxml refuses a str that declares its encoding; the text is decoded already.
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
+    try:
+        return lxml_html.document_fromstring(html)
+    except (ParserError, ValueError):
+        return None
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _clean(text: str) -> str:
+    # Soft hyphens are invisible line-break hints: "Wis\u00adsen" is "Wissen".
+    return _SPACES.sub(" ", text.replace("\u00ad", "").replace("\u200b", "")).strip()
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _page_lang(tree) -> str | None:
+    value = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not value:
+        for meta in tree.iterfind(".//meta[@http-equiv]"):
+            if meta.get("http-equiv", "").lower() == "content-language":
+                value = meta.get("content")
+                break
+    if not value:
+        return None
+    return value.strip().lower().replace("_", "-").split("-")[0] or None
+
+
+def _left_out(tree, paragraphs: list[str], title: str | None) -> list[str]:
+    """The page's visible blocks of text that the extraction left out, each once."""
+    kept = " ".join(" ".join(paragraphs).split()).casefold()
+    if title:
+        kept += " " + " ".join(title.split()).casefold()
+    seen: set[str] = set()
+    dropped: list[str] = []
+    more = 0
+    body = tree.find("body")
+    if body is None:
+        return []
+    for element in body.iter(*_BLOCK_TAGS):
+        if any(ancestor.tag in _BLOCK_TAGS for ancestor in element.iterancestors()):
+            continue
+        if element.tag in ("script", "style"):
+            continue
+        text = " ".join(" ".join(element.itertext()).split())
+        if len(text) < 2 or text in seen:
+            continue
+        seen.add(text)
+        folded = " ".join(_clean(text).split()).casefold()
+        if folded in kept:
+            continue
+        if len(dropped) < _MAX_REPORTED:
+            label = {"nav": "menu", "footer": "footer", "header": "page header", "aside": "sidebar",
+                     "form": "form", "button": "button", "label": "form"}.get(element.tag, "outside the article")
+            dropped.append(f"{label}: {text[:80]}{'…' if len(text) > 80 else ''}")
+        else:
+            more += 1
+    if more:
+        dropped.append(f"outside the article: {more} more blocks")
+    return dropped
