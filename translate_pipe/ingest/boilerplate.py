@@ -37,6 +37,12 @@ _LINK_WORDS = (
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:" + _LINK_WORDS + r")\s*[:.»›…]*$", re.I), "navigation link"),
+    # "Read more: Looted colonial art", "À lire aussi : ...": a link to another article.
+    (re.compile(r"^(?:read more|read also|see also|related|more on this|lire aussi|à lire aussi|lire la suite|"
+                r"voir aussi|sur le même sujet|اقرأ أيضا|اقرأ أيضاً|اقرأ المزيد)\s*[:|\-–—»]\s*\S", re.I),
+     "link to another article"),
+    (re.compile(r"^(?:photo|photos|image|crédits? photos?|photo credits?|image credits?|credit|crédit|"
+                r"source photo|الصورة)\s*:\s*\S.{0,80}$", re.I), "picture credit"),
     (re.compile(r"^(?:tags?|categories|filed under|mots-clés|étiquettes|الوسوم)\s*:", re.I), "tag list"),
     (re.compile(r"^(?:copyright|©|all rights reserved|tous droits réservés|جميع الحقوق محفوظة)", re.I),
      "copyright notice"),

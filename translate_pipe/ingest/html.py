@@ -11,6 +11,7 @@ what was dropped.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 
@@ -27,8 +28,7 @@ _HTML_TAGS = re.compile(rb"<(?:html|head|body|div|p|title|meta|article)\b", re.I
 HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 
 # Paragraph-level elements whose text, when absent from the extraction, was dropped.
-_BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "blockquote",
-               "figcaption", "caption", "nav", "footer", "header", "aside", "form", "button", "label")
+_LEAF_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "figcaption", "caption")
 _MAX_REPORTED = 60
 
 
@@ -105,30 +105,74 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     html, encoding = decode_html(data, origin)
     try:
         import trafilatura
-        from trafilatura.settings import use_config
     except ImportError as exc:
         raise InputError(f"{name}: reading web pages needs trafilatura ({exc}): pip install trafilatura") from None
     tree = _parse(html)
     if tree is None:
         raise InputError(f"{name}: not HTML (nothing to parse)")
-    settings = use_config()
-    settings.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")  # signals do not work off the main thread
+    title, date, url = _metadata(tree)
+    # Extraction prunes the tree it is given; the original is kept for the dropped report.
     document = trafilatura.bare_extraction(
-        tree, include_comments=False, include_tables=True, with_metadata=True, config=settings,
-        date_extraction_params={"extensive_search": False, "original_date": True},
+        copy.deepcopy(tree), include_comments=False, include_tables=True, with_metadata=False, config=_settings(),
+        fast=_FAST,
     )
     text = getattr(document, "text", None) if document is not None else None
     if not text or not text.strip():
         raise InputError(f"{name}: no article text found in the page")
-    title = _clean(getattr(document, "title", None) or "") or None
     paragraphs = [p for p in (_clean(line) for line in text.split("\n")) if p]
     if title and paragraphs and _same(paragraphs[0], title):
         paragraphs = paragraphs[1:]
+    if date is None:
+        date = _date_line(paragraphs)
     lang = _page_lang(tree)
-    url = getattr(document, "url", None) or None
     dropped = _left_out(tree, paragraphs, title) if report_dropped else []
-    return ExtractedPage(title=title, date=getattr(document, "date", None) or None, url=url, lang=lang,
+    return ExtractedPage(title=title, date=date, url=url, lang=lang,
                          paragraphs=tuple(paragraphs), dropped=tuple(dropped), encoding=encoding)
+
+
+_SETTINGS = None
+_FAST = True
+
+
+def _settings():
+    global _SETTINGS
+    if _SETTINGS is None:
+        from trafilatura.settings import use_config
+
+        _SETTINGS = use_config()
+        # The timeout uses signals, which work only on the main thread (Ray, servers).
+        _SETTINGS.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return _SETTINGS
+
+
+def _metadata(tree) -> tuple[str | None, str | None, str | None]:
+    """Title, publication date and canonical address from the page's metadata (OpenGraph,
+    meta tags, JSON-LD, the canonical link, ``htmldate`` without its slow text search);
+    author, site name and tags are not needed and not computed."""
+    from htmldate import find_date
+    from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
+
+    metadata = examine_meta(tree)
+    try:
+        metadata = extract_meta_json(tree, metadata)
+    except Exception:  # noqa: BLE001 - trafilatura's JSON-LD reader fails on odd pages; metadata is optional
+        pass
+    title = metadata.title or extract_title(tree)
+    url = metadata.url or extract_url(tree)
+    try:
+        date = find_date(tree, extensive_search=False, original_date=True, url=url)
+    except Exception:  # noqa: BLE001 - same: a page without a readable date has none
+        date = None
+    return (_clean(title) or None) if title else None, date or None, url or None
+
+
+def _date_line(paragraphs: list[str]) -> str | None:
+    from .dates import parse_date
+
+    for paragraph in paragraphs[:4]:
+        if len(paragraph) <= 60 and (parsed := parse_date(paragraph)):
+            return parsed
+    return None
 
 
 def _parse(html: str):
@@ -167,35 +211,34 @@ def _page_lang(tree) -> str | None:
     return value.strip().lower().replace("_", "-").split("-")[0] or None
 
 
+_CONTAINERS = {"nav": "menu", "footer": "footer", "header": "page header", "aside": "sidebar", "form": "form"}
+
+
 def _left_out(tree, paragraphs: list[str], title: str | None) -> list[str]:
-    """The page's visible blocks of text that the extraction left out, each once."""
-    kept = " ".join(" ".join(paragraphs).split()).casefold()
+    """The page's visible blocks of text that the extraction left out, each once, the
+    first ``_MAX_REPORTED`` of them with what holds them (menu, footer, ...)."""
+    kept_lines = {" ".join(p.split()).casefold() for p in paragraphs}
+    kept = "\n".join(kept_lines)
     if title:
-        kept += " " + " ".join(title.split()).casefold()
-    seen: set[str] = set()
-    dropped: list[str] = []
-    more = 0
+        kept_lines.add(" ".join(title.split()).casefold())
     body = tree.find("body")
     if body is None:
         return []
-    for element in body.iter(*_BLOCK_TAGS):
-        if any(ancestor.tag in _BLOCK_TAGS for ancestor in element.iterancestors()):
-            continue
-        if element.tag in ("script", "style"):
-            continue
+    seen: set[str] = set()
+    dropped: list[str] = []
+    for element in body.iter(*_LEAF_BLOCKS):
         text = " ".join(" ".join(element.itertext()).split())
         if len(text) < 2 or text in seen:
             continue
         seen.add(text)
-        folded = " ".join(_clean(text).split()).casefold()
-        if folded in kept:
+        folded = _clean(text).casefold()
+        if folded in kept_lines or folded in kept:
             continue
-        if len(dropped) < _MAX_REPORTED:
-            label = {"nav": "menu", "footer": "footer", "header": "page header", "aside": "sidebar",
-                     "form": "form", "button": "button", "label": "form"}.get(element.tag, "outside the article")
-            dropped.append(f"{label}: {text[:80]}{'…' if len(text) > 80 else ''}")
-        else:
-            more += 1
-    if more:
-        dropped.append(f"outside the article: {more} more blocks")
+        if len(dropped) == _MAX_REPORTED:
+            dropped.append("outside the article: more blocks (only the first "
+                           f"{_MAX_REPORTED} are listed)")
+            break
+        label = next((_CONTAINERS[a.tag] for a in element.iterancestors() if a.tag in _CONTAINERS),
+                     "outside the article")
+        dropped.append(f"{label}: {text[:80]}{'…' if len(text) > 80 else ''}")
     return dropped
