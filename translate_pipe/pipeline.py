@@ -116,6 +116,7 @@ def run_pipeline(
 def _ingest(items: Iterable[ReadItem], inputs: Sequence[str], store: Store, summary: RunSummary,
             progress: Progress) -> list[str]:
     release_ids: list[str] = []
+    seen_ids: set[str] = set()  # membership in a list was quadratic over an archive
     progress.start("releases", 0)
     for read in items:
         if isinstance(read, Skipped):
@@ -126,13 +127,16 @@ def _ingest(items: Iterable[ReadItem], inputs: Sequence[str], store: Store, summ
         for reason in item.dropped:
             log.info("%s: dropped %s", item.origin, reason)
             summary.dropped.append((item.origin, reason))
+        for warning in getattr(item, "warnings", ()):
+            log.warning("%s: %s", item.origin, warning)
         if item.lang != "en":
             log.warning("%s: skipped: release language is %r; only English sources are translated", item.origin, item.lang)
             summary.skipped.append((item.origin, f"source language {item.lang}"))
             continue
         if store.add_release(item, segments):
             summary.new_releases += 1
-        if item.id not in release_ids:
+        if item.id not in seen_ids:
+            seen_ids.add(item.id)
             release_ids.append(item.id)
             summary.segments += len(segments)
         progress.advance()

@@ -235,7 +235,43 @@ def release_from_page(page: ExtractedPage, origin: str, config: IngestConfig | N
         return Skipped(origin, reason_of(exc, origin))
 
 
+def extract_release(path: str | Path, config: IngestConfig | None = None, lang: str = "en",
+                    record: int | None = None) -> Release:
+    """What ingest keeps of one input: a web page, a text release, or one record (the
+    first, or the one on line ``record``) of a JSON-lines or Parquet file. Raises
+    :class:`InputError` naming the file when nothing can be kept."""
+    path = Path(path)
+    origin = origin_label(path)
+    if path.is_dir():
+        raise InputError(f"{origin}: a folder; extract reads one file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{origin}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{origin}: cannot read: {exc.strerror}") from None
+    first_skip: Skipped | None = None
+    for item in releases_from_bytes(origin, data, config, lang):
+        number = _record_number(item.origin, origin)
+        if record is not None and number != record:
+            continue
+        if isinstance(item, Release):
+            return item
+        first_skip = first_skip or item
+        if record is not None or number is None:
+            break
+    if first_skip is not None:
+        raise InputError(f"{display_name(first_skip.origin)}: {first_skip.reason}")
+    raise InputError(f"{origin}: no record on line {record}" if record else f"{origin}: no release in this file")
+
+
+def _record_number(item_origin: str, origin: str) -> int | None:
+    tail = item_origin[len(origin):]
+    return int(tail[1:]) if tail.startswith(":") and tail[1:].isdigit() else None
+
+
 __all__ = [
     "JSONL_SUFFIXES", "PARQUET_SUFFIXES", "RELEASE_SUFFIXES", "TEXT_SUFFIXES", "edge_lines", "expand_inputs",
+    "extract_release",
     "origin_label", "read_releases", "release_from_page", "releases_from_bytes", "scan_inputs",
 ]
