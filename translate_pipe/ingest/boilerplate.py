@@ -64,6 +64,10 @@ _TRAILING_LINK = re.compile(
     r"[ \t\u00a0]{3,}(?P<link>version en (?:arabe|anglais)|arabic version|english version|print this page"
     r"|imprimer)$", re.I)
 
+# "Follow The Gleaner on Twitter and Instagram ...", "Suivez-nous sur Facebook": the page's, even
+# when a second call to action follows in the same paragraph.
+_FOLLOW_US = re.compile(r"(?:follow (?:us|[\w@.&' ]{2,40}?) on|suivez[- ]nous sur|تابعونا على|تابعنا على)\s+"
+                        r"(?:twitter|facebook|instagram|x\b|youtube|telegram|linkedin|tiktok|تويتر|فيسبوك)", re.I)
 _SENTENCE_INSIDE = re.compile(r"[.!?؟][\"'”’»)]*\s+\S")
 
 
@@ -78,6 +82,8 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
         prefix = stripped[: -len(title)].strip()
         if prefix and not re.search(r"[.!?؟]$", prefix) and len(prefix.split()) <= 8:
             return "breadcrumb"
+    if len(stripped) <= 300 and _FOLLOW_US.match(stripped):
+        return "social media link"
     if len(stripped) > 200 or _SENTENCE_INSIDE.search(stripped):
         return None
     shape = stripped.translate(_ARABIC_DIGITS)

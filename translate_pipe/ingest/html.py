@@ -30,6 +30,9 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml", ".shtml"}
 # Paragraph-level elements whose text, when absent from the extraction, was dropped.
 _LEAF_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "figcaption", "caption")
 _MAX_REPORTED = 60
+# Fewer words than this is a menu or a placeholder, not a release.
+_MIN_ARTICLE_WORDS = 8
+_CONTROL_BYTES = (*range(0, 9), 11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31)
 
 
 def looks_like_html(data: bytes) -> bool:
@@ -102,6 +105,9 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
                          f"{config.max_page_bytes:,}")
     if not data.strip():
         raise InputError(f"{name}: empty page")
+    head = data[:4096]
+    if not head.startswith((b"\xff\xfe", b"\xfe\xff")) and sum(head.count(bytes([c])) for c in _CONTROL_BYTES) * 50 > len(head):
+        raise InputError(f"{name}: binary file (control bytes), not a web page")
     html, encoding = decode_html(data, origin)
     try:
         import trafilatura
@@ -122,6 +128,9 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     paragraphs = [p for p in (_clean(line) for line in text.split("\n")) if p]
     if title and paragraphs and _same(paragraphs[0], title):
         paragraphs = paragraphs[1:]
+    if sum(len(p.split()) for p in paragraphs) < _MIN_ARTICLE_WORDS:
+        raise InputError(f"{name}: no article text found in the page (only "
+                         f"{sum(len(p.split()) for p in paragraphs)} words outside its menus)")
     if date is None:
         date = _date_line(paragraphs)
     lang = _page_lang(tree)
@@ -157,13 +166,31 @@ def _metadata(tree) -> tuple[str | None, str | None, str | None]:
         metadata = extract_meta_json(tree, metadata)
     except Exception:  # noqa: BLE001 - trafilatura's JSON-LD reader fails on odd pages; metadata is optional
         pass
-    title = metadata.title or extract_title(tree)
+    title = _without_site_name(metadata.title, metadata.sitename, tree) if metadata.title else extract_title(tree)
     url = metadata.url or extract_url(tree)
     try:
         date = find_date(tree, extensive_search=False, original_date=True, url=url)
     except Exception:  # noqa: BLE001 - same: a page without a readable date has none
         date = None
     return (_clean(title) or None) if title else None, date or None, url or None
+
+
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|\s+[|–—:]\s*$")
+
+
+def _without_site_name(title: str, sitename: str | None, tree) -> str:
+    """The article's title without the site's name that page titles add ("... | DW | 19.01.2020"):
+    the page's one heading when the title contains it, else the title less a trailing site name."""
+    title = " ".join(title.split())
+    headings = [" ".join(" ".join(h.itertext()).split()) for h in tree.iterfind(".//h1")]
+    headings = [h for h in headings if len(h) >= 8]
+    if headings and headings[0] != title and headings[0].casefold() in title.casefold():
+        return headings[0]
+    if sitename:
+        parts = _TITLE_SEPARATOR.split(title)
+        if len(parts) > 1 and parts[-1].strip().casefold() == sitename.strip().casefold():
+            return title[: title.rfind(parts[-1])].rstrip(" |–—-:")
+    return title
 
 
 def _date_line(paragraphs: list[str]) -> str | None:
