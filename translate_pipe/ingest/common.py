@@ -69,10 +69,14 @@ def decode_text(data: bytes, origin: str) -> str:
     for bom, encoding in _UTF16_BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(encoding)
+                text = data.decode(encoding)
             except UnicodeDecodeError as exc:
                 raise InputError(f"{name}: starts with a {encoding.upper()} byte-order mark but is not valid "
                                  f"{encoding.upper()} (byte {exc.start})") from None
+            if not _plausible(text):
+                raise InputError(f"{name}: binary file (starts like {encoding.upper()} but does not decode to "
+                                 f"text in a known script)")
+            return text
     head = data[:65536]
     if head.count(b"\x00") > len(head) // 4 and _looks_like_bomless_utf16(head):
         raise InputError(f"{name}: looks like UTF-16 without a byte-order mark; convert it with "
@@ -86,6 +90,17 @@ def decode_text(data: bytes, origin: str) -> str:
     if text and text.count("\x00") * 10 > min(len(text), 65536):
         raise InputError(f"{name}: binary file (NUL bytes), not a text release")
     return text
+
+
+def _plausible(text: str) -> bool:
+    """Whether text decoded from UTF-16/32 is mostly Latin, Arabic, punctuation or space
+    (random bytes after a byte-order mark decode to CJK and private-use characters)."""
+    sample = text[:10_000].lstrip("\ufeff")
+    if not sample:
+        return True
+    usual = sum(1 for c in sample if ord(c) < 0x250 or 0x600 <= ord(c) < 0x700 or 0x2000 <= ord(c) < 0x2070
+                or 0xFB50 <= ord(c) < 0xFF00)
+    return usual >= 0.6 * len(sample) and "\x00" not in sample
 
 
 def _looks_like_bomless_utf16(head: bytes) -> bool:
