@@ -110,6 +110,15 @@ def _build_parser() -> argparse.ArgumentParser:
     segment.add_argument("--lang", required=True, choices=("en", "fr", "ar"))
     segment.add_argument("--paragraphs", action="store_true", help="a blank line between paragraphs")
 
+    extract = commands.add_parser("extract", help="print what ingest keeps of one page, text or JSON-lines record")
+    extract.add_argument("page", metavar="PAGE", help="a saved web page (.html), a text release or a .jsonl file")
+    extract.add_argument("--format", choices=("text", "json"), default="text",
+                         help="text: the title, then one paragraph per line; json: also date, language, url, "
+                              "and what was dropped and why")
+    extract.add_argument("--lang", default="en", help="language when the input does not say (default: en)")
+    extract.add_argument("--record", type=int, metavar="LINE", help="with a .jsonl file: the record on this line")
+    extract.add_argument("--config", help="YAML file merged over configs/default.yaml")
+
     align = commands.add_parser("align", parents=[common], help="align a document with its human translation")
     align.add_argument("src", help="source sentences, one per line")
     align.add_argument("tgt", help="target sentences, one per line")
@@ -352,6 +361,24 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from .ingest import extract_release
+
+    release = extract_release(args.page, _config(args).ingest, args.lang, args.record)
+    if args.format == "json":
+        dropped = [dict(zip(("reason", "text"), (part.strip() for part in entry.split(":", 1))))
+                   for entry in release.dropped]
+        print(json.dumps({
+            "title": release.title, "date": release.date, "language": release.lang, "url": release.url,
+            "paragraphs": [p.text for p in release.paragraphs[1:]], "dropped": dropped,
+            "warnings": list(release.warnings), "origin": release.origin,
+        }, ensure_ascii=False, indent=1))
+    else:
+        # One paragraph a line: the line breaks of a header block become spaces here.
+        sys.stdout.write("".join(" ".join(p.text.split()) + "\n" for p in release.paragraphs))
+    return 0
+
+
 def _read_lines(path: str, lang: str, segment: bool) -> list[str]:
     from pathlib import Path
 
@@ -583,6 +610,7 @@ _COMMANDS = {
     "serve": _cmd_serve,
     "export": _cmd_export,
     "segment": _cmd_segment,
+    "extract": _cmd_extract,
     "align": _cmd_align,
     "evaluate": _cmd_evaluate,
     "translate": _cmd_translate,

@@ -24,6 +24,7 @@ DEFAULT_CONFIG_PATH = PACKAGE_ROOT / "data" / "default.yaml"
 class IngestConfig:
     max_sentence_chars: int = 2000
     max_release_chars: int = 1_000_000
+    max_page_bytes: int = 20_000_000
 
 
 @dataclass(frozen=True)

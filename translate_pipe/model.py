@@ -19,7 +19,9 @@ class Release:
 
     ``id`` is a hash of the normalised title and paragraphs, so the same release under
     another file name gets the same id. ``origin`` names where it was read from (a
-    path, or a path and a JSON-lines id); ``dropped`` lists what ingest removed and why.
+    path, or a path and a JSON-lines id); ``dropped`` lists what ingest removed and why;
+    ``warnings`` what it kept but a person should know (bidi controls, say). ``url`` is
+    the page's canonical address when the release came from a web page.
     """
 
     id: str
@@ -31,6 +33,8 @@ class Release:
     origin: str = ""
     external_id: str | None = None
     dropped: tuple[str, ...] = ()
+    url: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

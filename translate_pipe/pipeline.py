@@ -137,6 +137,8 @@ def _ingest(items: Iterable[ReadItem], inputs: Sequence[str], store: Store, summ
         for reason in item.dropped:
             log.info("%s: dropped %s", item.origin, reason)
             summary.dropped.append((item.origin, reason))
+        for warning in getattr(item, "warnings", ()):
+            log.warning("%s: %s", item.origin, warning)
         if item.lang != "en":
             log.warning("%s: skipped: release language is %r; only English sources are translated", item.origin, item.lang)
             summary.skipped.append((item.origin, f"source language {item.lang}"))

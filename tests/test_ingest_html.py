@@ -1,0 +1,309 @@
+"""HTML ingest, the extract command, boilerplate and header lines, on real pages and releases
+from ../shared/data (skipped with the reason when absent) and on pages written here."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from translate_pipe.cli import main
+from translate_pipe.config import IngestConfig
+from translate_pipe.errors import InputError
+from translate_pipe.ingest import (
+    Furniture, Skipped, extract_page, extract_release, looks_like_html, parse_release_text, read_releases,
+)
+from translate_pipe.model import Release
+from translate_pipe.segment import segment_document, segment_release
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+PAGES = SHARED / "pages"
+RELEASES = SHARED / "releases"
+
+
+def _shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is not here (shared/data is not beside this checkout)")
+    return path
+
+
+def _gold(name: str) -> dict:
+    for line in _shared(PAGES / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record["file"] == f"html/{name}":
+            return record
+    pytest.skip(f"{name} is not in gold.jsonl")
+
+
+def _body(release: Release) -> str:
+    return " ".join(" ".join(p.text.split()) for p in release.paragraphs[1:])
+
+
+# --- pages written here ---------------------------------------------------------------
+
+ARTICLE = """<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="{charset}">
+<title>{title} | Ministry of Water</title>
+<link rel="canonical" href="https://example.org/news/{slug}.html">
+<meta property="article:published_time" content="2024-06-02T09:30:00Z">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/contact">Contact us</a></li></ul></nav>
+<article><h1>{title}</h1>
+<p>{first}</p>
+<p>The ministry said the new pipes would reach another 12 villages before the end of the year, and that the
+work had been paid for by the regional development fund and by the three districts together.</p>
+<p>Engineers from the water authority will inspect the network every month, the minister added. Residents
+can report leaks by telephone or at the offices of their district, which are open every weekday.</p>
+<p>Read more: Harbour reopens after storm</p>
+</article>
+<footer><p>Copyright 2024 Ministry of Water. All rights reserved.</p><p>Share this</p></footer>
+</body></html>
+"""
+
+
+def _page(title: str = "Water Project Completed", first: str = "A water project that serves 40 villages was "
+          "completed on Sunday, the ministry announced.", lang: str = "en", charset: str = "utf-8",
+          slug: str = "water") -> str:
+    return ARTICLE.format(title=title, first=first, lang=lang, charset=charset, slug=slug)
+
+
+def test_a_page_gives_title_date_url_and_body_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "water.html"
+    path.write_text(_page(), encoding="utf-8")
+    (release,) = read_releases([path])
+    assert isinstance(release, Release)
+    assert release.title == "Water Project Completed"
+    assert release.date == "2024-06-02"
+    assert release.url == "https://example.org/news/water.html"
+    body = [p.text for p in release.paragraphs[1:]]
+    assert body[0].startswith("A water project that serves 40 villages")
+    assert body[1].startswith("The ministry said") and body[2].startswith("Engineers from")
+    assert not any("Read more" in p or "Contact us" in p or "Copyright" in p for p in body)
+    reasons = "\n".join(release.dropped)
+    assert "link to another article: Read more: Harbour reopens" in reasons
+    assert "menu: Contact us" in reasons
+
+
+def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:
+    path = tmp_path / "latin.htm"
+    page = _page(title="Fin des travaux à Genève", first="Les travaux de réfection du réseau d’eau sont terminés"
+                 " depuis dimanche, a annoncé le ministère.", lang="fr", charset="iso-8859-1")
+    path.write_bytes(page.replace("’", "'").encode("iso-8859-1"))
+    (release,) = read_releases([path])
+    assert release.title == "Fin des travaux à Genève" and release.lang == "fr"
+    assert "réfection du réseau" in _body(release)
+
+
+def test_a_page_without_html_suffix_is_sniffed_and_read(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "saved_page").write_text(_page(), encoding="utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 not a release")
+    items = list(read_releases([folder]))
+    releases = [i for i in items if isinstance(i, Release)]
+    skipped = [i for i in items if isinstance(i, Skipped)]
+    assert [r.title for r in releases] == ["Water Project Completed"]
+    assert len(skipped) == 1 and skipped[0].origin.endswith("notes.pdf") and "not a release file" in skipped[0].reason
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" * 50, "binary"),
+        (b"<html><head><title>Menu</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
+         "no article text"),
+    ],
+)
+def test_bad_pages_are_skipped_with_one_reason(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.html"
+    path.write_bytes(content)
+    (item,) = read_releases([path])
+    assert isinstance(item, Skipped) and item.origin == str(path) and reason in item.reason
+    assert "\n" not in item.reason
+
+
+def test_a_huge_page_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "huge.html"
+    filler = b"<div><span>x</span></div>\n" * (50_000_000 // 27)
+    path.write_bytes(b"<html><body>" + filler + b"</body></html>")
+    (item,) = read_releases([path], IngestConfig())
+    assert isinstance(item, Skipped) and "max_page_bytes" in item.reason
+
+
+def test_plain_text_named_html_is_read_as_a_page_or_skipped_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "not-really.html"
+    path.write_text("Just a line of text without any markup at all.\n", encoding="utf-8")
+    (item,) = read_releases([path])
+    assert isinstance(item, (Release, Skipped))
+    if isinstance(item, Skipped):
+        assert item.reason
+
+
+def test_looks_like_html() -> None:
+    assert looks_like_html(b"\xef\xbb\xbf<!DOCTYPE html><html>")
+    assert looks_like_html(b"  <!-- saved --><html lang='fr'>")
+    assert not looks_like_html(b"Monday, 10 September 2018 16:14\n\nPresident Meets Envoy\n")
+
+
+# --- the extract command --------------------------------------------------------------
+
+def test_extract_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "water.html"
+    path.write_text(_page(), encoding="utf-8")
+    assert main(["extract", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Water Project Completed" and lines[1].startswith("A water project") and len(lines) == 4
+    assert main(["extract", str(path), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["title"] == "Water Project Completed" and data["date"] == "2024-06-02"
+    assert data["language"] == "en" and data["url"] == "https://example.org/news/water.html"
+    assert data["paragraphs"] == lines[1:]
+    assert {"reason": "link to another article", "text": "Read more: Harbour reopens after storm"} in data["dropped"]
+
+
+def test_extract_a_jsonl_record_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "wire.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "a", "title": "First", "text": "One sentence here."},
+        {"id": "b", "title": "Second", "text": "Another sentence here."}]) + "\n", encoding="utf-8")
+    assert main(["extract", str(path), "--record", "2"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["Second", "Another sentence here."]
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    assert main(["extract", str(empty)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(empty) in err[0] and "empty" in err[0]
+    with pytest.raises(InputError, match="no such file"):
+        extract_release(tmp_path / "missing.html")
+
+
+# --- real pages ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["dw.com.colonial.html", "jamaica.gleaner.com-victims.html",
+                                  "lapresse.tn.parite.html", "wikimediafoundation.org.turkey.html"])
+def test_real_pages_keep_the_body_and_drop_the_furniture(name: str) -> None:
+    gold = _gold(name)
+    release = extract_release(_shared(PAGES / gold["file"]))
+    body = " ".join(_body(release).split())
+    kept = [s for s in gold["with"] if " ".join(s.split()) in body]
+    leaked = [s for s in gold["without"] if " ".join(s.split()) in body]
+    assert len(kept) >= len(gold["with"]) - 1, kept
+    assert not leaked
+    assert release.dropped  # the furniture is reported, not silently gone
+    if gold["title"]:
+        assert release.title
+    assert release.lang == gold["lang"]
+
+
+def test_page_metadata_date_and_canonical_url() -> None:
+    gold = _gold("lapresse.tn.parite.html")
+    page = extract_page(_shared(PAGES / gold["file"]).read_bytes(), gold["file"])
+    assert page.date == gold["date"] and page.title == gold["title"]
+    assert page.url == gold["url"]
+
+
+# --- releases: boilerplate and header lines ---------------------------------------------
+
+def test_listing_headers_breadcrumbs_and_links_are_dropped_with_reasons() -> None:
+    items = {Path(i.origin).name: i for i in read_releases([_shared(RELEASES / "en")]) if isinstance(i, Release)}
+    news = items["news-2017-10-20.txt"]
+    assert any(d.startswith("listing header: 20 October 2017 In Coalition News") for d in news.dropped)
+    assert any(d.startswith("breadcrumb: Home Media Center") for d in news.dropped)
+    # Learned from the batch: "Coalition News" opens many of these files.
+    assert any(d.startswith("repeated site line") and d.endswith("Coalition News") for d in news.dropped)
+    assert news.date == "2017-10-20"
+    printed = items["2019-03-10-final-communique-44th-session-print.txt"]
+    assert "navigation link: Print this page" in printed.dropped
+
+
+def test_no_sentence_of_a_release_is_dropped() -> None:
+    for item in read_releases([_shared(RELEASES)]):
+        if isinstance(item, Skipped):
+            continue
+        for reason in item.dropped:
+            text = reason.split(": ", 1)[1]
+            # A dropped line is never a sentence: short, or without a sentence end inside.
+            assert len(text.split()) <= 16 or not any(mark in text for mark in (". ", "؟ ", "! ")), reason
+
+
+def test_arabic_and_french_furniture() -> None:
+    items = {Path(i.origin).name: i for i in read_releases([_shared(RELEASES / "ar"), _shared(RELEASES / "fr")])
+             if isinstance(i, Release)}
+    arabic = items["press-2018-03.txt"]
+    assert any(d.startswith("listing header: 30 آذار/مارس 2018 In بيانات صحفية") for d in arabic.dropped)
+    assert any(d.startswith("listing page header") for d in arabic.dropped)
+    assert arabic.date == "2018-03-30"
+    french = items["2017-09-15-communique-final-35e-session.txt"]
+    assert "language link: Version en arabe" in french.dropped
+    assert any(p.text.endswith("Assemblée générale\nLe 15 septembre 2017") for p in french.paragraphs)
+
+
+def test_hand_shapes_in_three_languages() -> None:
+    text = ("Monday, 10 September 2018 16:14\n\nTitle of the release\n\nThe first sentence of the body is here."
+            "\n\nLire la suite\n\nPLAN DU SITE Accueil Actualités Contact\n\nاقرأ المزيد\n\nPartager\n")
+    release = parse_release_text(text, "x.txt")
+    assert [p.text for p in release.paragraphs[1:]] == ["The first sentence of the body is here."]
+    assert {d.split(":")[0] for d in release.dropped} == {"navigation link", "site footer"}
+
+
+def test_a_line_repeated_at_the_edges_of_a_batch_is_furniture_but_header_lines_are_not() -> None:
+    texts = [f"Site Name News\nMonday, {day} May 2018 10:00\n\nTitle {day}\n\nPress release\nMedia Department\n\n"
+             f"The body sentence number {day} says something new today.\n\nFollow us on our channels\n"
+             for day in range(1, 6)]
+    furniture = Furniture.learn(texts)
+    release = parse_release_text(texts[0], "1.txt", furniture=furniture)
+    assert "Press release\nMedia Department" in [p.text for p in release.paragraphs]
+    dropped = [d.split(": ", 1)[1] for d in release.dropped]
+    assert dropped == ["Site Name News", "Follow us on our channels"]
+    # Learned from one file only, nothing is furniture.
+    assert Furniture.learn(texts[:1]).shapes == {}
+
+
+def test_header_block_gives_the_same_segments_in_run_and_segment() -> None:
+    path = _shared(RELEASES / "en" / "2018-03-22-russian-forces-two-massacres-rural-idlib.txt")
+    text = path.read_text(encoding="utf-8")
+    (release,) = read_releases([path])
+    run_segments = [s.text for s in segment_release(release)]
+    segment_lines = [" ".join(s.text.splitlines()) for s in segment_document(text, "en")]
+    for line in ("Press release", "Syrian Coalition", "Media Department", "March 22, 2018"):
+        assert line in run_segments and line in segment_lines
+    # run keeps segment's sentences in order, minus the date line and the dropped breadcrumb.
+    iterator = iter(segment_lines)
+    assert all(any(s == line for line in iterator) for s in run_segments)
+    assert len(segment_lines) - len(run_segments) == 2
+
+
+def test_header_block_run_end_to_end_stores_separate_segments(
+    tmp_path: Path, model_args: list[str], fast_config_file: Path
+) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "water.html").write_text(_page(), encoding="utf-8")
+    (folder / "harbour.htm").write_text(_page(title="Harbour Reopens After Storm", slug="harbour",
+                                              first="The harbour reopened on Monday after the storm damage was "
+                                                    "repaired, the port authority said."), encoding="utf-8")
+    (folder / "header.txt").write_text(
+        "Thursday, 22 March 2018 10:26\n\nMinistry Opens New School\n\nPress release\nMinistry of Education\n"
+        "March 22, 2018\n\nThe ministry opened a new school in the north on Wednesday.\n", encoding="utf-8")
+    db = tmp_path / "t.db"
+    assert main(["run", str(folder), "--to", "fr", "--db", str(db), "--config", str(fast_config_file),
+                 "--strict", *model_args]) == 0
+    with sqlite3.connect(db) as conn:
+        titles = {t for (t,) in conn.execute("SELECT title FROM releases")}
+        sources = {s for (s,) in conn.execute("SELECT source FROM releases")}
+        segments = [t for (t,) in conn.execute("SELECT text FROM segments")]
+        translated = conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+    assert titles == {"Water Project Completed", "Harbour Reopens After Storm", "Ministry Opens New School"}
+    assert "https://example.org/news/water.html" in sources
+    assert {"Press release", "Ministry of Education", "March 22, 2018"} <= set(segments)
+    assert not any("Read more" in s for s in segments)
+    assert translated == len(segments)
+    # A bad page in a second run: one line, exit 1 with --strict, nothing stored lost.
+    (folder / "broken.html").write_bytes(b"\x00\x01\x02" * 100)
+    assert main(["run", str(folder), "--to", "fr", "--db", str(db), "--config", str(fast_config_file),
+                 "--strict", *model_args]) == 1
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0] == translated
