@@ -1,0 +1,387 @@
+"""Which release translates which: pair English documents with French or Arabic ones by content.
+
+Folders saved from the English, French and Arabic sites have unrelated file names, some
+releases exist in one language only, and a translation may stop paragraphs early. A
+document is reduced to *anchors* that survive translation: the dates it mentions, its
+numbers, its names (a consonant skeleton that a name keeps in Latin and Arabic script),
+the countries it names (CLDR names through Babel) and, for French, word stems that
+English shares; with a translator, also the content words of the MT of its first
+sentences. Rare anchors weigh more (inverse document frequency over both folders), and
+an inverted index over the anchors finds candidates, so no pair of documents that shares
+nothing is ever scored.
+
+A listing page that holds several releases ("30 August 2017 In Coalition News" before
+each) is split into its items first; each item is paired on its own, so the item that
+is the translation pairs even when the rest of the page is about something else.
+
+The decision is mutual best with a threshold: an item pairs with the item that scores
+highest with it only if it is also that item's best, and the score is high enough.
+A release with no counterpart therefore stays unpaired, and of two releases of the same
+day, the one that shares the names and numbers wins.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import InputError
+from .signals import (
+    content_words,
+    country_codes,
+    dates_in,
+    length_agreement,
+    name_keys,
+    numbers_in,
+    script_share,
+)
+
+log = logging.getLogger(__name__)
+
+#: Weight of each kind of anchor, before its rarity: a date or a number that two texts
+#: share says more than a name skeleton (which can collide) or a word stem.
+ANCHOR_WEIGHTS = {"date": 1.5, "number": 1.0, "name": 1.0, "country": 0.6, "stem": 0.3, "mt": 0.6}
+
+# "30 August 2017 In Coalition News", "21 آذار/مارس 2018 In بيانات صحفية": the header
+# of each item of a listing page.
+_LISTING_HEADER = re.compile(
+    r"(?<![\w\d])[\d٠-٩]{1,2}\s+[^\W\d_]+(?:\s*/\s*[^\W\d_]+)?[,،]?\s+[\d٠-٩]{4}\s+In\s", re.UNICODE)
+
+
+_MIN_ITEM_CHARS = 200
+
+
+@dataclass(frozen=True)
+class PairingOptions:
+    """How the pairing decides.
+
+    ``threshold``: lowest score of an accepted pair (tuned on bench/pair_quality.py);
+    ``max_df_share``: anchors found in more than this share of the documents of a side
+    are too common to index; ``mt_sentences``: how many first sentences of each English
+    item the translator translates.
+    """
+
+    threshold: float = 0.12
+    max_df_share: float = 0.2
+    mt_sentences: int = 8
+
+
+@dataclass(frozen=True)
+class PairingDocument:
+    """A document to pair: where it came from, its language, its text and (if known) its date."""
+
+    origin: str
+    lang: str
+    text: str
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentPair:
+    """An English document and its translation, with the pairing score in [0, 1]."""
+
+    en: str
+    other: str
+    score: float
+
+
+@dataclass(frozen=True)
+class PairingResult:
+    pairs: tuple[DocumentPair, ...]
+    unpaired_en: tuple[str, ...]
+    unpaired_other: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class _Unit:
+    """One release: a whole document, or one item of a listing page."""
+
+    doc: int
+    text: str
+    anchors: dict[str, float] = field(default_factory=dict)
+    norm: float = 0.0
+
+
+# --- items of a listing page ---------------------------------------------------------
+
+
+def split_listing(text: str) -> list[str]:
+    """The releases of ``text``: one per listing header after the first, else the whole text."""
+    starts = [m.start() for m in _LISTING_HEADER.finditer(text)]
+    if len(starts) < 2:
+        return [text]
+    cuts = [0, *starts[1:], len(text)]
+    items: list[str] = []
+    carry = ""
+    for a, b in zip(cuts, cuts[1:]):
+        part = carry + text[a:b]
+        # A header with no release under it (the page title repeats the first header)
+        # belongs to the item that follows.
+        if len(part.strip()) < _MIN_ITEM_CHARS and b < len(text):
+            carry = part
+            continue
+        items.append(part)
+        carry = ""
+    if carry.strip() and items:
+        items[-1] += carry
+    return items or [text]
+
+
+# --- anchors -----------------------------------------------------------------------
+
+
+def anchors_of(text: str, lang: str, date: str | None = None) -> dict[str, str]:
+    """Anchor → kind, for one release in ``lang`` (``en``, ``fr`` or ``ar``)."""
+    anchors: dict[str, str] = {}
+    year = int(date[:4]) if date and date[:4].isdigit() else None
+    days = dates_in(text, year) | ({date[:10]} if date else set())
+    # The day and year of a date are not numbers of their own: they would count twice.
+    in_dates = {part.lstrip("0") for day in days for part in day.split("-") if part}
+    for day in days:
+        anchors["d:" + day] = "date"
+    for number in numbers_in(text, lang):
+        if number in in_dates:
+            continue
+        if len(number) >= 2 or "." in number:  # 1-digit numbers are everywhere
+            anchors.setdefault("n:" + number, "number")
+    for key in name_keys(text, lang):
+        anchors.setdefault("k:" + key, "name")
+    for code in country_codes(text, lang):
+        anchors["c:" + code] = "country"
+    if lang != "ar":
+        # French and English share long word stems ("humanitaire"/"humanitarian").
+        for word in content_words(text, lang, min_length=7):
+            anchors.setdefault("s:" + word[:5], "stem")
+    return anchors
+
+
+def _stem_anchors_wanted(tgt_lang: str) -> bool:
+    return tgt_lang == "fr"
+
+
+# --- pairing -----------------------------------------------------------------------
+
+
+def pair_documents(
+    english: Sequence[PairingDocument],
+    others: Sequence[PairingDocument],
+    tgt_lang: str,
+    translator=None,
+    options: PairingOptions | None = None,
+    progress=None,
+) -> PairingResult:
+    """Pair each English document with the document of ``others`` that translates it, if any.
+
+    ``translator`` (a :class:`~translate_pipe.translate.Translator` into ``tgt_lang``)
+    adds the content words of the MT of each item's first sentences as anchors.
+    """
+    options = options or PairingOptions()
+    en_units = _units(english, "en", tgt_lang)
+    other_units = _units(others, tgt_lang, tgt_lang)
+    if translator is not None:
+        _add_mt_anchors(en_units, other_units, tgt_lang, translator, options, progress)
+    weights = _anchor_weights(en_units, other_units, options)
+    for unit in (*en_units, *other_units):
+        unit.anchors = {a: weights[a] * ANCHOR_WEIGHTS[kind] for a, kind in unit.anchors.items()  # type: ignore[index]
+                        if weights.get(a, 0.0) > 0}
+        unit.norm = math.sqrt(sum(unit.anchors.values()))
+
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, unit in enumerate(other_units):
+        for anchor in unit.anchors:
+            postings[anchor].append(j)
+
+    if progress is not None:
+        progress.start("pairing", len(en_units))
+    scores: dict[tuple[int, int], float] = {}
+    best_for_en: dict[int, tuple[float, int]] = {}
+    best_for_other: dict[int, tuple[float, int]] = {}
+    for i, unit in enumerate(en_units):
+        shared: dict[int, float] = defaultdict(float)
+        for anchor, weight in unit.anchors.items():
+            for j in postings.get(anchor, ()):
+                shared[j] += min(weight, other_units[j].anchors[anchor])
+        for j, total in shared.items():
+            other = other_units[j]
+            score = total / (unit.norm * other.norm) if unit.norm and other.norm else 0.0
+            score *= 0.8 + 0.2 * length_agreement(len(unit.text), len(other.text), tgt_lang)
+            scores[i, j] = score
+            if score > best_for_en.get(i, (0.0, -1))[0]:
+                best_for_en[i] = (score, j)
+            if score > best_for_other.get(j, (0.0, -1))[0]:
+                best_for_other[j] = (score, i)
+        if progress is not None:
+            progress.advance()
+    if progress is not None:
+        progress.finish()
+
+    accepted: dict[tuple[int, int], float] = {}
+    for i, (score, j) in best_for_en.items():
+        if score >= options.threshold and best_for_other.get(j, (0.0, -1))[1] == i:
+            key = (en_units[i].doc, other_units[j].doc)
+            accepted[key] = max(score, accepted.get(key, 0.0))
+    pairs = tuple(DocumentPair(english[a].origin, others[b].origin, round(min(1.0, s), 4))
+                  for (a, b), s in sorted(accepted.items()))
+    paired_en = {a for a, _ in accepted}
+    paired_other = {b for _, b in accepted}
+    return PairingResult(
+        pairs=pairs,
+        unpaired_en=tuple(d.origin for n, d in enumerate(english) if n not in paired_en),
+        unpaired_other=tuple(d.origin for n, d in enumerate(others) if n not in paired_other),
+    )
+
+
+def _units(documents: Sequence[PairingDocument], lang: str, tgt_lang: str) -> list[_Unit]:
+    units = []
+    for n, document in enumerate(documents):
+        for k, text in enumerate(split_listing(document.text)):
+            unit = _Unit(n, text)
+            anchors = anchors_of(text, lang, document.date if k == 0 else None)
+            if not _stem_anchors_wanted(tgt_lang):
+                anchors = {a: kind for a, kind in anchors.items() if kind != "stem"}
+            unit.anchors = anchors  # type: ignore[assignment]
+            units.append(unit)
+    return units
+
+
+def _add_mt_anchors(en_units: list[_Unit], other_units: list[_Unit], tgt_lang: str, translator,
+                    options: PairingOptions, progress) -> None:
+    from .segment import split_sentences
+
+    sentences = [split_sentences(unit.text, "en")[: options.mt_sentences] for unit in en_units]
+    flat = [s for group in sentences for s in group]
+    if progress is not None:
+        progress.start("MT for pairing", len(flat))
+    outputs: list[str] = []
+    batch = 32
+    for start in range(0, len(flat), batch):
+        outputs.extend(r.text for r in translator.translate(flat[start:start + batch]))
+        if progress is not None:
+            progress.advance(len(flat[start:start + batch]))
+    if progress is not None:
+        progress.finish()
+    position = 0
+    for unit, group in zip(en_units, sentences):
+        mt = " ".join(outputs[position:position + len(group)])
+        position += len(group)
+        for word in content_words(mt, tgt_lang):
+            unit.anchors.setdefault("m:" + word, "mt")  # type: ignore[call-overload]
+    for unit in other_units:
+        for word in content_words(unit.text, tgt_lang):
+            unit.anchors.setdefault("m:" + word, "mt")  # type: ignore[call-overload]
+
+
+def _anchor_weights(en_units: list[_Unit], other_units: list[_Unit], options: PairingOptions) -> dict[str, float]:
+    """Inverse document frequency of each anchor over both sides; 0 for anchors too common
+    to index (on either side) or found on one side only."""
+    df_en: dict[str, int] = defaultdict(int)
+    df_other: dict[str, int] = defaultdict(int)
+    for unit in en_units:
+        for anchor in unit.anchors:
+            df_en[anchor] += 1
+    for unit in other_units:
+        for anchor in unit.anchors:
+            df_other[anchor] += 1
+    cap_en = max(3, options.max_df_share * len(en_units))
+    cap_other = max(3, options.max_df_share * len(other_units))
+    total = len(en_units) + len(other_units)
+    weights: dict[str, float] = {}
+    for anchor in set(df_en) | set(df_other):
+        a, b = df_en.get(anchor, 0), df_other.get(anchor, 0)
+        if a > cap_en or b > cap_other:
+            weights[anchor] = 0.0
+            continue
+        weights[anchor] = math.log(1 + total / (a + b))
+    return weights
+
+
+# --- documents from folders ------------------------------------------------------------
+
+
+_ENGLISH_WORDS = frozenset("the and of to in is that for with was on by has have said".split())
+_FRENCH_WORDS = frozenset("le la les des et du un une est que pour dans sur par a été au aux".split())
+
+
+def language_of(text: str) -> str:
+    """``ar``, ``fr`` or ``en`` by script and by the commonest function words."""
+    share = script_share(text, "ar")
+    if share is not None and share > 0.5:
+        return "ar"
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    english = sum(1 for w in words if w in _ENGLISH_WORDS)
+    french = sum(1 for w in words if w in _FRENCH_WORDS)
+    return "fr" if french > english else "en"
+
+
+def read_documents(folder: str | Path, lang: str, ingest_config=None) -> tuple[list[PairingDocument], list[tuple[str, str]]]:
+    """The documents of ``folder`` in ``lang`` and the files skipped, with the reason.
+
+    Files that are not releases (binary, empty), files in another language and second
+    copies of the same document are skipped, each with a warning; a folder with none
+    left is an :class:`InputError`.
+    """
+    from .ingest import Skipped, read_releases
+
+    documents: list[PairingDocument] = []
+    skipped: list[tuple[str, str]] = []
+    seen: dict[str, str] = {}
+    wrong_language = 0
+    for item in read_releases([folder], ingest_config, lang=lang):
+        if isinstance(item, Skipped):
+            skipped.append((item.origin, item.reason))
+            continue
+        paragraphs = [p.text for p in item.paragraphs]
+        if not item.paragraphs or item.paragraphs[0].kind != "title":
+            paragraphs.insert(0, item.title)
+        text = "\n\n".join(paragraphs)
+        if item.id in seen:
+            skipped.append((item.origin, f"the same document as {seen[item.id]}"))
+            continue
+        found = language_of(text)
+        if found != lang:
+            wrong_language += 1
+            skipped.append((item.origin, f"written in {_LANG_NAMES.get(found, found)}, not {_LANG_NAMES[lang]}"))
+            continue
+        seen[item.id] = item.origin
+        documents.append(PairingDocument(item.origin, lang, text, item.date))
+    for origin, reason in skipped:
+        log.warning("%s: skipped: %s", origin, reason)
+    if not documents:
+        if wrong_language:
+            raise InputError(f"{folder}: no {_LANG_NAMES[lang]} documents ({wrong_language} in another language): "
+                             f"wrong folder?")
+        raise InputError(f"{folder}: no readable documents ({len(skipped)} files skipped)")
+    return documents, skipped
+
+
+_LANG_NAMES = {"en": "English", "fr": "French", "ar": "Arabic"}
+
+
+def pair_folders(
+    en_dir: str | Path,
+    other_dir: str | Path,
+    tgt_lang: str,
+    translator=None,
+    options: PairingOptions | None = None,
+    progress=None,
+    ingest_config=None,
+) -> PairingResult:
+    """Pair the English documents of ``en_dir`` with the ``tgt_lang`` documents of ``other_dir``."""
+    if Path(en_dir).resolve() == Path(other_dir).resolve():
+        raise InputError(f"{en_dir}: the English and the {_LANG_NAMES.get(tgt_lang, tgt_lang)} folder are the same")
+    english, skipped_en = read_documents(en_dir, "en", ingest_config)
+    others, skipped_other = read_documents(other_dir, tgt_lang, ingest_config)
+    result = pair_documents(english, others, tgt_lang, translator, options, progress)
+    return PairingResult(result.pairs, result.unpaired_en, result.unpaired_other,
+                         tuple(skipped_en + skipped_other))
+
+
+def documents_from_texts(items: Iterable[tuple[str, str]], lang: str) -> list[PairingDocument]:
+    """Documents from (origin, text) pairs, for callers that hold texts rather than folders."""
+    return [PairingDocument(origin, lang, text) for origin, text in items]
