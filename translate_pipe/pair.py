@@ -54,6 +54,7 @@ _LISTING_HEADER = re.compile(
 
 
 _MIN_ITEM_CHARS = 200
+_OPENING_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class PairingOptions:
     """
 
     threshold: float = 0.12
+    sure_score: float = 0.35
+    min_margin: float = 1.5
+    max_days_apart: int = 3
+    date_disagreement: float = 0.6
     max_df_share: float = 0.2
     mt_sentences: int = 8
 
@@ -104,6 +109,7 @@ class _Unit:
 
     doc: int
     text: str
+    date: str | None = None
     anchors: dict[str, float] = field(default_factory=dict)
     norm: float = 0.0
 
@@ -199,33 +205,38 @@ def pair_documents(
 
     if progress is not None:
         progress.start("pairing", len(en_units))
-    scores: dict[tuple[int, int], float] = {}
-    best_for_en: dict[int, tuple[float, int]] = {}
-    best_for_other: dict[int, tuple[float, int]] = {}
+    top_en: dict[int, list[tuple[float, int]]] = defaultdict(list)  # the two best, best first
+    top_other: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for i, unit in enumerate(en_units):
         shared: dict[int, float] = defaultdict(float)
         for anchor, weight in unit.anchors.items():
             for j in postings.get(anchor, ()):
-                shared[j] += min(weight, other_units[j].anchors[anchor])
+                shared[j] += weight
         for j, total in shared.items():
             other = other_units[j]
             score = total / (unit.norm * other.norm) if unit.norm and other.norm else 0.0
             score *= 0.8 + 0.2 * length_agreement(len(unit.text), len(other.text), tgt_lang)
-            scores[i, j] = score
-            if score > best_for_en.get(i, (0.0, -1))[0]:
-                best_for_en[i] = (score, j)
-            if score > best_for_other.get(j, (0.0, -1))[0]:
-                best_for_other[j] = (score, i)
+            if not _dates_agree(unit.date, other.date, options.max_days_apart):
+                score *= options.date_disagreement
+            _keep_two(top_en[i], (score, j))
+            _keep_two(top_other[j], (score, i))
         if progress is not None:
             progress.advance()
     if progress is not None:
         progress.finish()
 
     accepted: dict[tuple[int, int], float] = {}
-    for i, (score, j) in best_for_en.items():
-        if score >= options.threshold and best_for_other.get(j, (0.0, -1))[1] == i:
-            key = (en_units[i].doc, other_units[j].doc)
-            accepted[key] = max(score, accepted.get(key, 0.0))
+    for i, best in top_en.items():
+        score, j = best[0]
+        if score < options.threshold or top_other[j][0][1] != i:
+            continue
+        # How far the pair stands above the runner-up of either side: a release without
+        # a counterpart has a best match too, but one barely above its others.
+        runner_up = max([s for s, _ in best[1:]] + [s for s, _ in top_other[j][1:]] + [1e-9])
+        if score < options.sure_score and score / runner_up < options.min_margin:
+            continue
+        key = (en_units[i].doc, other_units[j].doc)
+        accepted[key] = max(score, accepted.get(key, 0.0))
     pairs = tuple(DocumentPair(english[a].origin, others[b].origin, round(min(1.0, s), 4))
                   for (a, b), s in sorted(accepted.items()))
     paired_en = {a for a, _ in accepted}
@@ -237,11 +248,40 @@ def pair_documents(
     )
 
 
+def _keep_two(top: list[tuple[float, int]], item: tuple[float, int]) -> None:
+    top.append(item)
+    top.sort(key=lambda pair: -pair[0])
+    del top[2:]
+
+
+def _primary_date(text: str, date: str | None) -> str | None:
+    """The day a release is dated: its dateline, else the first full date of its opening."""
+    if date:
+        return date[:10]
+    found = sorted(d for d in dates_in(text[:_OPENING_CHARS]) if not d.startswith("--"))
+    if not found:
+        return None
+    # The earliest full date of the opening: headers name the day of publication or the
+    # day before, later text may look back.
+    return found[0]
+
+
+def _dates_agree(a: str | None, b: str | None, max_days: int) -> bool:
+    if a is None or b is None:
+        return True
+    from datetime import date
+
+    try:
+        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= max_days
+    except ValueError:
+        return True
+
+
 def _units(documents: Sequence[PairingDocument], lang: str, tgt_lang: str) -> list[_Unit]:
     units = []
     for n, document in enumerate(documents):
         for k, text in enumerate(split_listing(document.text)):
-            unit = _Unit(n, text)
+            unit = _Unit(n, text, _primary_date(text, document.date if k == 0 else None))
             anchors = anchors_of(text, lang, document.date if k == 0 else None)
             if not _stem_anchors_wanted(tgt_lang):
                 anchors = {a: kind for a, kind in anchors.items() if kind != "stem"}
