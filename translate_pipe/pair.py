@@ -50,7 +50,7 @@ ANCHOR_WEIGHTS = {"date": 1.5, "number": 1.0, "name": 1.0, "country": 0.6, "stem
 # "30 August 2017 In Coalition News", "21 آذار/مارس 2018 In بيانات صحفية": the header
 # of each item of a listing page.
 _LISTING_HEADER = re.compile(
-    r"(?<![\w\d])[\d٠-٩]{1,2}\s+[^\W\d_]+(?:\s*/\s*[^\W\d_]+)?[,،]?\s+[\d٠-٩]{4}\s+In\s", re.UNICODE)
+    r"(?<![\w\d])[\d٠-٩]{1,2}\s+[^\W\d_]+(?:\s[^\W\d_]+)?(?:\s*/\s*[^\W\d_]+)?[,،]?\s+[\d٠-٩]{4}\s+In\s", re.UNICODE)
 
 
 _MIN_ITEM_CHARS = 200
@@ -142,8 +142,9 @@ def split_listing(text: str) -> list[str]:
 # --- anchors -----------------------------------------------------------------------
 
 
-def anchors_of(text: str, lang: str, date: str | None = None) -> dict[str, str]:
-    """Anchor → kind, for one release in ``lang`` (``en``, ``fr`` or ``ar``)."""
+def anchors_of(text: str, lang: str, date: str | None = None, tgt_lang: str | None = None) -> dict[str, str]:
+    """Anchor → kind, for one release in ``lang`` (``en``, ``fr`` or ``ar``), to be
+    compared with releases in ``tgt_lang``."""
     anchors: dict[str, str] = {}
     year = int(date[:4]) if date and date[:4].isdigit() else None
     days = dates_in(text, year) | ({date[:10]} if date else set())
@@ -156,7 +157,7 @@ def anchors_of(text: str, lang: str, date: str | None = None) -> dict[str, str]:
             continue
         if len(number) >= 2 or "." in number:  # 1-digit numbers are everywhere
             anchors.setdefault("n:" + number, "number")
-    for key in name_keys(text, lang):
+    for key in name_keys(text, lang, joined=tgt_lang == "ar"):
         anchors.setdefault("k:" + key, "name")
     for code in country_codes(text, lang):
         anchors["c:" + code] = "country"
@@ -282,7 +283,7 @@ def _units(documents: Sequence[PairingDocument], lang: str, tgt_lang: str) -> li
     for n, document in enumerate(documents):
         for k, text in enumerate(split_listing(document.text)):
             unit = _Unit(n, text, _primary_date(text, document.date if k == 0 else None))
-            anchors = anchors_of(text, lang, document.date if k == 0 else None)
+            anchors = anchors_of(text, lang, document.date if k == 0 else None, tgt_lang)
             if not _stem_anchors_wanted(tgt_lang):
                 anchors = {a: kind for a, kind in anchors.items() if kind != "stem"}
             unit.anchors = anchors  # type: ignore[assignment]
@@ -334,7 +335,12 @@ def _anchor_weights(en_units: list[_Unit], other_units: list[_Unit], options: Pa
     weights: dict[str, float] = {}
     for anchor in set(df_en) | set(df_other):
         a, b = df_en.get(anchor, 0), df_other.get(anchor, 0)
-        if a > cap_en or b > cap_other:
+        # A name key or stem of one side only cannot be shared; counted, it would only
+        # make documents with many such words (Arabic, where every word gives a name key)
+        # look less alike than they are. A number or date of one side only is evidence:
+        # a translation keeps them.
+        one_sided = (a == 0 or b == 0) and anchor[:2] not in ("n:", "d:")
+        if one_sided or a > cap_en or b > cap_other:
             weights[anchor] = 0.0
             continue
         weights[anchor] = math.log(1 + total / (a + b))

@@ -87,7 +87,7 @@ def _canonical_number(raw: str, lang: str) -> str:
 # English, French, Arabic (Egyptian/Gulf forms and the Levantine/Iraqi ones the Syrian
 # sites use: "21 آذار/مارس 2018", "٢١ آذار ٢٠١٨").
 MONTH_NAMES: tuple[tuple[str, ...], ...] = (
-    ("january", "jan", "janvier", "janv", "يناير", "كانون الثاني"),
+    ("january", "jan", "janvier", "janv", "يناير", "كانون الثاني", "كانون ثاني"),
     ("february", "feb", "février", "fevrier", "févr", "فبراير", "شباط"),
     ("march", "mars", "مارس", "آذار", "اذار"),
     ("april", "apr", "avril", "avr", "أبريل", "ابريل", "إبريل", "نيسان"),
@@ -96,9 +96,9 @@ MONTH_NAMES: tuple[tuple[str, ...], ...] = (
     ("july", "juillet", "juil", "يوليو", "يولية", "تموز"),
     ("august", "aug", "août", "aout", "أغسطس", "اغسطس", "آب"),
     ("september", "sept", "sep", "septembre", "سبتمبر", "أيلول", "ايلول"),
-    ("october", "oct", "octobre", "أكتوبر", "اكتوبر", "تشرين الأول", "تشرين الاول"),
-    ("november", "nov", "novembre", "نوفمبر", "تشرين الثاني"),
-    ("december", "dec", "décembre", "decembre", "déc", "ديسمبر", "كانون الأول", "كانون الاول"),
+    ("october", "oct", "octobre", "أكتوبر", "اكتوبر", "تشرين الأول", "تشرين الاول", "تشرين أول", "تشرين اول"),
+    ("november", "nov", "novembre", "نوفمبر", "تشرين الثاني", "تشرين ثاني"),
+    ("december", "dec", "décembre", "decembre", "déc", "ديسمبر", "كانون الأول", "كانون الاول", "كانون أول", "كانون اول"),
 )
 MONTH_NUMBER = {name: number for number, names in enumerate(MONTH_NAMES, start=1) for name in names}
 _MONTH_ALT = "|".join(re.escape(m) for m in sorted(MONTH_NUMBER, key=len, reverse=True))
@@ -212,13 +212,15 @@ _DEMONYM_ENDINGS = (("ians", "ia"), ("ian", "ia"), ("ian", "ium"), ("ian", "y"),
                     ("ien", "ie"), ("ienne", "e"), ("ien", "e"), ("e", "ie"), ("que", "quie"), ("c", "quie"))
 
 
-def name_keys(text: str, lang: str) -> set[str]:
+def name_keys(text: str, lang: str, joined: bool = False) -> set[str]:
     """Keys that the same name gets in English, French and Arabic text.
 
     Latin script: the skeleton of each capitalised word (and of the country it is the
     adjective of, "Russian" → "Russia"); Arabic: the skeleton of every word with two or
     more consonant classes, since Arabic script has no capitals to say which words are
-    names. Rare keys weigh more in the pairing, so common words cost little.
+    names. Rare keys weigh more in the pairing, so common words cost little. ``joined``
+    adds the key of two adjacent Latin names written as one ("Kafr Nabl" as Arabic writes
+    it, "كفرنبل"); only worth it against Arabic, where it does not count a name twice.
     """
     keys: set[str] = set()
     if lang == "ar":
@@ -232,11 +234,29 @@ def name_keys(text: str, lang: str) -> set[str]:
                 if len(stripped) >= 2:
                     keys.add(stripped)
         return keys
-    for word in latin_name_words(text):
+    previous = ""
+    for word, adjacent in latin_name_runs(text):
         skeleton = latin_skeleton(word)
         if len(skeleton) >= 2:
             keys.add(skeleton)
+        # Two names in a row may be one word in Arabic ("Kafr Nabl", "كفرنبل").
+        if joined and adjacent and previous:
+            keys.add(previous + skeleton)
+        previous = skeleton
     return keys
+
+
+def latin_name_runs(text: str) -> list[tuple[str, bool]]:
+    """The name words of ``text``, each with whether it directly follows another name word."""
+    runs: list[tuple[str, bool]] = []
+    last_end = -10
+    for match in _TOKEN.finditer(text):
+        for part in re.split(r"['’]", match.group()):
+            if len(part) >= 3 and part[0].isupper() and part.lower() not in _NOT_NAMES:
+                gap = text[last_end:match.start()]
+                runs.append((part, last_end >= 0 and gap.strip(" -") == ""))
+                last_end = match.end()
+    return runs
 
 
 def _country_table() -> dict[str, dict[str, str]]:
