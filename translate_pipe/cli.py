@@ -114,6 +114,17 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--report", help="write a self-contained HTML report here")
     evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
 
+    pair = commands.add_parser("pair", parents=[common],
+                               help="find which French/Arabic document translates which English one, by content")
+    pair.add_argument("en_dir", metavar="EN_DIR", help="folder of English releases")
+    pair.add_argument("other_dir", metavar="OTHER_DIR", help="folder of French or Arabic releases")
+    pair.add_argument("--tgt-lang", required=True, choices=("fr", "ar"), help="language of OTHER_DIR")
+    pair.add_argument("--mt", choices=("auto", "none", "model"), default="auto",
+                      help="none: dates, numbers, names only; model: also the MT of each release (the model must"
+                           " load); auto (default): the MT when the model is a local folder (--model, $TRANSLATE_PIPE_MODELS)")
+    pair.add_argument("--model", action="append", metavar="PAIR=PATH", help="local model folder, e.g. en-fr=DIR")
+    pair.add_argument("--threshold", type=float, help="lowest score of an accepted pair (default 0.25)")
+
     commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
 
     models = commands.add_parser("models", help="show which model each pair uses; convert for CTranslate2")
@@ -376,6 +387,44 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pair(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from .pair import PairingOptions, pair_folders
+    from .progress import progress_for
+
+    config = _config(args)
+    options = PairingOptions()
+    if args.threshold is not None:
+        if not 0 <= args.threshold <= 1:
+            raise ConfigError("--threshold must be between 0 and 1")
+        options = replace(options, threshold=args.threshold)
+    translator = _pairing_translator(args, config)
+    result = pair_folders(args.en_dir, args.other_dir, args.tgt_lang, translator, options,
+                          progress_for(args.quiet), config.ingest)
+    for pair in result.pairs:
+        print(f"{pair.en}\t{pair.other}\t{pair.score:.4f}")
+    sys.stdout.flush()
+    print(f"{len(result.pairs)} pairs; no counterpart: {len(result.unpaired_en)} of the English files, "
+          f"{len(result.unpaired_other)} of the {'French' if args.tgt_lang == 'fr' else 'Arabic'} files"
+          + (f"; {len(result.skipped)} files skipped (see warnings)" if result.skipped else ""), file=sys.stderr)
+    return 0
+
+
+def _pairing_translator(args: argparse.Namespace, config: Config):
+    """The translator that pair --mt asks for, or None."""
+    if args.mt == "none":
+        return None
+    from .translate import load_translator, parse_model_overrides, resolve_model
+
+    overrides = parse_model_overrides(args.model)
+    pair = f"en-{args.tgt_lang}"
+    if args.mt == "auto" and not resolve_model(pair, overrides).is_local:
+        log.info("no local model for %s: pairing without MT (--model %s=DIR uses one)", pair, pair)
+        return None
+    return load_translator(pair, config.translate, overrides)
+
+
 def _cmd_runs(args: argparse.Namespace) -> int:
     from .store import Store
 
@@ -480,6 +529,7 @@ _COMMANDS = {
     "evaluate": _cmd_evaluate,
     "translate": _cmd_translate,
     "runs": _cmd_runs,
+    "pair": _cmd_pair,
     "models": _cmd_models,
 }
 

@@ -67,7 +67,7 @@ class PairingOptions:
     item the translator translates.
     """
 
-    threshold: float = 0.12
+    threshold: float = 0.25
     sure_score: float = 0.35
     min_margin: float = 1.5
     max_days_apart: int = 3
@@ -396,9 +396,10 @@ def read_documents(folder: str | Path, lang: str, ingest_config=None) -> tuple[l
             continue
         seen[item.id] = item.origin
         documents.append(PairingDocument(item.origin, lang, text, item.date))
-    for origin, reason in skipped:
-        log.warning("%s: skipped: %s", origin, reason)
-    if not documents:
+    if documents:
+        for origin, reason in skipped:
+            log.warning("%s: skipped: %s", origin, reason)
+    else:
         if wrong_language:
             raise InputError(f"{folder}: no {_LANG_NAMES[lang]} documents ({wrong_language} in another language): "
                              f"wrong folder?")
