@@ -215,6 +215,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             refs = result.references
             lines.append(f"  en→{lang} references: {refs.matched} matched, {refs.aligned} newly aligned, "
                          f"{refs.human_pairs} human pairs")
+            lines.extend(f"    {key} ← {origin} (by {how})" for key, origin, how in refs.pairings)
+            if refs.unused:
+                lines.append(f"    {len(refs.unused)} reference files matched no release (see warnings above)")
     if summary.skipped:
         lines.append(f"  {len(summary.skipped)} inputs skipped (see warnings above)")
     if summary.dropped:

@@ -182,16 +182,21 @@ def pair_documents(
     translator=None,
     options: PairingOptions | None = None,
     progress=None,
+    english_mt: Sequence[str] | None = None,
 ) -> PairingResult:
     """Pair each English document with the document of ``others`` that translates it, if any.
 
     ``translator`` (a :class:`~translate_pipe.translate.Translator` into ``tgt_lang``)
-    adds the content words of the MT of each item's first sentences as anchors.
+    adds the content words of the MT of each item's first sentences as anchors;
+    ``english_mt`` (the MT of each English document, already made) does the same
+    without translating again.
     """
     options = options or PairingOptions()
     en_units = _units(english, "en", tgt_lang)
     other_units = _units(others, tgt_lang, tgt_lang)
-    if translator is not None:
+    if english_mt is not None:
+        _add_word_anchors(en_units, other_units, tgt_lang, [english_mt[unit.doc] for unit in en_units])
+    elif translator is not None:
         _add_mt_anchors(en_units, other_units, tgt_lang, translator, options, progress)
     weights = _anchor_weights(en_units, other_units, options)
     for unit in (*en_units, *other_units):
@@ -308,9 +313,15 @@ def _add_mt_anchors(en_units: list[_Unit], other_units: list[_Unit], tgt_lang: s
     if progress is not None:
         progress.finish()
     position = 0
-    for unit, group in zip(en_units, sentences):
-        mt = " ".join(outputs[position:position + len(group)])
+    mt_texts = []
+    for group in sentences:
+        mt_texts.append(" ".join(outputs[position:position + len(group)]))
         position += len(group)
+    _add_word_anchors(en_units, other_units, tgt_lang, mt_texts)
+
+
+def _add_word_anchors(en_units: list[_Unit], other_units: list[_Unit], tgt_lang: str, mt_texts: Sequence[str]) -> None:
+    for unit, mt in zip(en_units, mt_texts):
         for word in content_words(mt, tgt_lang):
             unit.anchors.setdefault("m:" + word, "mt")  # type: ignore[call-overload]
     for unit in other_units:
@@ -382,10 +393,7 @@ def read_documents(folder: str | Path, lang: str, ingest_config=None) -> tuple[l
         if isinstance(item, Skipped):
             skipped.append((item.origin, item.reason))
             continue
-        paragraphs = [p.text for p in item.paragraphs]
-        if not item.paragraphs or item.paragraphs[0].kind != "title":
-            paragraphs.insert(0, item.title)
-        text = "\n\n".join(paragraphs)
+        text = release_text(item)
         if item.id in seen:
             skipped.append((item.origin, f"the same document as {seen[item.id]}"))
             continue
@@ -408,6 +416,14 @@ def read_documents(folder: str | Path, lang: str, ingest_config=None) -> tuple[l
 
 
 _LANG_NAMES = {"en": "English", "fr": "French", "ar": "Arabic"}
+
+
+def release_text(release) -> str:
+    """The text of a :class:`~translate_pipe.model.Release`: title, then paragraphs, once each."""
+    paragraphs = [p.text for p in release.paragraphs]
+    if not release.paragraphs or release.paragraphs[0].kind != "title":
+        paragraphs.insert(0, release.title)
+    return "\n\n".join(paragraphs)
 
 
 def pair_folders(
