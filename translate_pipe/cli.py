@@ -422,7 +422,9 @@ def _pairing_translator(args: argparse.Namespace, config: Config):
 
     overrides = parse_model_overrides(args.model)
     pair = f"en-{args.tgt_lang}"
-    if args.mt == "auto" and not resolve_model(pair, overrides).is_local:
+    # auto: a model named with --model must load; the registry's hub id is tried only when
+    # its weights are here already (TRANSLATE_PIPE_MODELS), since pairing needs no model.
+    if args.mt == "auto" and pair not in overrides and not resolve_model(pair, overrides).is_local:
         log.info("no local model for %s: pairing without MT (--model %s=DIR uses one)", pair, pair)
         return None
     return load_translator(pair, config.translate, overrides)
