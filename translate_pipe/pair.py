@@ -22,12 +22,14 @@ day, the one that shares the names and numbers wins.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from .errors import InputError
@@ -63,7 +65,10 @@ class PairingOptions:
 
     ``threshold``: lowest score of an accepted pair (tuned on bench/pair_quality.py);
     ``max_df_share``: anchors found in more than this share of the documents of a side
-    are too common to index; ``mt_sentences``: how many first sentences of each English
+    are too common to count; ``index_df_share``/``index_min_df``: anchors in more
+    documents than this share (or count, whichever is larger) count in the score but do
+    not bring candidates; ``candidates``: how many candidates of each English item are
+    scored in full; ``mt_sentences``: how many first sentences of each English
     item the translator translates.
     """
 
@@ -73,6 +78,9 @@ class PairingOptions:
     max_days_apart: int = 3
     date_disagreement: float = 0.6
     max_df_share: float = 0.2
+    index_df_share: float = 0.01
+    index_min_df: int = 10
+    candidates: int = 20
     mt_sentences: int = 8
 
 
@@ -204,10 +212,19 @@ def pair_documents(
                         if weights.get(a, 0.0) > 0}
         unit.norm = math.sqrt(sum(unit.anchors.values()))
 
+    # Candidates come from the rarer anchors only (an anchor in many documents would make
+    # every document a candidate of every other); the score then uses all anchors.
+    df_other: dict[str, int] = defaultdict(int)
+    for unit in other_units:
+        for anchor in unit.anchors:
+            df_other[anchor] += 1
+    index_cap = max(options.index_min_df, options.index_df_share * len(other_units))
     postings: dict[str, list[int]] = defaultdict(list)
     for j, unit in enumerate(other_units):
         for anchor in unit.anchors:
-            postings[anchor].append(j)
+            if df_other[anchor] <= index_cap:
+                postings[anchor].append(j)
+    days = {id(unit): _day_number(unit.date) for unit in (*en_units, *other_units)}
 
     if progress is not None:
         progress.start("pairing", len(en_units))
@@ -218,11 +235,16 @@ def pair_documents(
         for anchor, weight in unit.anchors.items():
             for j in postings.get(anchor, ()):
                 shared[j] += weight
-        for j, total in shared.items():
+        candidates = heapq.nlargest(options.candidates, shared.items(), key=lambda item: item[1])
+        for j, _ in candidates:
             other = other_units[j]
+            small, large = (unit.anchors, other.anchors) if len(unit.anchors) < len(other.anchors) else \
+                (other.anchors, unit.anchors)
+            total = sum(weight for anchor, weight in small.items() if anchor in large)
             score = total / (unit.norm * other.norm) if unit.norm and other.norm else 0.0
             score *= 0.8 + 0.2 * length_agreement(len(unit.text), len(other.text), tgt_lang)
-            if not _dates_agree(unit.date, other.date, options.max_days_apart):
+            day_en, day_other = days[id(unit)], days[id(other)]
+            if day_en is not None and day_other is not None and abs(day_en - day_other) > options.max_days_apart:
                 score *= options.date_disagreement
             _keep_two(top_en[i], (score, j))
             _keep_two(top_other[j], (score, i))
@@ -255,8 +277,10 @@ def pair_documents(
 
 
 def _keep_two(top: list[tuple[float, int]], item: tuple[float, int]) -> None:
-    top.append(item)
-    top.sort(key=lambda pair: -pair[0])
+    if not top or item[0] > top[0][0]:
+        top.insert(0, item)
+    elif len(top) < 2 or item[0] > top[1][0]:
+        top.insert(1, item)
     del top[2:]
 
 
@@ -272,15 +296,13 @@ def _primary_date(text: str, date: str | None) -> str | None:
     return found[0]
 
 
-def _dates_agree(a: str | None, b: str | None, max_days: int) -> bool:
-    if a is None or b is None:
-        return True
-    from datetime import date
-
+def _day_number(day: str | None) -> int | None:
+    if not day:
+        return None
     try:
-        return abs((date.fromisoformat(a) - date.fromisoformat(b)).days) <= max_days
+        return date.fromisoformat(day).toordinal()
     except ValueError:
-        return True
+        return None
 
 
 def _units(documents: Sequence[PairingDocument], lang: str, tgt_lang: str) -> list[_Unit]:
