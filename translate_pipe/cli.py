@@ -123,7 +123,7 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="none: dates, numbers, names only; model: also the MT of each release (the model must"
                            " load); auto (default): the MT when the model is a local folder (--model, $TRANSLATE_PIPE_MODELS)")
     pair.add_argument("--model", action="append", metavar="PAIR=PATH", help="local model folder, e.g. en-fr=DIR")
-    pair.add_argument("--threshold", type=float, help="lowest score of an accepted pair (default 0.25)")
+    pair.add_argument("--threshold", type=float, help="lowest score of an accepted pair (default 0.33)")
 
     commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
 

@@ -72,7 +72,7 @@ class PairingOptions:
     item the translator translates.
     """
 
-    threshold: float = 0.25
+    threshold: float = 0.33
     sure_score: float = 0.35
     min_margin: float = 1.5
     max_days_apart: int = 3
