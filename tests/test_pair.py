@@ -330,3 +330,15 @@ def test_days_apart_weaken_a_pair() -> None:
                                                      .replace("Mardi 12 mars 2024", "Jeudi 11 avril 2024"),
                                                      later)], "fr")
     assert same.pairs and (not moved.pairs or moved.pairs[0].score < same.pairs[0].score)
+
+
+def test_agreement_signals_for_the_aligner() -> None:
+    from translate_pipe.signals import mt_similarity, name_agreement, number_agreement
+
+    assert number_agreement("3,000 people and 12 towns", "en", "٣٠٠٠ شخص و12 بلدة", "ar") == 1.0
+    assert number_agreement("3,000 people", "en", "3 000 personnes et 5 villes", "fr") == pytest.approx(2 / 3)
+    assert number_agreement("no numbers", "en", "pas de nombres", "fr") is None
+    assert name_agreement("Seif met Erdogan in Ankara", "en", "التقى سيف مع أردوغان في أنقرة", "ar") == 1.0
+    assert name_agreement("Seif met Erdogan in Ankara", "en", "التقى الرئيس بالوفد", "ar") == 0.0
+    assert mt_similarity("le ministre a rencontré la délégation", "Le ministre a rencontré les délégués", "fr") > 0.5
+    assert mt_similarity("le ministre", "la pluie tombe", "fr") == 0.0

@@ -356,3 +356,38 @@ def content_words(text: str, lang: str, min_length: int = 4) -> set[str]:
         if len(token) >= min_length:
             words.add(token)
     return words
+
+
+# --- agreement of two texts (sentence aligner, pairing) --------------------------------
+
+
+def _dice(a: set[str], b: set[str]) -> float | None:
+    if not a and not b:
+        return None
+    return 2 * len(a & b) / (len(a) + len(b))
+
+
+def mt_similarity(mt: str, human: str, lang: str) -> float | None:
+    """Dice overlap of the content words of an MT output and a human text in ``lang``,
+    in [0, 1]; None when neither has a content word."""
+    return _dice(content_words(mt, lang), content_words(human, lang))
+
+
+def number_agreement(text_a: str, lang_a: str, text_b: str, lang_b: str) -> float | None:
+    """Dice overlap of the numbers of two texts in any two languages; None without numbers."""
+    return _dice(numbers_in(text_a, lang_a), numbers_in(text_b, lang_b))
+
+
+def name_agreement(text_a: str, lang_a: str, text_b: str, lang_b: str) -> float | None:
+    """Dice overlap of the name keys of two texts (Latin or Arabic script); None without names.
+
+    Arabic text gives a key for every word, so only keys the other text could share
+    count on the Arabic side.
+    """
+    a = name_keys(text_a, lang_a, joined=lang_b == "ar")
+    b = name_keys(text_b, lang_b, joined=lang_a == "ar")
+    if lang_a == "ar" and lang_b != "ar":
+        a &= b
+    elif lang_b == "ar" and lang_a != "ar":
+        b &= a
+    return _dice(a, b)
