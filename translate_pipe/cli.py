@@ -123,7 +123,7 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="none: dates, numbers, names only; model: also the MT of each release (the model must"
                            " load); auto (default): the MT when the model is a local folder (--model, $TRANSLATE_PIPE_MODELS)")
     pair.add_argument("--model", action="append", metavar="PAIR=PATH", help="local model folder, e.g. en-fr=DIR")
-    pair.add_argument("--threshold", type=float, help="lowest score of an accepted pair (default 0.33)")
+    pair.add_argument("--threshold", type=float, help="lowest score of an accepted pair (config: pair.threshold)")
 
     commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
 
@@ -393,11 +393,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_pair(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from .pair import PairingOptions, pair_folders
+    from .pair import pair_folders
     from .progress import progress_for
 
     config = _config(args)
-    options = PairingOptions()
+    options = config.pair
     if args.threshold is not None:
         if not 0 <= args.threshold <= 1:
             raise ConfigError("--threshold must be between 0 and 1")

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .config import PairConfig
 from .errors import InputError
 from .signals import (
     content_words,
@@ -59,29 +60,18 @@ _MIN_ITEM_CHARS = 200
 _OPENING_CHARS = 300
 
 
-@dataclass(frozen=True)
-class PairingOptions:
-    """How the pairing decides.
-
-    ``threshold``: lowest score of an accepted pair (tuned on bench/pair_quality.py);
-    ``max_df_share``: anchors found in more than this share of the documents of a side
-    are too common to count; ``index_df_share``/``index_min_df``: anchors in more
-    documents than this share (or count, whichever is larger) count in the score but do
-    not bring candidates; ``candidates``: how many candidates of each English item are
-    scored in full; ``mt_sentences``: how many first sentences of each English
-    item the translator translates.
-    """
-
-    threshold: float = 0.33
-    sure_score: float = 0.35
-    min_margin: float = 1.5
-    max_days_apart: int = 3
-    date_disagreement: float = 0.6
-    max_df_share: float = 0.2
-    index_df_share: float = 0.01
-    index_min_df: int = 10
-    candidates: int = 20
-    mt_sentences: int = 8
+#: How the pairing decides (the ``pair`` section of the config):
+#: ``threshold``, the lowest score of an accepted pair (tuned on bench/pair_quality.py);
+#: ``sure_score`` and ``min_margin``, below ``sure_score`` a pair must score
+#: ``min_margin`` times the runner-up of either side; ``max_days_apart`` and
+#: ``date_disagreement``, releases dated further apart have their score multiplied by
+#: it; ``max_df_share``, anchors found in more than this share of the documents of a
+#: side are too common to count; ``index_df_share``/``index_min_df``, anchors in more
+#: documents than this share (or count, whichever is larger) count in the score but do
+#: not bring candidates; ``candidates``, how many candidates of each English item are
+#: scored in full; ``mt_sentences``, how many first sentences of each English item the
+#: translator translates.
+PairingOptions = PairConfig
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .align import align
-from .config import IngestConfig
+from .config import IngestConfig, PairConfig
 from .ingest import Skipped, read_releases, release_key
 from .model import Release
 from .pair import PairingDocument, pair_documents, release_text
@@ -46,7 +46,8 @@ class ReferenceSummary:
 
 
 def match_references(
-    store: Store, lang: str, references: dict[str, Release], release_ids: Sequence[str]
+    store: Store, lang: str, references: dict[str, Release], release_ids: Sequence[str],
+    pairing: PairConfig | None = None,
 ) -> list[tuple[str, Release, str, str]]:
     """(release id, reference, release key, how) for each release that has a reference.
 
@@ -77,7 +78,7 @@ def match_references(
             mt = {p.segment_index: p.tgt for p in store.pairs(lang, release_ids=[release_id])}
             english_mt.append(" ".join(mt.get(s.index, "") for s in segments))
         others = [PairingDocument(r.origin, lang, release_text(r), r.date) for r in spare]
-        result = pair_documents(english, others, lang, english_mt=english_mt)
+        result = pair_documents(english, others, lang, options=pairing, english_mt=english_mt)
         by_origin = {r.origin: r for r in spare}
         taken: set[str] = set()
         for pair in sorted(result.pairs, key=lambda p: -p.score):
@@ -126,7 +127,7 @@ def sentence_metrics(hypothesis: str, reference: str, lang: str) -> dict[str, fl
 
 def align_references(
     store: Store, lang: str, folder: str | Path, release_ids: Sequence[str], config: IngestConfig | None = None,
-    translator: Translator | None = None,
+    translator: Translator | None = None, pairing: PairConfig | None = None,
 ) -> ReferenceSummary:
     """Align and store the human translations in ``folder`` for the given releases.
 
@@ -135,7 +136,7 @@ def align_references(
     """
     summary = ReferenceSummary()
     references = read_references(folder, lang, config)
-    matches = match_references(store, lang, references, release_ids)
+    matches = match_references(store, lang, references, release_ids, pairing)
     summary.unmatched = len(release_ids) - len(matches)
     used = {match.origin for _, match, _, _ in matches}
     summary.unused = sorted(r.origin for r in references.values() if r.origin not in used)
