@@ -27,7 +27,7 @@ import logging
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -103,12 +103,17 @@ class PairingResult:
 
 @dataclass
 class _Unit:
-    """One release: a whole document, or one item of a listing page."""
+    """One release: a whole document, or one item of a listing page.
+
+    ``kinds`` maps each anchor to its kind; ``weights`` each anchor that counts to its
+    weight (kind weight times rarity); ``day`` is the release's date as a day number.
+    """
 
     doc: int
     text: str
-    date: str | None = None
-    anchors: dict[str, float] = field(default_factory=dict)
+    day: int | None = None
+    kinds: dict[str, str] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
     norm: float = 0.0
 
 
@@ -159,15 +164,11 @@ def anchors_of(text: str, lang: str, date: str | None = None, tgt_lang: str | No
         anchors.setdefault("k:" + key, "name")
     for code in country_codes(text, lang):
         anchors["c:" + code] = "country"
-    if lang != "ar":
+    if lang != "ar" and tgt_lang != "ar":
         # French and English share long word stems ("humanitaire"/"humanitarian").
         for word in content_words(text, lang, min_length=7):
             anchors.setdefault("s:" + word[:5], "stem")
     return anchors
-
-
-def _stem_anchors_wanted(tgt_lang: str) -> bool:
-    return tgt_lang == "fr"
 
 
 # --- pairing -----------------------------------------------------------------------
@@ -198,61 +199,11 @@ def pair_documents(
         _add_mt_anchors(en_units, other_units, tgt_lang, translator, options, progress)
     weights = _anchor_weights(en_units, other_units, options)
     for unit in (*en_units, *other_units):
-        unit.anchors = {a: weights[a] * ANCHOR_WEIGHTS[kind] for a, kind in unit.anchors.items()  # type: ignore[index]
-                        if weights.get(a, 0.0) > 0}
-        unit.norm = math.sqrt(sum(unit.anchors.values()))
-
-    # Candidates come from the rarer anchors only (an anchor in many documents would make
-    # every document a candidate of every other); the score then uses all anchors.
-    df_other: dict[str, int] = defaultdict(int)
-    for unit in other_units:
-        for anchor in unit.anchors:
-            df_other[anchor] += 1
-    index_cap = max(options.index_min_df, options.index_df_share * len(other_units))
-    postings: dict[str, list[int]] = defaultdict(list)
-    for j, unit in enumerate(other_units):
-        for anchor in unit.anchors:
-            if df_other[anchor] <= index_cap:
-                postings[anchor].append(j)
-    days = {id(unit): _day_number(unit.date) for unit in (*en_units, *other_units)}
-
-    if progress is not None:
-        progress.start("pairing", len(en_units))
-    top_en: dict[int, list[tuple[float, int]]] = defaultdict(list)  # the two best, best first
-    top_other: dict[int, list[tuple[float, int]]] = defaultdict(list)
-    for i, unit in enumerate(en_units):
-        shared: dict[int, float] = defaultdict(float)
-        for anchor, weight in unit.anchors.items():
-            for j in postings.get(anchor, ()):
-                shared[j] += weight
-        candidates = heapq.nlargest(options.candidates, shared.items(), key=lambda item: item[1])
-        for j, _ in candidates:
-            other = other_units[j]
-            small, large = (unit.anchors, other.anchors) if len(unit.anchors) < len(other.anchors) else \
-                (other.anchors, unit.anchors)
-            total = sum(weight for anchor, weight in small.items() if anchor in large)
-            score = total / (unit.norm * other.norm) if unit.norm and other.norm else 0.0
-            score *= 0.8 + 0.2 * length_agreement(len(unit.text), len(other.text), tgt_lang)
-            day_en, day_other = days[id(unit)], days[id(other)]
-            if day_en is not None and day_other is not None and abs(day_en - day_other) > options.max_days_apart:
-                score *= options.date_disagreement
-            _keep_two(top_en[i], (score, j))
-            _keep_two(top_other[j], (score, i))
-        if progress is not None:
-            progress.advance()
-    if progress is not None:
-        progress.finish()
-
+        unit.weights = {a: weights[a] * ANCHOR_WEIGHTS[kind] for a, kind in unit.kinds.items() if weights.get(a, 0.0) > 0}
+        unit.norm = math.sqrt(sum(unit.weights.values()))
+    top_en, top_other = _best_two(en_units, other_units, tgt_lang, options, progress)
     accepted: dict[tuple[int, int], float] = {}
-    for i, best in top_en.items():
-        score, j = best[0]
-        if score < options.threshold or top_other[j][0][1] != i:
-            continue
-        # How far the pair stands above the runner-up of either side: a release without
-        # a counterpart has a best match too, but one barely above its others.
-        runner_up = max([s for s, _ in best[1:]] + [s for s, _ in top_other[j][1:]] + [1e-9])
-        if score < options.sure_score and score / runner_up < options.min_margin:
-            continue
+    for i, j, score in _mutual_best(top_en, top_other, options):
         key = (en_units[i].doc, other_units[j].doc)
         accepted[key] = max(score, accepted.get(key, 0.0))
     pairs = tuple(DocumentPair(english[a].origin, others[b].origin, round(min(1.0, s), 4))
@@ -264,6 +215,76 @@ def pair_documents(
         unpaired_en=tuple(d.origin for n, d in enumerate(english) if n not in paired_en),
         unpaired_other=tuple(d.origin for n, d in enumerate(others) if n not in paired_other),
     )
+
+
+_TopTwo = dict[int, list[tuple[float, int]]]  # item -> its two best (score, other item), best first
+
+
+def _best_two(en_units: list[_Unit], other_units: list[_Unit], tgt_lang: str, options: PairingOptions,
+              progress) -> tuple[_TopTwo, _TopTwo]:
+    """The two best-scoring counterparts of every item, on each side."""
+    # Candidates come from the rarer anchors only (an anchor in many documents would make
+    # every document a candidate of every other); the score then uses all anchors.
+    df_other: dict[str, int] = defaultdict(int)
+    for unit in other_units:
+        for anchor in unit.weights:
+            df_other[anchor] += 1
+    index_cap = max(options.index_min_df, options.index_df_share * len(other_units))
+    postings: dict[str, list[int]] = defaultdict(list)
+    for j, unit in enumerate(other_units):
+        for anchor in unit.weights:
+            if df_other[anchor] <= index_cap:
+                postings[anchor].append(j)
+
+    if progress is not None:
+        progress.start("pairing", len(en_units))
+    top_en: _TopTwo = defaultdict(list)
+    top_other: _TopTwo = defaultdict(list)
+    for i, unit in enumerate(en_units):
+        shared: dict[int, float] = defaultdict(float)
+        for anchor, weight in unit.weights.items():
+            for j in postings.get(anchor, ()):
+                shared[j] += weight
+        for j, _ in heapq.nlargest(options.candidates, shared.items(), key=lambda item: item[1]):
+            score = _score(unit, other_units[j], tgt_lang, options)
+            _keep_two(top_en[i], (score, j))
+            _keep_two(top_other[j], (score, i))
+        if progress is not None:
+            progress.advance()
+    if progress is not None:
+        progress.finish()
+    return top_en, top_other
+
+
+def _score(unit: _Unit, other: _Unit, tgt_lang: str, options: PairingOptions) -> float:
+    """Shared anchor weight over the geometric mean of both items' weights, in [0, 1],
+    lowered when the lengths do not fit a translation or the dates are days apart."""
+    if not unit.norm or not other.norm:
+        return 0.0
+    small, large = (unit.weights, other.weights) if len(unit.weights) < len(other.weights) else \
+        (other.weights, unit.weights)
+    score = sum(weight for anchor, weight in small.items() if anchor in large) / (unit.norm * other.norm)
+    score *= 0.8 + 0.2 * length_agreement(len(unit.text), len(other.text), tgt_lang)
+    if unit.day is not None and other.day is not None and abs(unit.day - other.day) > options.max_days_apart:
+        score *= options.date_disagreement
+    return score
+
+
+def _mutual_best(top_en: _TopTwo, top_other: _TopTwo, options: PairingOptions) -> list[tuple[int, int, float]]:
+    """(English item, other item, score) for each pair that is each other's best and
+    passes the threshold and the margin."""
+    accepted = []
+    for i, best in top_en.items():
+        score, j = best[0]
+        if score < options.threshold or top_other[j][0][1] != i:
+            continue
+        # How far the pair stands above the runner-up of either side: a release without
+        # a counterpart has a best match too, but one barely above its others.
+        runner_up = max([s for s, _ in best[1:]] + [s for s, _ in top_other[j][1:]] + [1e-9])
+        if score < options.sure_score and score / runner_up < options.min_margin:
+            continue
+        accepted.append((i, j, score))
+    return accepted
 
 
 def _keep_two(top: list[tuple[float, int]], item: tuple[float, int]) -> None:
@@ -299,12 +320,9 @@ def _units(documents: Sequence[PairingDocument], lang: str, tgt_lang: str) -> li
     units = []
     for n, document in enumerate(documents):
         for k, text in enumerate(split_listing(document.text)):
-            unit = _Unit(n, text, _primary_date(text, document.date if k == 0 else None))
-            anchors = anchors_of(text, lang, document.date if k == 0 else None, tgt_lang)
-            if not _stem_anchors_wanted(tgt_lang):
-                anchors = {a: kind for a, kind in anchors.items() if kind != "stem"}
-            unit.anchors = anchors  # type: ignore[assignment]
-            units.append(unit)
+            dated = document.date if k == 0 else None
+            units.append(_Unit(n, text, _day_number(_primary_date(text, dated)),
+                               anchors_of(text, lang, dated, tgt_lang)))
     return units
 
 
@@ -335,10 +353,10 @@ def _add_mt_anchors(en_units: list[_Unit], other_units: list[_Unit], tgt_lang: s
 def _add_word_anchors(en_units: list[_Unit], other_units: list[_Unit], tgt_lang: str, mt_texts: Sequence[str]) -> None:
     for unit, mt in zip(en_units, mt_texts):
         for word in content_words(mt, tgt_lang):
-            unit.anchors.setdefault("m:" + word, "mt")  # type: ignore[call-overload]
+            unit.kinds.setdefault("m:" + word, "mt")
     for unit in other_units:
         for word in content_words(unit.text, tgt_lang):
-            unit.anchors.setdefault("m:" + word, "mt")  # type: ignore[call-overload]
+            unit.kinds.setdefault("m:" + word, "mt")
 
 
 def _anchor_weights(en_units: list[_Unit], other_units: list[_Unit], options: PairingOptions) -> dict[str, float]:
@@ -347,10 +365,10 @@ def _anchor_weights(en_units: list[_Unit], other_units: list[_Unit], options: Pa
     df_en: dict[str, int] = defaultdict(int)
     df_other: dict[str, int] = defaultdict(int)
     for unit in en_units:
-        for anchor in unit.anchors:
+        for anchor in unit.kinds:
             df_en[anchor] += 1
     for unit in other_units:
-        for anchor in unit.anchors:
+        for anchor in unit.kinds:
             df_other[anchor] += 1
     cap_en = max(3, options.max_df_share * len(en_units))
     cap_other = max(3, options.max_df_share * len(other_units))
@@ -455,8 +473,3 @@ def pair_folders(
     result = pair_documents(english, others, tgt_lang, translator, options, progress)
     return PairingResult(result.pairs, result.unpaired_en, result.unpaired_other,
                          tuple(skipped_en + skipped_other))
-
-
-def documents_from_texts(items: Iterable[tuple[str, str]], lang: str) -> list[PairingDocument]:
-    """Documents from (origin, text) pairs, for callers that hold texts rather than folders."""
-    return [PairingDocument(origin, lang, text) for origin, text in items]
