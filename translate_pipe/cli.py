@@ -150,6 +150,17 @@ def _build_parser() -> argparse.ArgumentParser:
                           help="metrics to compute (default bleu,chrf,chrf++,ter); TER refuses lines over 250 words")
     evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
 
+    pair = commands.add_parser("pair", parents=[common],
+                               help="find which French/Arabic document translates which English one, by content")
+    pair.add_argument("en_dir", metavar="EN_DIR", help="folder of English releases")
+    pair.add_argument("other_dir", metavar="OTHER_DIR", help="folder of French or Arabic releases")
+    pair.add_argument("--tgt-lang", required=True, choices=("fr", "ar"), help="language of OTHER_DIR")
+    pair.add_argument("--mt", choices=("auto", "none", "model"), default="auto",
+                      help="none: dates, numbers, names only; model: also the MT of each release (the model must"
+                           " load); auto (default): the MT when the model is a local folder (--model, $TRANSLATE_PIPE_MODELS)")
+    pair.add_argument("--model", action="append", metavar="PAIR=PATH", help="local model folder, e.g. en-fr=DIR")
+    pair.add_argument("--threshold", type=float, help="lowest score of an accepted pair (config: pair.threshold)")
+
     commands.add_parser("runs", parents=[common], help="list the runs stored in the database")
 
     releases = commands.add_parser("releases", parents=[common], help="list stored releases a page at a time")
@@ -282,6 +293,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             refs = result.references
             lines.append(f"  en→{lang} references: {refs.matched} matched, {refs.aligned} newly aligned, "
                          f"{refs.human_pairs} human pairs")
+            lines.extend(f"    {key} ← {origin} (by {how})" for key, origin, how in refs.pairings)
+            if refs.unused:
+                lines.append(f"    {len(refs.unused)} reference files matched no release (see warnings above)")
     if summary.skipped:
         lines.append(f"  {len(summary.skipped)} inputs skipped (see warnings above)")
     if summary.dropped:
@@ -491,6 +505,44 @@ def _check_readable(path: str) -> None:
             pass
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+def _cmd_pair(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from .pair import pair_folders
+    from .progress import progress_for
+
+    config = _config(args)
+    options = config.pair
+    if args.threshold is not None:
+        if not 0 <= args.threshold <= 1:
+            raise ConfigError("--threshold must be between 0 and 1")
+        options = replace(options, threshold=args.threshold)
+    translator = _pairing_translator(args, config)
+    result = pair_folders(args.en_dir, args.other_dir, args.tgt_lang, translator, options,
+                          progress_for(args.quiet), config.ingest)
+    for pair in result.pairs:
+        print(f"{pair.en}\t{pair.other}\t{pair.score:.4f}")
+    sys.stdout.flush()
+    print(f"{len(result.pairs)} pairs; no counterpart: {len(result.unpaired_en)} of the English files, "
+          f"{len(result.unpaired_other)} of the {'French' if args.tgt_lang == 'fr' else 'Arabic'} files"
+          + (f"; {len(result.skipped)} files skipped (see warnings)" if result.skipped else ""), file=sys.stderr)
+    return 0
+
+
+def _pairing_translator(args: argparse.Namespace, config: Config):
+    """The translator that pair --mt asks for, or None."""
+    if args.mt == "none":
+        return None
+    from .translate import load_translator, parse_model_overrides, resolve_model
+
+    overrides = parse_model_overrides(args.model)
+    pair = f"en-{args.tgt_lang}"
+    # auto: a model named with --model must load; the registry's hub id is tried only when
+    # its weights are here already (TRANSLATE_PIPE_MODELS), since pairing needs no model.
+    if args.mt == "auto" and pair not in overrides and not resolve_model(pair, overrides).is_local:
+        log.info("no local model for %s: pairing without MT (--model %s=DIR uses one)", pair, pair)
+        return None
+    return load_translator(pair, config.translate, overrides)
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:
@@ -616,6 +668,7 @@ _COMMANDS = {
     "translate": _cmd_translate,
     "runs": _cmd_runs,
     "releases": _cmd_releases,
+    "pair": _cmd_pair,
     "models": _cmd_models,
 }
 

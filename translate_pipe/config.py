@@ -105,6 +105,22 @@ class ScoreConfig:
 
 
 @dataclass(frozen=True)
+class PairConfig:
+    """How ``pair`` and ``run --reference`` decide which release translates which (see pair.py)."""
+
+    threshold: float = 0.33
+    sure_score: float = 0.35
+    min_margin: float = 1.5
+    max_days_apart: int = 3
+    date_disagreement: float = 0.6
+    max_df_share: float = 0.2
+    index_df_share: float = 0.01
+    index_min_df: int = 10
+    candidates: int = 20
+    mt_sentences: int = 8
+
+
+@dataclass(frozen=True)
 class StoreConfig:
     db: str = "translate_pipe.db"
 
@@ -115,6 +131,7 @@ class Config:
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     score: ScoreConfig = field(default_factory=ScoreConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    pair: PairConfig = field(default_factory=PairConfig)
 
     def with_overrides(self, section: str, **values: Any) -> Config:
         """A copy with some keys of one section replaced (``None`` values are ignored)."""

@@ -104,7 +104,7 @@ def run_pipeline(
                                          engine)
             if references and lang in references:
                 result.references = align_references(store, lang, references[lang], release_ids, config.ingest,
-                                                     translator)
+                                                     translator, pairing=config.pair)
             summary.languages[lang] = result
     except KeyboardInterrupt:
         summary.status = "interrupted"

@@ -2,7 +2,9 @@
 
 A folder of references per language (``--reference fr=DIR``) holds the published
 French (or Arabic) versions of releases, matched to the English by file name or
-JSON-lines id. Each is segmented, aligned sentence by sentence with the English
+JSON-lines id; releases and references whose names match nothing are paired by
+content (:mod:`translate_pipe.pair`: dates, numbers, names, the stored MT), and the
+summary says how each was paired. Each is segmented, aligned sentence by sentence with the English
 release (the MT of each English sentence is the bridge), and stored as human pairs
 with their alignment scores. Every MT output inside an aligned bead is then scored
 against the human sentences of that bead: sentence chrF and BLEU from sacrebleu, with
@@ -13,13 +15,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .align import align
-from .config import IngestConfig
+from .config import IngestConfig, PairConfig
 from .ingest import Skipped, read_releases, release_key
 from .model import Release
+from .pair import PairingDocument, pair_documents, release_text
 from .segment import segment_release
 from .store import Store
 from .translate.base import Translator
@@ -36,6 +39,66 @@ class ReferenceSummary:
     aligned: int = 0
     human_pairs: int = 0
     unmatched: int = 0
+    #: (release key, reference file, how: ``name``, ``id`` or ``content 0.62``) per matched release.
+    pairings: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Reference files that no release matched.
+    unused: list[str] = field(default_factory=list)
+
+
+def match_references(
+    store: Store, lang: str, references: dict[str, Release], release_ids: Sequence[str],
+    pairing: PairConfig | None = None,
+) -> list[tuple[str, Release, str, str]]:
+    """(release id, reference, release key, how) for each release that has a reference.
+
+    By file name or JSON-lines id first; the releases and references left over are then
+    paired by content, mutual best with a threshold, so a release with no translation
+    in the folder stays without one.
+    """
+    keys = store.release_keys(release_ids)
+    matches: list[tuple[str, Release, str, str]] = []
+    used: set[str] = set()
+    left: list[str] = []
+    for release_id in release_ids:
+        key = next((k for k in keys.get(release_id, []) if k in references), None)
+        if key is None:
+            left.append(release_id)
+            continue
+        reference = references[key]
+        matches.append((release_id, reference, key, "id" if reference.external_id else "name"))
+        used.add(reference.origin)
+    spare = [r for r in references.values() if r.origin not in used]
+    if left and spare:
+        english, english_mt = [], []
+        for release_id in left:
+            segments = store.segments(release_id, "en")
+            record = store.release_record(release_id) or {}
+            english.append(PairingDocument(release_id, "en", _paragraph_text(segments),
+                                           str(record["date"]) if record.get("date") else None))
+            mt = {p.segment_index: p.tgt for p in store.pairs(lang, release_ids=[release_id])}
+            english_mt.append(" ".join(mt.get(s.index, "") for s in segments))
+        others = [PairingDocument(r.origin, lang, release_text(r), r.date) for r in spare]
+        result = pair_documents(english, others, lang, options=pairing, english_mt=english_mt)
+        by_origin = {r.origin: r for r in spare}
+        taken: set[str] = set()
+        for pair in sorted(result.pairs, key=lambda p: -p.score):
+            if pair.en in taken:  # one reference per release: the best-scoring one
+                continue
+            taken.add(pair.en)
+            key = (keys.get(pair.en) or [pair.en])[0]
+            matches.append((pair.en, by_origin[pair.other], key, f"content {pair.score:.2f}"))
+    return matches
+
+
+def _paragraph_text(segments: Sequence) -> str:
+    paragraphs: list[list[str]] = []
+    last = None
+    for segment in segments:
+        if segment.paragraph != last:
+            paragraphs.append([])
+            last = segment.paragraph
+        paragraphs[-1].append(segment.text)
+    return "\n\n".join(" ".join(p) for p in paragraphs)
 
 
 def read_references(folder: str | Path, lang: str, config: IngestConfig | None = None) -> dict[str, Release]:
@@ -64,7 +127,7 @@ def sentence_metrics(hypothesis: str, reference: str, lang: str) -> dict[str, fl
 
 def align_references(
     store: Store, lang: str, folder: str | Path, release_ids: Sequence[str], config: IngestConfig | None = None,
-    translator: Translator | None = None,
+    translator: Translator | None = None, pairing: PairConfig | None = None,
 ) -> ReferenceSummary:
     """Align and store the human translations in ``folder`` for the given releases.
 
@@ -73,13 +136,15 @@ def align_references(
     """
     summary = ReferenceSummary()
     references = read_references(folder, lang, config)
-    keys = store.release_keys(release_ids)
-    for release_id in release_ids:
-        match = next((references[k] for k in keys.get(release_id, []) if k in references), None)
-        if match is None:
-            summary.unmatched += 1
-            continue
+    matches = match_references(store, lang, references, release_ids, pairing)
+    summary.unmatched = len(release_ids) - len(matches)
+    used = {match.origin for _, match, _, _ in matches}
+    summary.unused = sorted(r.origin for r in references.values() if r.origin not in used)
+    for origin in summary.unused:
+        log.warning("%s: reference matched no release (by name, id or content)", origin)
+    for release_id, match, key, how in matches:
         summary.matched += 1
+        summary.pairings.append((key, match.origin, how))
         if store.has_alignment(release_id, lang):
             continue
         store.add_segments(segment_release(match, release_id))
