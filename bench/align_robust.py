@@ -171,7 +171,8 @@ def perturb(all_units: list[Unit], start: int, stop: int, variant: str, rng: ran
     if variant in ("headers", "all"):
         first = rng.choice(["src", "tgt"])
         last = "tgt" if first == "src" else "src"
-        pool = {side: [t for u in all_units for t in (u.src if side == "src" else u.tgt)] for side in ("src", "tgt")}
+        outside = all_units[:start] + all_units[stop:]  # fragments of the window itself would be real matches
+        pool = {side: [t for u in outside for t in (u.src if side == "src" else u.tgt)] for side in ("src", "tgt")}
         head = header_lines(first, rng, rng.randint(2, 4), pool[first])
         tail = header_lines(last, rng, rng.randint(1, 3), pool[last])
         units = one_sided(first, head) + units + one_sided(last, tail)

@@ -80,3 +80,22 @@ def _canonical_number(raw: str, lang: str) -> str:
     else:
         out = out.lstrip("0") or "0"
     return out
+
+
+# --- anchor tokens -------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def anchor_tokens(text: str) -> list[str]:
+    """Words that can be the same on both sides of a translation: numbers, names, cognates.
+
+    Case and accents are dropped (``Expédition`` = ``expedition``), Arabic-Indic digits
+    become ASCII digits, and words of fewer than three characters are left out unless
+    they hold a digit, so that function words of one language rarely meet those of the
+    other. Arabic words stay as they are: across scripts only numbers and Latin words
+    can meet, and with MT into Arabic the words themselves.
+    """
+    folded = unicodedata.normalize("NFKD", text.translate(_DIGIT_MAP).casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return [w for w in _WORD.findall(folded) if len(w) >= 3 or any(c.isdigit() for c in w)]

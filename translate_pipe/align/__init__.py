@@ -1,7 +1,12 @@
 """Sentence alignment of a document with its human translation.
 
-``regions`` finds where the two documents are parallel (anchors), ``dp`` aligns
-sentences within, ``score`` gives every bead a calibrated probability of being right.
+Three steps, one module each: ``regions`` finds where the two documents are parallel
+(anchors: sentence pairs sharing rare words, chained along one monotone path);
+``dp`` aligns sentences within, by dynamic programming over 1-1, merges and one-sided
+beads in a band around the anchors' path; ``score`` gives every bead, one-sided ones
+included, a calibrated probability of being right. Sources: Bleualign (Sennrich & Volk
+2010) and Vecalign (Thompson & Koehn 2019) for the similarity-driven search, hunalign
+and Bertalign for the anchor pass.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from ..model import Bead
 from .dp import BEAD_TYPES, BeadSimilarity, search
 from .encoder import CharNgramEncoder, SentenceEncoder
 from .options import AlignConfig
+from .regions import Region, find_region, guide_path
 
 __all__ = ["AlignConfig", "AlignmentResult", "BEAD_TYPES", "CharNgramEncoder", "SentenceEncoder", "align",
            "align_documents"]
@@ -22,13 +28,16 @@ __all__ = ["AlignConfig", "AlignmentResult", "BEAD_TYPES", "CharNgramEncoder", "
 
 @dataclass(frozen=True)
 class AlignmentResult:
+    """The beads of two documents and whether the documents look like translations.
+
+    ``aligned_share`` is the share of all lines (both sides) in two-sided beads scored
+    at least 0.5; ``parallel`` is False when the documents do not look like translations
+    of each other (then every bead is one-sided)."""
+
     beads: list[Bead]
-    parallel: bool = True
-    aligned_share: float = 1.0
-
-
-def align_documents(src, tgt, mt=None, config=None, encoder=None) -> AlignmentResult:
-    return AlignmentResult(align(src, tgt, mt, config, encoder))
+    parallel: bool
+    aligned_share: float
+    anchors: int = 0
 
 
 def align(
@@ -43,30 +52,49 @@ def align(
     ``mt`` is a line-by-line translation of ``src`` into the language of ``tgt``;
     without it the source lines themselves are compared with the target lines.
     """
+    return align_documents(src, tgt, mt, config, encoder).beads
+
+
+def align_documents(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    mt: Sequence[str] | None = None,
+    config: AlignConfig | None = None,
+    encoder: SentenceEncoder | None = None,
+) -> AlignmentResult:
+    """Align two documents and say whether they are parallel at all (see :class:`AlignmentResult`)."""
     config = config or AlignConfig()
     if mt is not None and len(mt) != len(src):
         raise ValueError(f"the MT has {len(mt)} lines, the source {len(src)}: they must match line by line")
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
-        return [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
+        beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
+        return AlignmentResult(beads, parallel=False, aligned_share=0.0)
     left = list(mt) if mt is not None else list(src)
+    length_ratio = (sum(map(len, tgt)) + 1) / (sum(map(len, left)) + 1)
+    region = find_region(left, tgt, m / n)
     a, b = (encoder or CharNgramEncoder()).encode(left, tgt)
-    scorer = BeadSimilarity(a, b, left, tgt, config)
+    similarity = BeadSimilarity(a, b, left, tgt, config, region)
+    path = _best_path(similarity, region, n, m, config)
+    del length_ratio
+    scores = similarity.confidences(path)
+    beads = [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score)
+             for (i0, i1, j0, j1), score in zip(path, scores)]
+    aligned = sum(len(b.src) + len(b.tgt) for b in beads if b.src and b.tgt and b.score >= 0.5)
+    return AlignmentResult(beads, parallel=True, aligned_share=aligned / (n + m), anchors=region.size)
 
-    # Pass 1: only 1-1, 1-0 and 0-1 beads, in a band around the length diagonal that
-    # widens until the path stays inside it. Cheap, and finds where the path runs.
-    cum_a = np.concatenate([[0.0], np.cumsum(scorer.len_a)])
-    cum_b = np.concatenate([[0.0], np.cumsum(scorer.len_b)])
-    centre = np.searchsorted(cum_b, cum_a * (cum_b[-1] / max(cum_a[-1], 1.0))).astype(np.int64)
+
+def _best_path(similarity: BeadSimilarity, region: Region, n: int, m: int, config: AlignConfig):
+    """Two passes: 1-1 and one-sided beads in a band around the anchors' path, widened
+    until the path stays inside; then every bead shape near the first path."""
+    centre = guide_path(region, n, m)
     band = max(config.initial_band, int(0.02 * max(n, m)))
     simple = BEAD_TYPES[:3]
     while True:
-        path, touched = search(scorer, n, m, (centre, centre), band, simple, config)
+        path, touched = search(similarity, n, m, (centre, centre), band, simple, config)
         if not touched or band >= max(n, m):
             break
         band *= 2
-    # Pass 2: every bead shape, in a narrow band around the columns the first path
-    # visits on each row.
     first = np.full(n + 1, m, dtype=np.int64)
     last = np.zeros(n + 1, dtype=np.int64)
     for i0, i1, j0, j1 in path:
@@ -75,10 +103,7 @@ def align(
             last[i] = max(last[i], j)
     # Merges move the path only a few sentences off the first one; a path that still
     # touches this band is searched once more in a band four times as wide.
-    path, touched = search(scorer, n, m, (first, last), 48, BEAD_TYPES, config)
+    path, touched = search(similarity, n, m, (first, last), 48, BEAD_TYPES, config)
     if touched:
-        path, _ = search(scorer, n, m, (first, last), 192, BEAD_TYPES, config)
-    return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score)
-            for (i0, i1, j0, j1), score in zip(path, scorer.confidences(path))]
-
-
+        path, _ = search(similarity, n, m, (first, last), 192, BEAD_TYPES, config)
+    return path

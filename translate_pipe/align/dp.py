@@ -17,6 +17,7 @@ import numpy as np
 from scipy import sparse, special
 
 from .options import AlignConfig
+from .regions import Region
 
 #: Bead shapes the search considers (source sentences, target sentences).
 BEAD_TYPES: tuple[tuple[int, int], ...] = (
@@ -29,7 +30,7 @@ class BeadSimilarity:
     """Similarities and length costs of beads, from dot products in a band."""
 
     def __init__(self, a: sparse.csr_matrix, b: sparse.csr_matrix, left: Sequence[str], right: Sequence[str],
-                 config: AlignConfig):
+                 config: AlignConfig, region: Region | None = None):
         self.a, self.b, self.config = a, b, config
         self.a_sq = np.asarray(a.multiply(a).sum(1)).ravel()
         self.b_sq = np.asarray(b.multiply(b).sum(1)).ravel()
@@ -41,6 +42,29 @@ class BeadSimilarity:
         self.len_a = np.array([len(s) for s in left], dtype=np.float64)
         self.len_b = np.array([len(s) for s in right], dtype=np.float64)
         self.ratio = (self.len_b.sum() + 1) / (self.len_a.sum() + 1)
+        n, m = len(left), len(right)
+        self.region = region
+        if region is not None and region.size >= 2:
+            # Inside the anchored region the length ratio is the translation's own, not
+            # skewed by a cut tail or an extra lead.
+            self.ratio = ((self.len_b[region.tgt_start:region.tgt_stop].sum() + 1)
+                          / (self.len_a[region.src_start:region.src_stop].sum() + 1))
+        # Lines outside the region (with a little slack), as prefix counts: a two-sided
+        # bead pays for each of its lines out there.
+        slack = config.region_slack
+        out_a = np.ones(n)
+        out_b = np.ones(m)
+        self.anchor_of = np.full(n, -1, dtype=np.int64)
+        if region is not None and region.size >= config.min_anchors:
+            out_a[max(region.src_start - slack, 0): region.src_stop + slack] = 0
+            out_b[max(region.tgt_start - slack, 0): region.tgt_stop + slack] = 0
+            for i, j in region.anchors:
+                self.anchor_of[i] = j
+        elif region is None:
+            out_a[:] = 0
+            out_b[:] = 0
+        self.cum_out_a = np.concatenate([[0.0], np.cumsum(out_a)])
+        self.cum_out_b = np.concatenate([[0.0], np.cumsum(out_b)])
         self.baseline = self._unrelated_similarity()
         max_k = max(k for k, _ in BEAD_TYPES)
         max_l = max(l for _, l in BEAD_TYPES)
@@ -73,6 +97,21 @@ class BeadSimilarity:
         dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
         cos = dots / np.sqrt(self.a_sq[rows] * self.b_sq[cols] + 1e-12)
         return float(np.quantile(cos, 0.9))
+
+    def region_gain(self, k: int, l: int, ends_a: np.ndarray, ends_b: np.ndarray) -> np.ndarray:
+        """Gain of two-sided ``k``-``l`` beads ending at (ends_a, ends_b) from the region and
+        its anchors: minus a cost per line outside the region, plus a bonus for each
+        chained anchor the bead holds, minus one for each it breaks (its source line in
+        the bead, its target outside)."""
+        cfg = self.config
+        outside = (self.cum_out_a[ends_a] - self.cum_out_a[ends_a - k]
+                   + self.cum_out_b[ends_b] - self.cum_out_b[np.maximum(ends_b - l, 0)])
+        agree = np.zeros(np.broadcast(ends_a, ends_b).shape)
+        for d in range(1, k + 1):
+            at = self.anchor_of[np.clip(ends_a - d, 0, len(self.anchor_of) - 1)]
+            held = (at >= ends_b - l) & (at < ends_b)
+            agree += np.where(at < 0, 0.0, np.where(held, 1.0, -1.0))
+        return cfg.anchor_weight * agree - cfg.outside_cost * outside
 
     def block_dots(self, rows: slice, cols: slice) -> np.ndarray:
         return (self.a[rows] @ self.b[cols].T).toarray()
@@ -181,7 +220,8 @@ def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.nd
         lb = cum_len_b[ends] - cum_len_b[ends - l]
         gain = (config.similarity_weight * (cos - scorer.baseline)
                 - config.length_weight * scorer.length_cost(np.broadcast_to(la, lb.shape), lb)
-                - config.merge_cost * (k + l - 2))
+                - config.merge_cost * (k + l - 2)
+                + scorer.region_gain(k, l, np.broadcast_to(ends_a, ends.shape), ends))
         gains[(k, l)] = np.where(ok, gain, neg)
 
     # The row loop handles every bead shape at once: one gather of the previous rows'

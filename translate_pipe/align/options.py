@@ -17,5 +17,13 @@ class AlignConfig:
     skip_cost: float = 0.2
     merge_cost: float = 0.15
     initial_band: int = 40
+    #: two-sided beads pay this per line outside the anchored region (see regions.py)
+    outside_cost: float = 1.0
+    #: lines either side of the outer anchors still inside the region
+    region_slack: int = 2
+    #: fewer chained anchors than this: no region is imposed
+    min_anchors: int = 3
+    #: gain for each chained anchor a bead holds (minus for each it breaks)
+    anchor_weight: float = 0.3
 
 
