@@ -21,9 +21,10 @@ from .dp import BEAD_TYPES, BeadSimilarity, search
 from .encoder import CharNgramEncoder, SentenceEncoder
 from .options import AlignConfig
 from .regions import Region, find_region, guide_path
+from .score import score_beads
 
 __all__ = ["AlignConfig", "AlignmentResult", "BEAD_TYPES", "CharNgramEncoder", "SentenceEncoder", "align",
-           "align_documents"]
+           "align_documents", "search_document"]
 
 
 @dataclass(frozen=True)
@@ -70,18 +71,35 @@ def align_documents(
     if n == 0 or m == 0:
         beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
         return AlignmentResult(beads, parallel=False, aligned_share=0.0)
+    path, similarity, region = search_document(src, tgt, mt, config, encoder)
+    scores = score_beads(path, similarity, region, n, m)
+    beads = [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), float(score))
+             for (i0, i1, j0, j1), score in zip(path, scores)]
+    aligned = sum(len(b.src) + len(b.tgt) for b in beads if b.src and b.tgt and b.score >= 0.5)
+    share = aligned / (n + m)
+    if share >= config.min_parallel_share:
+        return AlignmentResult(beads, parallel=True, aligned_share=share, anchors=region.size)
+    # Not translations of each other (or too small a part is): every line on its own,
+    # as sure of being unaligned as its bead was unsure of being right.
+    split = []
+    for bead in beads:
+        if bead.src and bead.tgt:
+            unsure = round(1.0 - bead.score, 4)
+            split += [Bead((i,), (), unsure) for i in bead.src] + [Bead((), (j,), unsure) for j in bead.tgt]
+        else:
+            split.append(bead)
+    return AlignmentResult(split, parallel=False, aligned_share=share, anchors=region.size)
+
+
+def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | None, config: AlignConfig,
+                    encoder: SentenceEncoder | None = None) -> tuple[list[tuple[int, int, int, int]], BeadSimilarity, Region]:
+    """The best bead path ``(i0, i1, j0, j1)`` of two non-empty documents, with what scored it."""
+    n, m = len(src), len(tgt)
     left = list(mt) if mt is not None else list(src)
-    length_ratio = (sum(map(len, tgt)) + 1) / (sum(map(len, left)) + 1)
     region = find_region(left, tgt, m / n)
     a, b = (encoder or CharNgramEncoder()).encode(left, tgt)
     similarity = BeadSimilarity(a, b, left, tgt, config, region)
-    path = _best_path(similarity, region, n, m, config)
-    del length_ratio
-    scores = similarity.confidences(path)
-    beads = [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score)
-             for (i0, i1, j0, j1), score in zip(path, scores)]
-    aligned = sum(len(b.src) + len(b.tgt) for b in beads if b.src and b.tgt and b.score >= 0.5)
-    return AlignmentResult(beads, parallel=True, aligned_share=aligned / (n + m), anchors=region.size)
+    return _best_path(similarity, region, n, m, config), similarity, region
 
 
 def _best_path(similarity: BeadSimilarity, region: Region, n: int, m: int, config: AlignConfig):

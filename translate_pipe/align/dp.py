@@ -123,16 +123,20 @@ class BeadSimilarity:
         tail = special.erfc(np.abs(delta) / math.sqrt(2))
         return -np.log(np.maximum(tail, 1e-12))
 
-    def confidences(self, beads: Sequence[tuple[int, int, int, int]]) -> list[float]:
-        """Confidence in [0, 1] of each bead ``(i0, i1, j0, j1)``, all at once.
+    def pair_cosines(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Cosine of source line ``rows[t]`` with target line ``cols[t]``, for every t."""
+        if len(rows) == 0:
+            return np.zeros(0)
+        dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
+        return dots / np.sqrt(self.a_sq[rows] * self.b_sq[cols] + 1e-12)
 
-        The cosine of a bead's summed vectors needs the dot products of its sentence
-        pairs (one sparse row-wise product for every pair of every bead) and the norms
-        of the sums, which ``run_norm_a``/``run_norm_b`` already hold.
+    def bead_cosines(self, beads: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+        """Cosine of each bead ``(i0, i1, j0, j1)``'s summed vectors (0 for one-sided beads).
+
+        Needs the dot products of its sentence pairs (one sparse row-wise product for
+        every pair of every bead) and the norms of the sums, which
+        ``run_norm_a``/``run_norm_b`` already hold.
         """
-        scale = max(1.0 - self.baseline, 1e-6)
-        # A sentence left unaligned: sure when it resembles nothing across.
-        skipped = round(1.0 - min(1.0, self.baseline), 4)
         rows, cols, owner = [], [], []
         for n, (i0, i1, j0, j1) in enumerate(beads):
             for i in range(i0, i1):
@@ -144,15 +148,12 @@ class BeadSimilarity:
         if rows:
             pair_dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
             np.add.at(dots, np.array(owner), pair_dots)
-        scores = []
+        out = np.zeros(len(beads))
         for n, (i0, i1, j0, j1) in enumerate(beads):
-            if i0 == i1 or j0 == j1:
-                scores.append(skipped)
-                continue
-            norms = self.run_norm_a[i1 - i0][i1] * self.run_norm_b[j1 - j0][j1]
-            cos = float(dots[n] / math.sqrt(max(norms, 0.0) + 1e-12))
-            scores.append(round(min(1.0, max(0.0, (cos - self.baseline) / scale)) ** 0.5, 4))
-        return scores
+            if i0 < i1 and j0 < j1:
+                norms = self.run_norm_a[i1 - i0][i1] * self.run_norm_b[j1 - j0][j1]
+                out[n] = dots[n] / math.sqrt(max(norms, 0.0) + 1e-12)
+        return out
 
 
 def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.ndarray], band: int,

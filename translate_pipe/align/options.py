@@ -25,5 +25,8 @@ class AlignConfig:
     min_anchors: int = 3
     #: gain for each chained anchor a bead holds (minus for each it breaks)
     anchor_weight: float = 0.3
+    #: below this share of lines in two-sided beads scored >= 0.5, the documents are
+    #: not called parallel and every bead is one-sided
+    min_parallel_share: float = 0.1
 
 
