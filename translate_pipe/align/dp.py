@@ -219,7 +219,8 @@ def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.nd
         cos = dot / np.sqrt(scorer.run_norm_a[k][ends_a] * scorer.run_norm_b[l][ends] + 1e-12)
         la = cum_len_a[ends_a] - cum_len_a[ends_a - k]
         lb = cum_len_b[ends] - cum_len_b[ends - l]
-        gain = (config.similarity_weight * (cos - scorer.baseline)
+        size = ((k + l) / 2) ** config.size_exponent  # Vecalign: evidence grows with the sentences covered
+        gain = (config.similarity_weight * size * (cos - scorer.baseline)
                 - config.length_weight * scorer.length_cost(np.broadcast_to(la, lb.shape), lb)
                 - config.merge_cost * (k + l - 2)
                 + scorer.region_gain(k, l, np.broadcast_to(ends_a, ends.shape), ends))

@@ -26,9 +26,10 @@ from .dp import BeadSimilarity
 from .regions import Region, anchor_distance, log_density
 
 TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "length_cost", "merged", "anchor_agreement",
-                      "anchor_distance", "outside_region", "anchor_density", "context")
+                      "anchor_distance", "outside_region", "anchor_density", "context", "extend_gain",
+                      "shrink_gain", "one_to_one", "relative_similarity")
 ONE_SIDED_FEATURES = ("bias", "best_across", "outside_region", "run_length", "anchor_density",
-                      "anchor_distance", "line_length", "context")
+                      "anchor_distance", "line_length", "context", "join_gain")
 
 Path4 = tuple[int, int, int, int]
 
@@ -122,6 +123,12 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             run[start:b] = b - start
             start = b + 1
 
+    extend, shrink, join = _reshaping_gains(path, two, cos, similarity, n, m)
+    extend, shrink, join = extend / scale, shrink / scale, join / scale
+    # The same cosine means more without MT than with: compare with this document's own beads.
+    typical = float(np.median(strength[two])) if two.any() else 1.0
+    relative = strength / max(typical, 0.02)
+
     two_rows, one_rows = [], []
     for b, (i0, i1, j0, j1) in enumerate(path):
         if two[b]:
@@ -132,7 +139,9 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             length_cost = float(similarity.length_cost(np.array([la]), np.array([lb]))[0])
             outside = float(not (in_src[i0:i1].all() and in_tgt[j0:j1].all()))
             two_rows.append((1.0, strength[b], (cos[b] - best_other[b]) / scale, min(length_cost, 10.0) / 10,
-                             i1 - i0 + j1 - j0 - 2, agreement, np.log1p(dist_a[i0]), outside, density, context[b]))
+                             i1 - i0 + j1 - j0 - 2, agreement, np.log1p(dist_a[i0]), outside, density, context[b],
+                             extend[b], shrink[b], float(i1 - i0 == 1 and j1 - j0 == 1),
+                             min(relative[b], 5.0)))
         else:
             if i1 > i0:
                 outside = float(not in_src[i0])
@@ -145,10 +154,51 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 dist = np.log1p(min(near, m))
                 length = similarity.len_b[j0]
             one_rows.append((1.0, (best_other[b] - base) / scale, outside, np.log1p(run[b]), density, dist,
-                             np.log1p(length), context[b]))
+                             np.log1p(length), context[b], join[b]))
     del anchor_rows
     return (two, np.array(two_rows, dtype=np.float64).reshape(-1, len(TWO_SIDED_FEATURES)),
             np.array(one_rows, dtype=np.float64).reshape(-1, len(ONE_SIDED_FEATURES)))
+
+
+def _reshaping_gains(path: Sequence[Path4], two: np.ndarray, cos: np.ndarray, similarity: BeadSimilarity,
+                     n: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How much a bead's cosine would rise if it took one more line at an edge (a missed
+    merge), or lost one (a spurious merge); for a one-sided bead, how much a two-sided
+    neighbour's would rise by taking its line in."""
+    variants: list[Path4] = []
+    owner_ext, owner_shr, owner_join = [], [], []
+    for b, (i0, i1, j0, j1) in enumerate(path):
+        if two[b]:
+            for v in ((i0 - 1, i1, j0, j1), (i0, i1 + 1, j0, j1), (i0, i1, j0 - 1, j1), (i0, i1, j0, j1 + 1)):
+                if v[0] >= 0 and v[1] <= n and v[2] >= 0 and v[3] <= m and v[1] - v[0] <= 4 and v[3] - v[2] <= 5:
+                    variants.append(v), owner_ext.append(b), owner_shr.append(-1), owner_join.append(-1)
+            for v in ((i0 + 1, i1, j0, j1), (i0, i1 - 1, j0, j1), (i0, i1, j0 + 1, j1), (i0, i1, j0, j1 - 1)):
+                if v[1] > v[0] and v[3] > v[2]:
+                    variants.append(v), owner_ext.append(-1), owner_shr.append(b), owner_join.append(-1)
+        else:
+            for nb in (b - 1, b + 1):
+                if 0 <= nb < len(path) and two[nb]:
+                    p0, p1, q0, q1 = path[nb]
+                    v = (min(p0, i0), max(p1, i1), min(q0, j0), max(q1, j1))
+                    if v[1] - v[0] <= 4 and v[3] - v[2] <= 5:
+                        variants.append(v), owner_ext.append(-1), owner_shr.append(-1), owner_join.append(b)
+                        owner_join[-1] = b
+                        owner_shr[-1] = -1
+                        owner_ext[-1] = -(nb + 2)  # remembers the neighbour: gain is over its cosine
+    extend = np.full(len(path), -1.0)
+    shrink = np.full(len(path), -1.0)
+    join = np.full(len(path), -1.0)
+    if variants:
+        vcos = similarity.bead_cosines(variants)
+        for t, v in enumerate(vcos):
+            if owner_join[t] >= 0:
+                nb = -owner_ext[t] - 2
+                join[owner_join[t]] = max(join[owner_join[t]], v - cos[nb])
+            elif owner_ext[t] >= 0:
+                extend[owner_ext[t]] = max(extend[owner_ext[t]], v - cos[owner_ext[t]])
+            elif owner_shr[t] >= 0:
+                shrink[owner_shr[t]] = max(shrink[owner_shr[t]], v - cos[owner_shr[t]])
+    return np.maximum(extend, -1.0), np.where(shrink == -1.0, -0.2, shrink), join
 
 
 def score_beads(path: Sequence[Path4], similarity: BeadSimilarity, region: Region, n: int, m: int,
