@@ -165,6 +165,9 @@ def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.nd
     lo = np.minimum.accumulate(lo[::-1])[::-1]  # monotone edges keep every step inside
     hi = np.maximum.accumulate(hi)
     lo[0], hi[n] = 0, m
+    # Each row's band must reach the next one's (a 1-0 bead steps straight down), else a
+    # steep guide path (1 line against 90) leaves no path at all.
+    hi[:-1] = np.maximum(hi[:-1], lo[1:])
     width = int((hi - lo).max()) + 1
     # The band as a rectangle: cell (i, x) is column lo[i] + x of DP row i.
     cols = lo[:, None] + np.arange(width)[None, :]
