@@ -101,6 +101,8 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--release", action="append", metavar="ID", help="only this release (repeatable)")
     export.add_argument("--origin", choices=("mt", "human"), default="mt",
                         help="machine translations, or human translations aligned by run --reference")
+    export.add_argument("--min-align-score", type=float, metavar="P",
+                        help="with --origin human: leave out beads scored below P (default: alignment.min_score)")
     export.add_argument("--keep-duplicates", action="store_true", help="write repeated (source, target) pairs again")
     export.add_argument("--status", type=_langs, metavar="STATUSES",
                         help="review states to keep, e.g. approved (default: all but rejected)")
@@ -127,7 +129,8 @@ def _build_parser() -> argparse.ArgumentParser:
     align.add_argument("--mt", help="MT of SRC into the target language, line by line; 'none' to align without MT;"
                                     " default: translate SRC with the configured model")
     align.add_argument("--model", action="append", metavar="PAIR=PATH")
-    align.add_argument("--segment", action="store_true", help="SRC and TGT are raw documents: split them first")
+    align.add_argument("--segment", action=argparse.BooleanOptionalAction, default=None,
+                       help="split SRC and TGT into sentences first (default: when lines hold several sentences)")
     align.add_argument("--out", help="write beads here (default: stdout)")
 
     evaluate = commands.add_parser("evaluate", parents=[common], help="corpus BLEU/chrF/chrF++/TER, significance, report")
@@ -145,6 +148,8 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=12345)
     evaluate.add_argument("--worst", type=_at_least(0), default=10, help="how many worst segments to list")
     evaluate.add_argument("--run", type=int, help="with --db: the MT of this run (default: the newest)")
+    evaluate.add_argument("--min-align-score", type=float, metavar="P",
+                          help="with --db: leave out human beads scored below P (default: alignment.min_score)")
     evaluate.add_argument("--report", help="write a self-contained HTML report here")
     evaluate.add_argument("--metrics", type=_langs, metavar="METRICS",
                           help="metrics to compute (default bleu,chrf,chrf++,ter); TER refuses lines over 250 words")
@@ -292,7 +297,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if result.references is not None:
             refs = result.references
             lines.append(f"  en→{lang} references: {refs.matched} matched, {refs.aligned} newly aligned, "
-                         f"{refs.human_pairs} human pairs")
+                         f"{refs.human_pairs} human pairs"
+                         + (f", {refs.non_parallel} not parallel (stored unaligned)" if refs.non_parallel else ""))
             lines.extend(f"    {key} ← {origin} (by {how})" for key, origin, how in refs.pairings)
             if refs.unused:
                 lines.append(f"    {len(refs.unused)} reference files matched no release (see warnings above)")
@@ -343,8 +349,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .store import Store
 
     config = _config(args)
+    min_score = args.min_score
     with Store(_existing_db(_db(args, config))) as store:
-        summary = export(store, args.format, args.lang, args.out, args.min_score, args.label,
+        if args.origin == "human":
+            # Human pairs' combined score is their bead score: the stricter threshold wins.
+            threshold = args.min_align_score if args.min_align_score is not None else config.alignment.min_score
+            min_score = max(threshold, min_score if min_score is not None else threshold)
+            unsure = sum(1 for p in store.human_pairs(args.lang, release_ids=args.release) if p.combined < threshold)
+            if unsure:
+                print(f"left out {unsure} human beads scored below {threshold} (--min-align-score)", file=sys.stderr)
+        summary = export(store, args.format, args.lang, args.out, min_score, args.label,
                          deduplicate=not args.keep_duplicates, release_ids=args.release, origin=args.origin,
                          statuses=args.status)
     if not args.quiet:
@@ -393,19 +407,28 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_lines(path: str, lang: str, segment: bool) -> list[str]:
+def _read_lines(path: str, lang: str, segment: bool | None) -> list[str]:
+    """The lines of ``path``, or its sentences when ``segment`` (None: when its lines hold
+    several sentences, which is said on stderr)."""
     from pathlib import Path
 
     from .ingest import read_lines, read_text
-    from .segment import split_sentences
+    from .segment import segment_document, split_sentences
 
+    lines = read_lines(Path(path))
+    if segment is None:
+        several = sum(1 for line in lines if len(split_sentences(line, lang)) > 1)
+        segment = several > 0 and several >= 0.2 * sum(1 for line in lines if line.strip())
+        if segment:
+            print(f"{path}: {several} of {len(lines)} lines hold several sentences: aligning sentences "
+                  f"(numbered as `segment --lang {lang}` prints them; --no-segment keeps the lines)", file=sys.stderr)
     if segment:
-        return split_sentences(read_text(Path(path)), lang)
-    return read_lines(Path(path))
+        return [" ".join(span.text.splitlines()) for span in segment_document(read_text(Path(path)), lang)]
+    return lines
 
 
 def _cmd_align(args: argparse.Namespace) -> int:
-    from .align import align
+    from .align import align_documents
     from .beads import format_bead
 
     src = _read_lines(args.src, args.src_lang, args.segment)
@@ -422,14 +445,23 @@ def _cmd_align(args: argparse.Namespace) -> int:
         config = _config(args)
         translator = load_translator(f"{args.src_lang}-{args.tgt_lang}", config.translate, parse_model_overrides(args.model))
         mt = [r.text for r in translator.translate(src)]
-    beads = align(src, tgt, mt)
-    text = "".join(format_bead(b) + "\n" for b in beads)
+    result = align_documents(src, tgt, mt)
+    text = "".join(format_bead(b) + "\n" for b in result.beads)
     if args.out:
         from .atomic import atomic_write_text
 
         atomic_write_text(args.out, text)
     else:
         sys.stdout.write(text)
+    share = f"{result.aligned_share:.0%} of lines aligned with score >= 0.5"
+    if not result.parallel:
+        print(f"{args.src} and {args.tgt} do not look like translations of each other ({share}): "
+              f"every line is left unaligned", file=sys.stderr)
+    elif result.aligned_share < 0.5:
+        print(f"only part of {args.src} and {args.tgt} is parallel ({share}): the rest is left unaligned",
+              file=sys.stderr)
+    elif not args.quiet:
+        print(f"{len(result.beads)} beads, {share}", file=sys.stderr)
     return 0
 
 
@@ -471,6 +503,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if not triples:
             raise InputError(f"{redact_secrets(args.db)}: no MT with aligned human references into {args.lang} "
                              f"(run with --reference {args.lang}=DIR first)")
+        triples = _confident_triples(args, triples)
         docs = [t[0] for t in triples]
         sources = [t[1] for t in triples]
         references = [t[2] for t in triples]
@@ -543,6 +576,20 @@ def _pairing_translator(args: argparse.Namespace, config: Config):
         log.info("no local model for %s: pairing without MT (--model %s=DIR uses one)", pair, pair)
         return None
     return load_translator(pair, config.translate, overrides)
+def _confident_triples(args: argparse.Namespace, triples: list) -> list:
+    """evaluate --db: the triples whose human bead scores at least --min-align-score (said on stderr)."""
+    from .store import Store
+
+    threshold = args.min_align_score if args.min_align_score is not None else _config(args).alignment.min_score
+    with Store(args.db) as store:
+        unsure = {(p.release_id, p.src, p.tgt) for p in store.human_pairs(args.lang) if p.combined < threshold}
+    kept = [t for t in triples if (t[0], t[1], t[2]) not in unsure]
+    if len(kept) < len(triples):
+        print(f"left out {len(triples) - len(kept)} of {len(triples)} human beads scored below {threshold} "
+              f"(--min-align-score)", file=sys.stderr)
+    if not kept:
+        raise InputError(f"{args.db}: every human bead into {args.lang} scores below {threshold} (--min-align-score)")
+    return kept
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:

@@ -121,6 +121,13 @@ class PairConfig:
 
 
 @dataclass(frozen=True)
+class AlignmentConfig:
+    #: human beads (run --reference) scored below this are left out of ``evaluate --db``
+    #: and ``export --origin human``: the bead score estimates P(bead right), see align/score.py
+    min_score: float = 0.5
+
+
+@dataclass(frozen=True)
 class StoreConfig:
     db: str = "translate_pipe.db"
 
@@ -132,6 +139,7 @@ class Config:
     score: ScoreConfig = field(default_factory=ScoreConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     pair: PairConfig = field(default_factory=PairConfig)
+    alignment: AlignmentConfig = field(default_factory=AlignmentConfig)
 
     def with_overrides(self, section: str, **values: Any) -> Config:
         """A copy with some keys of one section replaced (``None`` values are ignored)."""

@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .align import align
+from .align import align, align_documents
 from .config import IngestConfig, PairConfig
+
 from .ingest import Skipped, read_releases, release_key
 from .model import Release
 from .pair import PairingDocument, pair_documents, release_text
@@ -99,6 +100,7 @@ def _paragraph_text(segments: Sequence) -> str:
             last = segment.paragraph
         paragraphs[-1].append(segment.text)
     return "\n\n".join(" ".join(p) for p in paragraphs)
+    non_parallel: int = 0  # matched references that do not look like translations (stored one-sided)
 
 
 def read_references(folder: str | Path, lang: str, config: IngestConfig | None = None) -> dict[str, Release]:
@@ -156,7 +158,17 @@ def align_references(
         # still match when the MT is poor, and on good MT it costs nothing (Text+Berg
         # dev, strict F1 0.851 against 0.853 with MT alone).
         bridge = [f"{m} {s.text}" for m, s in zip(mt, english)]
-        beads = align([s.text for s in english], [s.text for s in human], bridge)
+        result = align_documents([s.text for s in english], [s.text for s in human], bridge)
+        beads = result.beads
+        if not result.parallel:
+            # Kept one-sided with low scores, so no human pair comes of it: a wrong pair
+            # stored with a confident score is worse than none.
+            summary.non_parallel += 1
+            log.warning("%s: does not look like a translation of release %s (%.0f%% of lines aligned): "
+                        "stored unaligned", match.origin, release_id, 100 * result.aligned_share)
+        elif result.aligned_share < 0.5:
+            log.warning("%s: only part of it is parallel to release %s (%.0f%% of lines aligned)",
+                        match.origin, release_id, 100 * result.aligned_share)
         rows = []
         metric_rows = []
         for bead in beads:

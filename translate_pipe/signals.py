@@ -391,3 +391,20 @@ def name_agreement(text_a: str, lang_a: str, text_b: str, lang_b: str) -> float 
     elif lang_b == "ar" and lang_a != "ar":
         b &= a
     return _dice(a, b)
+# --- anchor tokens -------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def anchor_tokens(text: str) -> list[str]:
+    """Words that can be the same on both sides of a translation: numbers, names, cognates.
+
+    Case and accents are dropped (``Expédition`` = ``expedition``), Arabic-Indic digits
+    become ASCII digits, and words of fewer than three characters are left out unless
+    they hold a digit, so that function words of one language rarely meet those of the
+    other. Arabic words stay as they are: across scripts only numbers and Latin words
+    can meet, and with MT into Arabic the words themselves.
+    """
+    folded = unicodedata.normalize("NFKD", text.translate(_DIGIT_MAP).casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return [w for w in _WORD.findall(folded) if len(w) >= 3 or any(c.isdigit() for c in w)]

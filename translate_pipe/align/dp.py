@@ -1,186 +1,36 @@
-"""Sentence alignment of a document with its human translation.
+"""The dynamic programming within a parallel region: bead similarities, length costs, the search.
 
-The method, in the spirit of Bleualign (Sennrich & Volk 2010) and Vecalign (Thompson &
-Koehn 2019), with the parts chosen to run fast and offline:
-
-* **Similarity.** Each sentence becomes a tf-idf vector of character n-grams and words.
-  Source sentences are represented by their machine translation into the target
-  language when one is given, so the comparison is within one language; without MT
-  the raw source is used (names, numbers and cognates still match). The similarity of a
-  bead is the cosine of the summed vectors of its sentences, computed from dot products
-  alone, so merged beads need no new vectors. The similarity is pluggable: any
-  :class:`SentenceEncoder` producing vectors (an embedding model) can replace it.
-* **Length.** Gale-Church's length model scores each bead's character lengths.
-* **Search.** Dynamic programming over beads of up to 4 source x 5 target sentences,
-  plus 1-0 and 0-1, restricted to a band around the length-based diagonal. The DP is
-  vectorised over each row of the band, and the band is widened and the search rerun
-  whenever the best path touches its edge, so memory and time stay linear in the
-  document length while large omissions are still found.
-
-Every bead gets a score in [0, 1]: how far its similarity is above that of unrelated
-sentence pairs in the same document.
+Similarity of a bead is the cosine of the summed vectors of its sentences, computed
+from dot products alone, so merged beads need no new vectors. Gale-Church's length
+model scores each bead's character lengths. The search is vectorised over each row of
+a band around a guide path (the anchors' path, see ``regions.py``), and the band is
+widened and the search rerun whenever the best path touches its edge, so memory and
+time stay linear in the document length while large omissions are still found.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import itertools
-from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 from scipy import sparse, special
 
-from .model import Bead
+from .options import AlignConfig
+from .regions import Region
 
 #: Bead shapes the search considers (source sentences, target sentences).
 BEAD_TYPES: tuple[tuple[int, int], ...] = (
     (1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2),
     (1, 4), (4, 1), (2, 3), (3, 2), (1, 5), (3, 3),
 )
-_HASH_BASE = np.uint64(1_000_003)
-_HASH_MIX = 0x9E3779B97F4A7C15
-_TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-class SentenceEncoder(Protocol):
-    """Turns sentences into vectors whose dot products measure similarity."""
-
-    def encode(self, left: Sequence[str], right: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Vectors for two lists of sentences, in one space."""
-        ...
-
-
-@dataclass(frozen=True)
-class CharNgramEncoder:
-    """Character n-grams and words, sublinear tf, idf over both sides.
-
-    Vectorised with numpy: each n-gram is a 64-bit polynomial hash of its code points
-    (computed for all positions of all lines at once), numbered by ``np.unique``. Two
-    different n-grams would need a 64-bit collision to share a feature (about 1e-8 for
-    a million distinct n-grams), so this equals an exact vocabulary; words are numbered
-    by a dictionary, apart from n-grams of the same spelling.
-    """
-
-    min_n: int = 2
-    max_n: int = 4
-    word_weight: float = 1.0
-
-    def encode(self, left: Sequence[str], right: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        texts = [" " + " ".join(line.casefold().split()) + " " for line in itertools.chain(left, right)]
-        n_lines = len(texts)
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n_lines)
-        codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        line_of = np.repeat(np.arange(n_lines, dtype=np.int64), lengths)
-        line_end = np.repeat(np.cumsum(lengths), lengths)
-        position = np.arange(len(codes), dtype=np.int64)
-        keys, rows = [], []
-        hashes = np.zeros(len(codes), dtype=np.uint64)
-        for n in range(1, self.max_n + 1):
-            # hash of the n-gram starting at each position; uint64 arithmetic wraps around.
-            hashes = hashes[: len(codes) - n + 1] * _HASH_BASE + codes[n - 1 :]
-            if n >= self.min_n:
-                inside = position[: len(hashes)] + n <= line_end[: len(hashes)]  # not across lines
-                keys.append(hashes[inside] ^ np.uint64((n * _HASH_MIX) % (1 << 64)))
-                rows.append(line_of[: len(hashes)][inside])
-        all_keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
-        gram_rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        distinct, gram_features = np.unique(all_keys, return_inverse=True)
-        words: defaultdict[str, int] = defaultdict(itertools.count(len(distinct)).__next__)
-        word_rows: list[int] = []
-        word_features: list[int] = []
-        for row, text in enumerate(texts):
-            found = _TOKEN.findall(text)
-            word_features.extend(map(words.__getitem__, found))  # numbers new words in C
-            word_rows.extend([row] * len(found))
-        n_features = max(len(distinct) + len(words), 1)
-        counts = sparse.csr_matrix(
-            (np.concatenate([np.ones(len(gram_rows)), np.full(len(word_rows), self.word_weight)]),
-             (np.concatenate([gram_rows, np.array(word_rows, dtype=np.int64)]),
-              np.concatenate([gram_features.astype(np.int64).ravel(), np.array(word_features, dtype=np.int64)]))),
-            shape=(n_lines, n_features),
-        )
-        counts.sum_duplicates()
-        counts.data = 1.0 + np.log(counts.data)
-        df = np.bincount(counts.indices, minlength=n_features)
-        idf = np.log((n_lines + 1) / (df + 1)) + 1.0
-        weighted = (counts @ sparse.diags(idf)).tocsr()
-        return weighted[: len(left)], weighted[len(left) :]
-
-
-@dataclass(frozen=True)
-class AlignConfig:
-    """Knobs of the aligner's bead gain: ``similarity_weight * (cos - unrelated_cos)
-    - length_weight * gale_church_cost - merge_cost * (extra sentences)``, and
-    ``-skip_cost`` for a 1-0 or 0-1 bead. Chosen by a coarse grid on one development
-    document (de-fr), in the middle of a plateau rather than at its best cell."""
-
-    similarity_weight: float = 2.0
-    length_weight: float = 0.05
-    skip_cost: float = 0.2
-    merge_cost: float = 0.15
-    initial_band: int = 40
-
-
-def align(
-    src: Sequence[str],
-    tgt: Sequence[str],
-    mt: Sequence[str] | None = None,
-    config: AlignConfig | None = None,
-    encoder: SentenceEncoder | None = None,
-) -> list[Bead]:
-    """Beads that cover every line of ``src`` and ``tgt`` once, in order.
-
-    ``mt`` is a line-by-line translation of ``src`` into the language of ``tgt``;
-    without it the source lines themselves are compared with the target lines.
-    """
-    config = config or AlignConfig()
-    if mt is not None and len(mt) != len(src):
-        raise ValueError(f"the MT has {len(mt)} lines, the source {len(src)}: they must match line by line")
-    n, m = len(src), len(tgt)
-    if n == 0 or m == 0:
-        return [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
-    left = list(mt) if mt is not None else list(src)
-    a, b = (encoder or CharNgramEncoder()).encode(left, tgt)
-    scorer = _BeadScorer(a, b, left, tgt, config)
-
-    # Pass 1: only 1-1, 1-0 and 0-1 beads, in a band around the length diagonal that
-    # widens until the path stays inside it. Cheap, and finds where the path runs.
-    cum_a = np.concatenate([[0.0], np.cumsum(scorer.len_a)])
-    cum_b = np.concatenate([[0.0], np.cumsum(scorer.len_b)])
-    centre = np.searchsorted(cum_b, cum_a * (cum_b[-1] / max(cum_a[-1], 1.0))).astype(np.int64)
-    band = max(config.initial_band, int(0.02 * max(n, m)))
-    simple = BEAD_TYPES[:3]
-    while True:
-        path, touched = _search(scorer, n, m, (centre, centre), band, simple, config)
-        if not touched or band >= max(n, m):
-            break
-        band *= 2
-    # Pass 2: every bead shape, in a narrow band around the columns the first path
-    # visits on each row.
-    first = np.full(n + 1, m, dtype=np.int64)
-    last = np.zeros(n + 1, dtype=np.int64)
-    for i0, i1, j0, j1 in path:
-        for i, j in ((i0, j0), (i1, j1)):
-            first[i] = min(first[i], j)
-            last[i] = max(last[i], j)
-    # Merges move the path only a few sentences off the first one; a path that still
-    # touches this band is searched once more in a band four times as wide.
-    path, touched = _search(scorer, n, m, (first, last), 48, BEAD_TYPES, config)
-    if touched:
-        path, _ = _search(scorer, n, m, (first, last), 192, BEAD_TYPES, config)
-    return [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), score)
-            for (i0, i1, j0, j1), score in zip(path, scorer.confidences(path))]
-
-
-class _BeadScorer:
+class BeadSimilarity:
     """Similarities and length costs of beads, from dot products in a band."""
 
     def __init__(self, a: sparse.csr_matrix, b: sparse.csr_matrix, left: Sequence[str], right: Sequence[str],
-                 config: AlignConfig):
+                 config: AlignConfig, region: Region | None = None):
         self.a, self.b, self.config = a, b, config
         self.a_sq = np.asarray(a.multiply(a).sum(1)).ravel()
         self.b_sq = np.asarray(b.multiply(b).sum(1)).ravel()
@@ -192,6 +42,29 @@ class _BeadScorer:
         self.len_a = np.array([len(s) for s in left], dtype=np.float64)
         self.len_b = np.array([len(s) for s in right], dtype=np.float64)
         self.ratio = (self.len_b.sum() + 1) / (self.len_a.sum() + 1)
+        n, m = len(left), len(right)
+        self.region = region
+        if region is not None and region.size >= 2:
+            # Inside the anchored region the length ratio is the translation's own, not
+            # skewed by a cut tail or an extra lead.
+            self.ratio = ((self.len_b[region.tgt_start:region.tgt_stop].sum() + 1)
+                          / (self.len_a[region.src_start:region.src_stop].sum() + 1))
+        # Lines outside the region (with a little slack), as prefix counts: a two-sided
+        # bead pays for each of its lines out there.
+        slack = config.region_slack
+        out_a = np.ones(n)
+        out_b = np.ones(m)
+        self.anchor_of = np.full(n, -1, dtype=np.int64)
+        if region is not None and region.size >= config.min_anchors:
+            out_a[max(region.src_start - slack, 0): region.src_stop + slack] = 0
+            out_b[max(region.tgt_start - slack, 0): region.tgt_stop + slack] = 0
+            for i, j in region.anchors:
+                self.anchor_of[i] = j
+        elif region is None:
+            out_a[:] = 0
+            out_b[:] = 0
+        self.cum_out_a = np.concatenate([[0.0], np.cumsum(out_a)])
+        self.cum_out_b = np.concatenate([[0.0], np.cumsum(out_b)])
         self.baseline = self._unrelated_similarity()
         max_k = max(k for k, _ in BEAD_TYPES)
         max_l = max(l for _, l in BEAD_TYPES)
@@ -225,6 +98,21 @@ class _BeadScorer:
         cos = dots / np.sqrt(self.a_sq[rows] * self.b_sq[cols] + 1e-12)
         return float(np.quantile(cos, 0.9))
 
+    def region_gain(self, k: int, l: int, ends_a: np.ndarray, ends_b: np.ndarray) -> np.ndarray:
+        """Gain of two-sided ``k``-``l`` beads ending at (ends_a, ends_b) from the region and
+        its anchors: minus a cost per line outside the region, plus a bonus for each
+        chained anchor the bead holds, minus one for each it breaks (its source line in
+        the bead, its target outside)."""
+        cfg = self.config
+        outside = (self.cum_out_a[ends_a] - self.cum_out_a[ends_a - k]
+                   + self.cum_out_b[ends_b] - self.cum_out_b[np.maximum(ends_b - l, 0)])
+        agree = np.zeros(np.broadcast(ends_a, ends_b).shape)
+        for d in range(1, k + 1):
+            at = self.anchor_of[np.clip(ends_a - d, 0, len(self.anchor_of) - 1)]
+            held = (at >= ends_b - l) & (at < ends_b)
+            agree += np.where(at < 0, 0.0, np.where(held, 1.0, -1.0))
+        return cfg.anchor_weight * agree - cfg.outside_cost * outside
+
     def block_dots(self, rows: slice, cols: slice) -> np.ndarray:
         return (self.a[rows] @ self.b[cols].T).toarray()
 
@@ -235,16 +123,20 @@ class _BeadScorer:
         tail = special.erfc(np.abs(delta) / math.sqrt(2))
         return -np.log(np.maximum(tail, 1e-12))
 
-    def confidences(self, beads: Sequence[tuple[int, int, int, int]]) -> list[float]:
-        """Confidence in [0, 1] of each bead ``(i0, i1, j0, j1)``, all at once.
+    def pair_cosines(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Cosine of source line ``rows[t]`` with target line ``cols[t]``, for every t."""
+        if len(rows) == 0:
+            return np.zeros(0)
+        dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
+        return dots / np.sqrt(self.a_sq[rows] * self.b_sq[cols] + 1e-12)
 
-        The cosine of a bead's summed vectors needs the dot products of its sentence
-        pairs (one sparse row-wise product for every pair of every bead) and the norms
-        of the sums, which ``run_norm_a``/``run_norm_b`` already hold.
+    def bead_cosines(self, beads: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+        """Cosine of each bead ``(i0, i1, j0, j1)``'s summed vectors (0 for one-sided beads).
+
+        Needs the dot products of its sentence pairs (one sparse row-wise product for
+        every pair of every bead) and the norms of the sums, which
+        ``run_norm_a``/``run_norm_b`` already hold.
         """
-        scale = max(1.0 - self.baseline, 1e-6)
-        # A sentence left unaligned: sure when it resembles nothing across.
-        skipped = round(1.0 - min(1.0, self.baseline), 4)
         rows, cols, owner = [], [], []
         for n, (i0, i1, j0, j1) in enumerate(beads):
             for i in range(i0, i1):
@@ -256,18 +148,15 @@ class _BeadScorer:
         if rows:
             pair_dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
             np.add.at(dots, np.array(owner), pair_dots)
-        scores = []
+        out = np.zeros(len(beads))
         for n, (i0, i1, j0, j1) in enumerate(beads):
-            if i0 == i1 or j0 == j1:
-                scores.append(skipped)
-                continue
-            norms = self.run_norm_a[i1 - i0][i1] * self.run_norm_b[j1 - j0][j1]
-            cos = float(dots[n] / math.sqrt(max(norms, 0.0) + 1e-12))
-            scores.append(round(min(1.0, max(0.0, (cos - self.baseline) / scale)) ** 0.5, 4))
-        return scores
+            if i0 < i1 and j0 < j1:
+                norms = self.run_norm_a[i1 - i0][i1] * self.run_norm_b[j1 - j0][j1]
+                out[n] = dots[n] / math.sqrt(max(norms, 0.0) + 1e-12)
+        return out
 
 
-def _search(scorer: _BeadScorer, n: int, m: int, core: tuple[np.ndarray, np.ndarray], band: int,
+def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.ndarray], band: int,
             bead_types: Sequence[tuple[int, int]], config: AlignConfig):
     """Best monotone bead path within ``band`` of the per-row column range ``core``;
     also whether the path touched the band's edge (then a wider band may do better)."""
@@ -276,6 +165,9 @@ def _search(scorer: _BeadScorer, n: int, m: int, core: tuple[np.ndarray, np.ndar
     lo = np.minimum.accumulate(lo[::-1])[::-1]  # monotone edges keep every step inside
     hi = np.maximum.accumulate(hi)
     lo[0], hi[n] = 0, m
+    # Each row's band must reach the next one's (a 1-0 bead steps straight down), else a
+    # steep guide path (1 line against 90) leaves no path at all.
+    hi[:-1] = np.maximum(hi[:-1], lo[1:])
     width = int((hi - lo).max()) + 1
     # The band as a rectangle: cell (i, x) is column lo[i] + x of DP row i.
     cols = lo[:, None] + np.arange(width)[None, :]
@@ -330,9 +222,11 @@ def _search(scorer: _BeadScorer, n: int, m: int, core: tuple[np.ndarray, np.ndar
         cos = dot / np.sqrt(scorer.run_norm_a[k][ends_a] * scorer.run_norm_b[l][ends] + 1e-12)
         la = cum_len_a[ends_a] - cum_len_a[ends_a - k]
         lb = cum_len_b[ends] - cum_len_b[ends - l]
-        gain = (config.similarity_weight * (cos - scorer.baseline)
+        size = ((k + l) / 2) ** config.size_exponent  # Vecalign: evidence grows with the sentences covered
+        gain = (config.similarity_weight * size * (cos - scorer.baseline)
                 - config.length_weight * scorer.length_cost(np.broadcast_to(la, lb.shape), lb)
-                - config.merge_cost * (k + l - 2))
+                - config.merge_cost * (k + l - 2)
+                + scorer.region_gain(k, l, np.broadcast_to(ends_a, ends.shape), ends))
         gains[(k, l)] = np.where(ok, gain, neg)
 
     # The row loop handles every bead shape at once: one gather of the previous rows'

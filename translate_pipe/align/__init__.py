@@ -1,0 +1,127 @@
+"""Sentence alignment of a document with its human translation.
+
+Three steps, one module each: ``regions`` finds where the two documents are parallel
+(anchors: sentence pairs sharing rare words, chained along one monotone path);
+``dp`` aligns sentences within, by dynamic programming over 1-1, merges and one-sided
+beads in a band around the anchors' path; ``score`` gives every bead, one-sided ones
+included, a calibrated probability of being right. Sources: Bleualign (Sennrich & Volk
+2010) and Vecalign (Thompson & Koehn 2019) for the similarity-driven search, hunalign
+and Bertalign for the anchor pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import Bead
+from .dp import BEAD_TYPES, BeadSimilarity, search
+from .encoder import CharNgramEncoder, SentenceEncoder
+from .options import AlignConfig
+from .regions import Region, find_region, guide_path
+from .score import score_beads
+
+__all__ = ["AlignConfig", "AlignmentResult", "BEAD_TYPES", "CharNgramEncoder", "SentenceEncoder", "align",
+           "align_documents", "search_document"]
+
+
+@dataclass(frozen=True)
+class AlignmentResult:
+    """The beads of two documents and whether the documents look like translations.
+
+    ``aligned_share`` is the share of all lines (both sides) in two-sided beads scored
+    at least 0.5; ``parallel`` is False when the documents do not look like translations
+    of each other (then every bead is one-sided)."""
+
+    beads: list[Bead]
+    parallel: bool
+    aligned_share: float
+    anchors: int = 0
+
+
+def align(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    mt: Sequence[str] | None = None,
+    config: AlignConfig | None = None,
+    encoder: SentenceEncoder | None = None,
+) -> list[Bead]:
+    """Beads that cover every line of ``src`` and ``tgt`` once, in order.
+
+    ``mt`` is a line-by-line translation of ``src`` into the language of ``tgt``;
+    without it the source lines themselves are compared with the target lines.
+    """
+    return align_documents(src, tgt, mt, config, encoder).beads
+
+
+def align_documents(
+    src: Sequence[str],
+    tgt: Sequence[str],
+    mt: Sequence[str] | None = None,
+    config: AlignConfig | None = None,
+    encoder: SentenceEncoder | None = None,
+) -> AlignmentResult:
+    """Align two documents and say whether they are parallel at all (see :class:`AlignmentResult`)."""
+    config = config or AlignConfig()
+    if mt is not None and len(mt) != len(src):
+        raise ValueError(f"the MT has {len(mt)} lines, the source {len(src)}: they must match line by line")
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
+        return AlignmentResult(beads, parallel=False, aligned_share=0.0)
+    path, similarity, region = search_document(src, tgt, mt, config, encoder)
+    scores = score_beads(path, similarity, region, n, m)
+    beads = [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), float(score))
+             for (i0, i1, j0, j1), score in zip(path, scores)]
+    aligned = sum(len(b.src) + len(b.tgt) for b in beads if b.src and b.tgt and b.score >= 0.5)
+    share = aligned / (n + m)
+    if share >= config.min_parallel_share:
+        return AlignmentResult(beads, parallel=True, aligned_share=share, anchors=region.size)
+    # Not translations of each other (or too small a part is): every line on its own,
+    # as sure of being unaligned as its bead was unsure of being right.
+    split = []
+    for bead in beads:
+        if bead.src and bead.tgt:
+            unsure = round(1.0 - bead.score, 4)
+            split += [Bead((i,), (), unsure) for i in bead.src] + [Bead((), (j,), unsure) for j in bead.tgt]
+        else:
+            split.append(bead)
+    return AlignmentResult(split, parallel=False, aligned_share=share, anchors=region.size)
+
+
+def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | None, config: AlignConfig,
+                    encoder: SentenceEncoder | None = None) -> tuple[list[tuple[int, int, int, int]], BeadSimilarity, Region]:
+    """The best bead path ``(i0, i1, j0, j1)`` of two non-empty documents, with what scored it."""
+    n, m = len(src), len(tgt)
+    left = list(mt) if mt is not None else list(src)
+    region = find_region(left, tgt, m / n)
+    a, b = (encoder or CharNgramEncoder()).encode(left, tgt)
+    similarity = BeadSimilarity(a, b, left, tgt, config, region)
+    return _best_path(similarity, region, n, m, config), similarity, region
+
+
+def _best_path(similarity: BeadSimilarity, region: Region, n: int, m: int, config: AlignConfig):
+    """Two passes: 1-1 and one-sided beads in a band around the anchors' path, widened
+    until the path stays inside; then every bead shape near the first path."""
+    centre = guide_path(region, n, m)
+    band = max(config.initial_band, int(0.02 * max(n, m)))
+    simple = BEAD_TYPES[:3]
+    while True:
+        path, touched = search(similarity, n, m, (centre, centre), band, simple, config)
+        if not touched or band >= max(n, m):
+            break
+        band *= 2
+    first = np.full(n + 1, m, dtype=np.int64)
+    last = np.zeros(n + 1, dtype=np.int64)
+    for i0, i1, j0, j1 in path:
+        for i, j in ((i0, j0), (i1, j1)):
+            first[i] = min(first[i], j)
+            last[i] = max(last[i], j)
+    # Merges move the path only a few sentences off the first one; a path that still
+    # touches this band is searched once more in a band four times as wide.
+    path, touched = search(similarity, n, m, (first, last), 48, BEAD_TYPES, config)
+    if touched:
+        path, _ = search(similarity, n, m, (first, last), 192, BEAD_TYPES, config)
+    return path

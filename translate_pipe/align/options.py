@@ -1,0 +1,36 @@
+"""The aligner's knobs, in one frozen dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    """Knobs of the aligner's bead gain: ``similarity_weight * ((k + l) / 2) ** size_exponent
+    * (cos - unrelated_cos) - length_weight * gale_church_cost - merge_cost * (extra
+    sentences)`` plus the region's term (``outside_cost``, ``anchor_weight``), and
+    ``-skip_cost`` for a 1-0 or 0-1 bead. Chosen by a coarse grid on perturbed windows of
+    the development document (de-fr, bench/align_robust.py with seed 7; the benchmark
+    reports seed 1)."""
+
+    similarity_weight: float = 2.0
+    length_weight: float = 0.08
+    skip_cost: float = 0.2
+    merge_cost: float = 0.2
+    initial_band: int = 40
+    #: a bead's similarity gain is scaled by ((k + l) / 2) ** size_exponent
+    size_exponent: float = 0.5
+    #: two-sided beads pay this per line outside the anchored region (see regions.py)
+    outside_cost: float = 1.0
+    #: lines either side of the outer anchors still inside the region
+    region_slack: int = 2
+    #: fewer chained anchors than this: no region is imposed
+    min_anchors: int = 3
+    #: gain for each chained anchor a bead holds (minus for each it breaks)
+    anchor_weight: float = 0.3
+    #: below this share of lines in two-sided beads scored >= 0.5, the documents are
+    #: not called parallel and every bead is one-sided
+    min_parallel_share: float = 0.1
+
+

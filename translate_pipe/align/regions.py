@@ -1,0 +1,146 @@
+"""Where two documents are parallel: anchors, the chain they form, the region it spans.
+
+An anchor is a sentence pair that shares rare words (numbers, names, cognates; with MT,
+any rare word), each being the other's best match. Anchors of a true translation lie
+along one monotone path; chance anchors between unrelated text scatter. The chain is
+the heaviest sequence of anchors increasing on both sides whose steps stay close to the
+length ratio (each step pays for its distance from that slope), found by dynamic
+programming over a bounded number of predecessors. Its first and last anchors bound
+the parallel region; the search outside it is one-sided unless the text is strong
+evidence. Like Bertalign's and hunalign's first pass, but on rare words only, so it
+costs one sparse product whatever the document's size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from ..signals import anchor_tokens
+
+#: predecessors the chain looks back over (anchors sorted by source line).
+_LOOK_BACK = 64
+
+
+@dataclass(frozen=True)
+class Region:
+    """Half-open line ranges of the parallel part and the anchors found on its path."""
+
+    src_start: int
+    src_stop: int
+    tgt_start: int
+    tgt_stop: int
+    anchors: tuple[tuple[int, int], ...]
+    candidates: int  # mutual-best pairs before chaining
+
+    @property
+    def size(self) -> int:
+        return len(self.anchors)
+
+
+def find_anchors(left: Sequence[str], right: Sequence[str], max_df: int = 3) -> list[tuple[int, int, float]]:
+    """Mutual-best pairs ``(i, j, weight)`` of sentences sharing words rare on both sides."""
+    vocab: dict[str, int] = {}
+    rows_a, cols_a, rows_b, cols_b = [], [], [], []
+    for rows, cols, lines in ((rows_a, cols_a, left), (rows_b, cols_b, right)):
+        for n, line in enumerate(lines):
+            for token in set(anchor_tokens(line)):
+                rows.append(n)
+                cols.append(vocab.setdefault(token, len(vocab)))
+    if not vocab:
+        return []
+    shape_a, shape_b = (len(left), len(vocab)), (len(right), len(vocab))
+    a = sparse.csr_matrix((np.ones(len(rows_a)), (rows_a, cols_a)), shape=shape_a)
+    b = sparse.csr_matrix((np.ones(len(rows_b)), (rows_b, cols_b)), shape=shape_b)
+    df_a = np.asarray(a.sum(0)).ravel()
+    df_b = np.asarray(b.sum(0)).ravel()
+    rare = (df_a >= 1) & (df_b >= 1) & (df_a <= max_df) & (df_b <= max_df)
+    if not rare.any():
+        return []
+    idf = np.where(rare, np.log((len(left) + len(right)) / (df_a + df_b)), 0.0)
+    shared = (a @ sparse.diags(idf) @ b.T).tocsr()
+    shared.eliminate_zeros()
+    if shared.nnz == 0:
+        return []
+    coo = shared.tocoo()
+    best_of_row = np.zeros(len(left))
+    best_of_col = np.zeros(len(right))
+    np.maximum.at(best_of_row, coo.row, coo.data)
+    np.maximum.at(best_of_col, coo.col, coo.data)
+    mutual = (coo.data >= best_of_row[coo.row]) & (coo.data >= best_of_col[coo.col])
+    return sorted(zip(coo.row[mutual].tolist(), coo.col[mutual].tolist(), coo.data[mutual].tolist()))
+
+
+def chain_anchors(anchors: list[tuple[int, int, float]], ratio: float, slope_cost: float = 0.5,
+                  ) -> list[tuple[int, int]]:
+    """The heaviest chain increasing in both lines; a step of (di, dj) costs
+    ``slope_cost * sqrt(|dj - ratio * di|)``, so chance anchors far off the path do not pay."""
+    if not anchors:
+        return []
+    count = len(anchors)
+    i = np.array([x[0] for x in anchors])
+    j = np.array([x[1] for x in anchors])
+    w = np.array([x[2] for x in anchors])
+    best = w.copy()
+    back = np.full(count, -1)
+    for n in range(1, count):
+        lo = max(0, n - _LOOK_BACK)
+        di = i[n] - i[lo:n]
+        dj = j[n] - j[lo:n]
+        ok = (di > 0) & (dj > 0)
+        if not ok.any():
+            continue
+        gain = np.where(ok, best[lo:n] + w[n] - slope_cost * np.sqrt(np.abs(dj - ratio * di)), -np.inf)
+        k = int(gain.argmax())
+        if gain[k] > best[n]:
+            best[n] = gain[k]
+            back[n] = lo + k
+    end = int(best.argmax())
+    chain = []
+    while end >= 0:
+        chain.append((int(i[end]), int(j[end])))
+        end = int(back[end])
+    return chain[::-1]
+
+
+def find_region(left: Sequence[str], right: Sequence[str], ratio: float) -> Region:
+    """The parallel region of two documents (``left`` is the source or its MT)."""
+    anchors = find_anchors(left, right)
+    chain = chain_anchors(anchors, ratio)
+    if not chain:
+        return Region(0, 0, 0, 0, (), len(anchors))
+    return Region(chain[0][0], chain[-1][0] + 1, chain[0][1], chain[-1][1] + 1, tuple(chain), len(anchors))
+
+
+def guide_path(region: Region, n: int, m: int) -> np.ndarray:
+    """For each source row 0..n, the target column the anchors' path passes (the DP band's centre)."""
+    if not region.anchors:
+        return np.round(np.arange(n + 1) * (m / max(n, 1))).astype(np.int64)
+    ai = np.array([0] + [a for a, _ in region.anchors] + [n], dtype=np.float64)
+    aj = np.array([0] + [b for _, b in region.anchors] + [m], dtype=np.float64)
+    # Beyond the outer anchors the path follows the local slope, not the corner.
+    slope = (aj[-2] - aj[1]) / max(ai[-2] - ai[1], 1.0) if len(region.anchors) > 1 else m / max(n, 1)
+    aj[0] = max(0.0, aj[1] - slope * ai[1])
+    aj[-1] = min(float(m), aj[-2] + slope * (n - ai[-2]))
+    keep = np.concatenate([[True], np.diff(ai) > 0])
+    return np.clip(np.round(np.interp(np.arange(n + 1), ai[keep], aj[keep])), 0, m).astype(np.int64)
+
+
+def anchor_distance(region: Region, n: int) -> np.ndarray:
+    """For each source line, how many lines away the nearest chained anchor is (n when none)."""
+    if not region.anchors:
+        return np.full(n, n, dtype=np.int64)
+    rows = np.array([a for a, _ in region.anchors])
+    at = np.searchsorted(rows, np.arange(n))
+    before = np.abs(np.arange(n) - rows[np.clip(at - 1, 0, len(rows) - 1)])
+    after = np.abs(rows[np.clip(at, 0, len(rows) - 1)] - np.arange(n))
+    return np.minimum(before, after)
+
+
+def log_density(region: Region, n: int, m: int) -> float:
+    """log of chained anchors per 100 lines of the shorter side: near zero or below when unrelated."""
+    return math.log((region.size + 0.5) / max(min(n, m), 1) * 100)
