@@ -143,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     _setup_logging(getattr(args, "quiet", False), getattr(args, "verbose", False))
+    from .progress import configure as configure_progress
+
+    configure_progress(quiet=getattr(args, "quiet", False))
     try:
         return _COMMANDS[args.command](args)
     except TranslatePipeError as exc:
@@ -360,9 +363,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         hypotheses = {f"run {args.run}" if args.run else "mt": [t[3] for t in triples]}
     else:
         raise ConfigError("evaluate needs --ref and --hyp files, or --db")
-    result = evaluate(references, hypotheses, args.lang, sources=sources, documents=docs, tokenize=args.tokenize,
-                      test=None if args.test == "none" else args.test, n_samples=args.samples, seed=args.seed,
-                      worst=args.worst)
+    from .progress import activity
+
+    with activity("evaluate"):
+        result = evaluate(references, hypotheses, args.lang, sources=sources, documents=docs, tokenize=args.tokenize,
+                          test=None if args.test == "none" else args.test, n_samples=args.samples, seed=args.seed,
+                          worst=args.worst)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
     else:
@@ -406,8 +412,10 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         handle = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict")
     name = args.file or "<stdin>"
     count = 0
+    from .progress import bar
+
     try:
-        with handle:
+        with handle, bar("translate", unit="line") as advance:
             while True:
                 try:
                     lines = [line.rstrip("\n") for line in islice(handle, args.chunk)]
@@ -420,6 +428,7 @@ def _cmd_translate(args: argparse.Namespace) -> int:
                     sys.stdout.write(" ".join(result.text.splitlines()) + "\n")
                 sys.stdout.flush()
                 count += len(lines)
+                advance(len(lines))
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc.strerror}") from None
     return 0

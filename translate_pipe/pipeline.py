@@ -19,24 +19,12 @@ from .config import Config
 from .engine import Engine, LocalEngine, ReadItem, TranslatorFactory, plan_chunks
 from .errors import InputError
 from .ingest import Skipped
+from .progress import Progress
 from .references import ReferenceSummary, align_references
 from .store import Store
 from .translate import Translator
 
 log = logging.getLogger(__name__)
-
-
-class Progress:
-    """Progress reporting hooks; the default reports nothing. The CLI draws bars."""
-
-    def start(self, stage: str, total: int) -> None:  # noqa: D102 - hooks
-        pass
-
-    def advance(self, count: int = 1) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 @dataclass

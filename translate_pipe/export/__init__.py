@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..model import Pair
+from ..progress import track
 from ..store import STATUSES, Store
 from . import jsonl, moses, parquet, release, tmx
 
@@ -71,6 +72,7 @@ def export(
         pairs = store.pairs(tgt_lang, release_ids=release_ids, min_score=min_score, labels=labels, statuses=statuses)
     if deduplicate:
         pairs = unique_pairs(pairs)
+    pairs = track(pairs, f"export {fmt}", unit="pair")
     written, files = CORPUS_FORMATS[fmt](pairs, Path(out), tgt_lang)
     return ExportSummary(written, tuple(files))
 
