@@ -133,6 +133,11 @@ def _build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--device")
     translate.add_argument("--chunk", type=int, default=256, help="lines read, translated and written at a time")
 
+    doctor = commands.add_parser("doctor", parents=[common],
+                                 help="what is ready here: models, database, backends, GPU, optional extras")
+    doctor.add_argument("--model", action="append", metavar="PAIR=PATH")
+    doctor.add_argument("--no-hub", action="store_true", help="do not ask the model hub whether it is reachable")
+
     serve = commands.add_parser("serve", parents=[common], help="review and post-edit pairs in the browser")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--port", type=int, default=8000)
@@ -457,6 +462,16 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import format_checks, run_checks
+    from .translate import parse_model_overrides
+
+    config = _config(args)
+    checks = run_checks(_db(args, config), parse_model_overrides(args.model), probe_hub=not args.no_hub)
+    print(format_checks(checks))
+    return 1 if any(check.blocks_run for check in checks) else 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -490,6 +505,7 @@ _COMMANDS = {
     "translate": _cmd_translate,
     "runs": _cmd_runs,
     "models": _cmd_models,
+    "doctor": _cmd_doctor,
 }
 
 

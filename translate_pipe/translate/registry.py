@@ -228,15 +228,17 @@ def download_hint(spec: ModelSpec, why: str) -> str:
     )
 
 
-def hub_cache_has(spec: ModelSpec) -> bool:
-    """Whether the Hugging Face cache holds ``spec``'s model at its revision (config and weights)."""
+def hub_cache_commit(spec: ModelSpec) -> str | None:
+    """The commit of ``spec``'s model in the Hugging Face cache (config and weights there), or None."""
     try:
         from huggingface_hub import try_to_load_from_cache
     except ImportError:  # pragma: no cover
-        return False
+        return None
     revision = spec.revision or "main"
     config = try_to_load_from_cache(spec.location, "config.json", revision=revision)
     if not isinstance(config, str):
-        return False
-    return any(isinstance(try_to_load_from_cache(spec.location, name, revision=revision), str)
-               for name in ("model.safetensors", "pytorch_model.bin"))
+        return None
+    if not any(isinstance(try_to_load_from_cache(spec.location, name, revision=revision), str)
+               for name in ("model.safetensors", "pytorch_model.bin")):
+        return None
+    return Path(config).parent.name  # .../snapshots/<commit>/config.json
