@@ -165,7 +165,11 @@ def _translate_language(
     # Each chunk is committed on its own, so an interrupted run keeps its work.
     for done in engine.translate(f"{src_lang}-{lang}", translator, chunks):
         items = [(segment_id, scored.tgt, "mt", scored.scores) for scored in done for segment_id in by_text[scored.src]]
-        result.translated += store.add_translations(run_id, system_id, lang, items)
+        added = store.add_translations(run_id, system_id, lang, items)
+        # A sentence repeated within the run is translated once; its other occurrences are copies.
+        translated = min(added, len(done))
+        result.translated += translated
+        result.from_memory += added - translated
         progress.advance(len(items))
     progress.finish()
     result.labels = store.label_counts(release_ids, lang)
