@@ -156,3 +156,21 @@ def test_the_max_length_flag_names_the_configured_limit(
     # Random weights rarely emit </s> within 12 tokens (fast.yaml's max_length).
     assert reasons
     assert set(reasons) == {"decoding stopped at the 12-token limit (translate.max_length)"}
+
+
+def test_reference_files_that_match_no_release_are_named(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import shutil
+
+    references = tmp_path / "refs"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "references" / "fr", references)
+    stray = references / "2024-03-harbor.txt"  # a misspelt name: matches nothing
+    stray.write_text("Titre\n\nUne phrase.\n", encoding="utf-8")
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", str(tmp_path / "t.db"), "--config",
+                 str(fast_config_file), "--reference", f"fr={references}", *model_args]) == 0
+    err = capsys.readouterr().err
+    assert f"translate-pipe: WARNING: {stray}: this reference matched no release of the run" in err
+    assert "en→fr references: 1 matched" in err and "en→fr references: 1 matched no release" in err
+    assert str(references / "2024-03-harbour.txt") + ":" not in err

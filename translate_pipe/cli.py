@@ -212,6 +212,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
             refs = result.references
             lines.append(f"  en→{lang} references: {refs.matched} matched, {refs.aligned} newly aligned, "
                          f"{refs.human_pairs} human pairs")
+            for origin in refs.unused:
+                log.warning("%s: this reference matched no release of the run (name it like the English "
+                            "release's file, or give it the release's JSON-lines id)", origin)
+            if refs.unused:
+                lines.append(f"  en→{lang} references: {len(refs.unused)} matched no release (see warnings above)")
     if summary.skipped:
         lines.append(f"  {len(summary.skipped)} inputs skipped (see warnings above)")
     if summary.dropped:

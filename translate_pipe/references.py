@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .align import align
@@ -36,6 +36,8 @@ class ReferenceSummary:
     aligned: int = 0
     human_pairs: int = 0
     unmatched: int = 0
+    #: Reference files (or JSON-lines records) that matched no release of the run.
+    unused: list[str] = field(default_factory=list)
 
 
 def read_references(folder: str | Path, lang: str, config: IngestConfig | None = None) -> dict[str, Release]:
@@ -74,6 +76,8 @@ def align_references(
     summary = ReferenceSummary()
     references = read_references(folder, lang, config)
     keys = store.release_keys(release_ids)
+    wanted = {k for release_keys in keys.values() for k in release_keys}
+    summary.unused = sorted(ref.origin for k, ref in references.items() if k not in wanted)
     for release_id in release_ids:
         match = next((references[k] for k in keys.get(release_id, []) if k in references), None)
         if match is None:
