@@ -360,14 +360,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         sources = lines(args.src) if args.src else None
         docs = lines(args.docs) if args.docs else None
     elif args.db:
+        from .names import release_names
         from .store import Store
 
         with Store(args.db) as store:
             triples = store.reference_triples(args.lang, args.run)
+            names = release_names(store)
         if not triples:
             raise InputError(f"{args.db}: no MT with aligned human references into {args.lang} "
                              f"(run with --reference {args.lang}=DIR first)")
-        docs = [t[0] for t in triples]
+        docs = [names.get(t[0], t[0]) for t in triples]  # documents by file name or title, not hash
         sources = [t[1] for t in triples]
         references = [t[2] for t in triples]
         hypotheses = {f"run {args.run}" if args.run else "mt": [t[3] for t in triples]}

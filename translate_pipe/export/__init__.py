@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..model import Pair
+from ..names import resolve_releases
 from ..progress import track
 from ..store import STATUSES, Store
 from . import jsonl, moses, parquet, release, tmx
@@ -62,6 +63,7 @@ def export(
     unknown = sorted(set(statuses) - set(STATUSES))
     if unknown:
         raise ConfigError(f"unknown review status {', '.join(unknown)} (expected some of {', '.join(STATUSES)})")
+    release_ids = resolve_releases(store, release_ids)  # --release takes names as well as ids
     if fmt in DOCUMENT_FORMATS:
         return ExportSummary(*DOCUMENT_FORMATS[fmt](store, tgt_lang, Path(out), release_ids))
     if fmt not in CORPUS_FORMATS:

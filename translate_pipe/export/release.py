@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError
+from ..names import release_names
 from ..store import Store
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def _targets(store: Store, out: Path, release_ids: Sequence[str] | None, suffix:
         out.parent.mkdir(parents=True, exist_ok=True)
         return [(ids[0], out)]
     out.mkdir(parents=True, exist_ok=True)
-    return [(release_id, out / f"{release_id}{suffix}") for release_id in ids]
+    names = release_names(store)  # the file name or title a person knows, not the hash
+    return [(release_id, out / f"{names.get(release_id, release_id)}{suffix}") for release_id in ids]
 
 
 def write_text(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:

@@ -20,6 +20,7 @@ from ..export import release as release_export
 from ..export import tmx
 from ..model import Pair
 from ..scoring import LABELS, PairScorer
+from ..names import release_names
 from ..store import Store
 
 #: Longest target sentence an edit may store. Longer text is not a sentence a person
@@ -188,7 +189,8 @@ class ReviewService:
             raise NotFound(f"release {release_id!r} has no translations into {lang!r}")
         media_type, suffix = DOWNLOAD_FORMATS[fmt]
         with tempfile.TemporaryDirectory() as folder, self._store() as store:
-            out = Path(folder) / f"{release_id}.{lang}.{suffix}"
+            name = release_names(store).get(release_id, release_id)
+            out = Path(folder) / f"{name}.{lang}.{suffix}"
             if fmt == "tmx":
                 pairs = store.pairs(lang, release_ids=[release_id], statuses=("new", "edited", "approved"))
                 tmx.write(pairs, out, lang)

@@ -1,0 +1,63 @@
+"""Names people read: a release's file name or title instead of its content hash.
+
+A release is stored under a hash of its text (so the same text under two file names is
+one release), but exports, downloads and reports name it after what a person knows:
+the file it was read from (``2024-03-harbour``), its JSON-lines id, or else its title.
+Names are unique within a database and stable: when two releases would share a name, the
+one stored first keeps it and the later ones get the start of their id after it, so
+adding releases never renames one already exported.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+from .store import Store
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def slugify(text: str, max_chars: int = 60) -> str:
+    """A file-name-safe form of ``text``: letters (any script), digits, '.', '-' and '_'.
+
+    ``"Port Authority Opens New Terminal!"`` -> ``"port-authority-opens-new-terminal"``.
+    """
+    text = unicodedata.normalize("NFKC", text).strip().lower()
+    slug = _UNSAFE.sub("-", text).strip("-._")
+    slug = re.sub(r"-{2,}", "-", slug)
+    return slug[:max_chars].rstrip("-._")
+
+
+def release_names(store: Store) -> dict[str, str]:
+    """Release id -> its readable, unique name, for every release in ``store``."""
+    # Oldest first, so a release stored later never takes the name of one named before it.
+    order = [str(row[0]) for row in store.db.execute("SELECT id FROM releases ORDER BY created_at, id")]
+    position = {release_id: n for n, release_id in enumerate(order)}
+    records = sorted(store.releases(), key=lambda r: position.get(str(r["id"]), len(order)))
+    keys = store.release_keys([str(r["id"]) for r in records])
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for record in records:
+        release_id = str(record["id"])
+        candidates = [slugify(k) for k in sorted(keys.get(release_id, []))] + [slugify(str(record["title"] or ""))]
+        name = next((c for c in candidates if c), "") or release_id[:12]
+        if name in taken:
+            name = f"{name}-{release_id[:8]}"
+        taken.add(name)
+        names[release_id] = name
+    return names
+
+
+def resolve_releases(store: Store, given: Iterable[str] | None) -> list[str] | None:
+    """Release ids for what a user typed (``--release``): names or ids; unknown ones are kept as given."""
+    if given is None:
+        return None
+    by_name = {name: release_id for release_id, name in release_names(store).items()}
+    return [by_name.get(value, value) for value in given]
+
+
+def release_display(names: dict[str, str], release_ids: Sequence[str]) -> list[str]:
+    """The readable names of ``release_ids`` (an id no longer stored stays as it is)."""
+    return [names.get(release_id, release_id) for release_id in release_ids]
