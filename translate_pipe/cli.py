@@ -397,12 +397,22 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_runs(args: argparse.Namespace) -> int:
     from .store import Store
 
+    from .names import duration, local_time
+
     config = _config(args)
     with Store(_db(args, config)) as store:
-        for run in store.runs():
-            summary = json.loads(str(run["summary"])) if run["summary"] else {}
-            print(f"{run['id']}\t{run['started_at']}\t{run['status']}\t{run['langs']}\t"
-                  f"{summary.get('releases', '?')} releases")
+        runs = store.runs()
+    rows = [("run", "started (local time)", "took", "status", "releases", "pairs per language")]
+    for run in runs:
+        summary = json.loads(str(run["summary"])) if run["summary"] else {}
+        per_lang = ", ".join(f"{lang} {sum(result.get('labels', {}).values())}"
+                             for lang, result in sorted(summary.get("languages", {}).items()))
+        rows.append((str(run["id"]), local_time(str(run["started_at"])),
+                     duration(run["started_at"], run["finished_at"]), str(run["status"]),
+                     str(summary.get("releases", "?")), per_lang or str(run["langs"])))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     return 0
 
 

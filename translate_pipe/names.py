@@ -1,4 +1,5 @@
-"""Names people read: a release's file name or title instead of its content hash.
+"""Names and times people read: a release's file name or title instead of its content hash,
+local times instead of UTC ISO stamps.
 
 A release is stored under a hash of its text (so the same text under two file names is
 one release), but exports, downloads and reports name it after what a person knows:
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from collections.abc import Iterable, Sequence
 
 from .store import Store
@@ -61,3 +63,35 @@ def resolve_releases(store: Store, given: Iterable[str] | None) -> list[str] | N
 def release_display(names: dict[str, str], release_ids: Sequence[str]) -> list[str]:
     """The readable names of ``release_ids`` (an id no longer stored stays as it is)."""
     return [names.get(release_id, release_id) for release_id in release_ids]
+
+
+def local_time(stamp: str | None, now: datetime | None = None) -> str:
+    """A stored UTC ISO time as this machine's local time: ``Tue 3 Dec 14:05``.
+
+    The year is added when it is not the current one. Not an ISO time: returned as is.
+    """
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    local = moment.astimezone() if moment.tzinfo else moment
+    now = now or datetime.now().astimezone()
+    text = f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+    return text if local.year == now.year else f"{local:%a} {local.day} {local:%b} {local.year} {local:%H:%M}"
+
+
+def duration(start: str | None, end: str | None) -> str:
+    """``12 s``, ``4 min 5 s``, ``2 h 3 min`` between two ISO times; empty when either is missing."""
+    if not start or not end:
+        return ""
+    try:
+        seconds = int((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds())
+    except (ValueError, TypeError):
+        return ""
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"

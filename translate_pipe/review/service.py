@@ -97,11 +97,13 @@ class ReviewService:
         """Every release with its date, title, target languages and label counts per language."""
         with self._store() as store:
             counts = store.labels_by_release()
+            names = release_names(store)
             listed = []
             for record in store.releases():
                 per_lang = counts.get(str(record["id"]), {})
                 labels = {lang: {label: per_lang[lang].get(label, 0) for label in LABELS} for lang in sorted(per_lang)}
-                listed.append({**record, "langs": sorted(per_lang), "labels": labels})
+                listed.append({**record, "name": names.get(str(record["id"])), "langs": sorted(per_lang),
+                               "labels": labels})
             return listed
 
     def release(self, release_id: str) -> dict[str, object]:
@@ -109,7 +111,7 @@ class ReviewService:
             record = store.release_record(release_id)
             if record is None:
                 raise NotFound(f"no release {release_id!r}")
-            return {**record, "langs": store.release_langs(release_id)}
+            return {**record, "name": release_names(store).get(release_id), "langs": store.release_langs(release_id)}
 
     def pairs(self, release_id: str, lang: str, label: str | None = None, flag: str | None = None,
               status: str | None = None, sort: str = "document") -> list[dict[str, object]]:
