@@ -123,3 +123,54 @@ def test_segment_command_reads_stdin(tmp_path: Path) -> None:
                             input=text.encode(), capture_output=True, timeout=60)
     assert result.returncode == 0
     assert result.stdout.decode().splitlines() == ["Headline", "", "Dr. Smith spoke.", "« Oui. »", "Then left."]
+
+
+def test_a_sentence_repeated_in_one_new_release_is_translated_once(
+    tmp_path: Path, model_args: list[str], fast_config_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    release = tmp_path / "repeat.txt"
+    release.write_text("Repeats\n\nThe council met on Monday. The minister spoke.\n\n"
+                       "The council met on Monday. A new sentence ends it.\n", encoding="utf-8")
+    db = tmp_path / "t.db"
+    assert main(["run", str(release), "--to", "fr", "--db", str(db), "--config", str(fast_config_file), *model_args]) == 0
+    err = capsys.readouterr().err
+    # Title, 'The council met' (twice), 'The minister spoke', 'A new sentence': four texts, five sentences.
+    assert "5 sentences" in err and "en→fr: 4 translated, 1 from memory, 0 already done" in err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0] == 5
+
+
+def test_the_max_length_flag_names_the_configured_limit(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path
+) -> None:
+    import json
+
+    db = tmp_path / "t.db"
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", str(db), "--config", str(fast_config_file), "-q",
+                 *model_args]) == 0
+    out = tmp_path / "c.jsonl"
+    assert main(["export", "--db", str(db), "--lang", "fr", "--format", "jsonl", "--out", str(out), "-q",
+                 "--keep-duplicates"]) == 0
+    reasons = [flag["reason"] for line in out.read_text(encoding="utf-8").splitlines()
+               for flag in json.loads(line)["flags"] if flag["name"] == "hit_max_length"]
+    # Random weights rarely emit </s> within 12 tokens (fast.yaml's max_length).
+    assert reasons
+    assert set(reasons) == {"decoding stopped at the 12-token limit (translate.max_length)"}
+
+
+def test_reference_files_that_match_no_release_are_named(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import shutil
+
+    references = tmp_path / "refs"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "references" / "fr", references)
+    stray = references / "2024-03-harbor.txt"  # a misspelt name: matches nothing
+    stray.write_text("Titre\n\nUne phrase.\n", encoding="utf-8")
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", str(tmp_path / "t.db"), "--config",
+                 str(fast_config_file), "--reference", f"fr={references}", *model_args]) == 0
+    err = capsys.readouterr().err
+    assert f"translate-pipe: WARNING: {stray}: this reference matched no release of the run" in err
+    assert "en→fr references: 1 matched" in err and "en→fr references: 1 matched no release" in err
+    assert str(references / "2024-03-harbour.txt") + ":" not in err

@@ -192,6 +192,11 @@ def _build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--device")
     translate.add_argument("--chunk", type=_at_least(1), default=256, help="lines read, translated and written at a time")
 
+    doctor = commands.add_parser("doctor", parents=[common],
+                                 help="what is ready here: models, database, backends, GPU, optional extras")
+    doctor.add_argument("--model", action="append", metavar="PAIR=PATH")
+    doctor.add_argument("--no-hub", action="store_true", help="do not ask the model hub whether it is reachable")
+
     serve = commands.add_parser("serve", parents=[common], help="review and post-edit pairs in the browser")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--port", type=_at_least(0, 65535), default=8000, help="port (default 8000; 0: any free port)")
@@ -205,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     _setup_logging(getattr(args, "quiet", False), getattr(args, "verbose", False))
+    from .progress import configure as configure_progress
+
+    configure_progress(quiet=getattr(args, "quiet", False))
     try:
         return _COMMANDS[args.command](args)
     except TranslatePipeError as exc:
@@ -496,15 +504,17 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         result = evaluate_files(args.ref, dict(zip(names, args.hyp)), args.lang, sources=args.src,
                                 documents=args.docs, **options)
     elif args.db:
+        from .names import release_names
         from .store import Store
 
         with Store(_existing_db(args.db)) as store:
             triples = store.reference_triples(args.lang, args.run)
+            names = release_names(store)
         if not triples:
             raise InputError(f"{redact_secrets(args.db)}: no MT with aligned human references into {args.lang} "
                              f"(run with --reference {args.lang}=DIR first)")
         triples = _confident_triples(args, triples)
-        docs = [t[0] for t in triples]
+        docs = [names.get(t[0], t[0]) for t in triples]  # documents by file name or title, not hash
         sources = [t[1] for t in triples]
         references = [t[2] for t in triples]
         hypotheses = {f"run {args.run}" if args.run else "mt": [t[3] for t in triples]}
@@ -595,12 +605,22 @@ def _confident_triples(args: argparse.Namespace, triples: list) -> list:
 def _cmd_runs(args: argparse.Namespace) -> int:
     from .store import Store
 
+    from .names import duration, local_time
+
     config = _config(args)
     with Store(_existing_db(_db(args, config))) as store:
-        for run in store.runs():
-            summary = json.loads(str(run["summary"])) if run["summary"] else {}
-            print(f"{run['id']}\t{run['started_at']}\t{run['status']}\t{run['langs']}\t"
-                  f"{summary.get('releases', '?')} releases")
+        runs = store.runs()
+    rows = [("run", "started (local time)", "took", "status", "releases", "pairs per language")]
+    for run in runs:
+        summary = json.loads(str(run["summary"])) if run["summary"] else {}
+        per_lang = ", ".join(f"{lang} {sum(result.get('labels', {}).values())}"
+                             for lang, result in sorted(summary.get("languages", {}).items()))
+        rows.append((str(run["id"]), local_time(str(run["started_at"])),
+                     duration(run["started_at"], run["finished_at"]), str(run["status"]),
+                     str(summary.get("releases", "?")), per_lang or str(run["langs"])))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     return 0
 
 
@@ -632,8 +652,10 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         raise InputError(f"{name}: cannot read: {exc.strerror}") from None
     translator = load_translator(f"en-{args.to}", config.translate, parse_model_overrides(args.model))
     count = 0
+    from .progress import bar
+
     try:
-        with handle:
+        with handle, bar("translate", unit="line") as advance:
             while True:
                 # Bytes, decoded line by line, so a bad line is named by its own number.
                 raw_lines = list(islice(handle, args.chunk))
@@ -651,6 +673,7 @@ def _cmd_translate(args: argparse.Namespace) -> int:
                     sys.stdout.write(" ".join(result.text.splitlines()) + "\n")
                 sys.stdout.flush()
                 count += len(lines)
+                advance(len(lines))
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             raise
@@ -679,6 +702,16 @@ def _cmd_models(args: argparse.Namespace) -> int:
         token = f" target token {spec.target_token}" if spec.target_token else ""
         print(f"{pair}\t{spec.location}\t(found by {spec.found_by}; revision {spec.revision or 'local'}){token}")
     return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import format_checks, run_checks
+    from .translate import parse_model_overrides
+
+    config = _config(args)
+    checks = run_checks(_db(args, config), parse_model_overrides(args.model), probe_hub=not args.no_hub)
+    print(format_checks(checks))
+    return 1 if any(check.blocks_run for check in checks) else 0
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -717,6 +750,7 @@ _COMMANDS = {
     "releases": _cmd_releases,
     "pair": _cmd_pair,
     "models": _cmd_models,
+    "doctor": _cmd_doctor,
 }
 
 

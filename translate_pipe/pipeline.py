@@ -24,24 +24,12 @@ from .config import Config
 from .engine import Engine, LocalEngine, ReadItem, TranslatorFactory, plan_chunks
 from .errors import InputError
 from .ingest import Skipped
+from .progress import Progress
 from .references import ReferenceSummary, align_references
 from .store import Store
 from .translate import Translator
 
 log = logging.getLogger(__name__)
-
-
-class Progress:
-    """Progress reporting hooks; the default reports nothing. The CLI draws bars."""
-
-    def start(self, stage: str, total: int) -> None:  # noqa: D102 - hooks
-        pass
-
-    def advance(self, count: int = 1) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
 
 
 @dataclass
@@ -198,7 +186,11 @@ def _translate_language(
         for done in engine.translate(f"{src_lang}-{lang}", translator, chunks):
             items = [(segment_id, scored.tgt, "mt", scored.scores) for scored in done
                      for segment_id in by_text[scored.src]]
-            result.translated += store.add_translations(run_id, system_id, lang, items)
+            added = store.add_translations(run_id, system_id, lang, items)
+            # A sentence repeated within the run is translated once; its other occurrences are copies.
+            translated = min(added, len(done))
+            result.translated += translated
+            result.from_memory += added - translated
             progress.advance(len(items))
         for label, count in store.label_counts(window_ids, lang).items():
             result.labels[label] = result.labels.get(label, 0) + count

@@ -44,6 +44,7 @@ class ReferenceSummary:
     pairings: list[tuple[str, str, str]] = field(default_factory=list)
     #: Reference files that no release matched.
     unused: list[str] = field(default_factory=list)
+    non_parallel: int = 0  # matched references that do not look like translations (stored one-sided)
 
 
 def match_references(
@@ -100,7 +101,6 @@ def _paragraph_text(segments: Sequence) -> str:
             last = segment.paragraph
         paragraphs[-1].append(segment.text)
     return "\n\n".join(" ".join(p) for p in paragraphs)
-    non_parallel: int = 0  # matched references that do not look like translations (stored one-sided)
 
 
 def read_references(folder: str | Path, lang: str, config: IngestConfig | None = None) -> dict[str, Release]:

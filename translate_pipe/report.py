@@ -17,7 +17,12 @@ _COLUMNS = {"bleu": "BLEU", "chrf": "chrF2", "chrf++": "chrF2++", "ter": "TER â†
 
 
 def _figure_png(draw) -> str:
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        from .errors import ConfigError
+
+        raise ConfigError("the figures of evaluate --report need matplotlib: pip install 'translate-pipe[report]'") from None
 
     matplotlib.use("Agg")  # no display here, and none needed
     import matplotlib.pyplot as plt

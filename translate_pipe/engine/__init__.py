@@ -118,7 +118,7 @@ class LocalEngine:
                  translator_factory: TranslatorFactory | None = None):
         self.config = config
         self._factory = translator_factory or (lambda pair: load_translator(pair, config.translate, model_overrides))
-        self._scorer = PairScorer(config.score)
+        self._scorer = PairScorer(config.score, max_length=config.translate.max_length)
 
     def read(self, inputs: Sequence[str], config: IngestConfig, known: KnownRelease | None = None
              ) -> Iterator[ReadItem]:

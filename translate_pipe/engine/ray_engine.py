@@ -174,7 +174,7 @@ class _TranslateChunks:
                             intra_threads=translate.intra_threads or 1, threads=translate.threads or threads)
         self.config = replace(config, translate=translate)
         self.translator = load_translator(pair, translate, overrides)
-        self.scorer = PairScorer(config.score)
+        self.scorer = PairScorer(config.score, max_length=config.translate.max_length)
         self.tgt_lang = pair.split("-", 1)[1]
         self.shard_dir = Path(shard_dir)
 

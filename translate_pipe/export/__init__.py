@@ -13,6 +13,8 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..model import Pair
+from ..names import resolve_releases
+from ..progress import track
 from ..store import STATUSES, Store
 from . import jsonl, moses, parquet, release, tmx
 
@@ -61,6 +63,7 @@ def export(
     unknown = sorted(set(statuses) - set(STATUSES))
     if unknown:
         raise ConfigError(f"unknown review status {', '.join(unknown)} (expected some of {', '.join(STATUSES)})")
+    release_ids = resolve_releases(store, release_ids)  # --release takes names as well as ids
     if fmt in DOCUMENT_FORMATS:
         return ExportSummary(*DOCUMENT_FORMATS[fmt](store, tgt_lang, Path(out), release_ids))
     if fmt not in CORPUS_FORMATS:
@@ -71,6 +74,7 @@ def export(
         pairs = store.pairs(tgt_lang, release_ids=release_ids, min_score=min_score, labels=labels, statuses=statuses)
     if deduplicate:
         pairs = unique_pairs(pairs)
+    pairs = track(pairs, f"export {fmt}", unit="pair")
     written, files = CORPUS_FORMATS[fmt](pairs, Path(out), tgt_lang)
     return ExportSummary(written, tuple(files))
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..atomic import StagedFiles
 from ..errors import InputError, OutputError
+from ..names import release_names
 from ..store import Store
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,8 @@ def _targets(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] 
         return [(translated[0], out)]
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out}: is a file; {len(translated)} releases need a folder")
-    return [(release_id, out / f"{release_id}{suffix}") for release_id in translated]
+    names = release_names(store)  # the file name or title a person knows, not the hash
+    return [(release_id, out / f"{names.get(release_id, release_id)}{suffix}") for release_id in translated]
 
 
 def write_text(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:

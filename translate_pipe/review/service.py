@@ -20,6 +20,7 @@ from ..export import release as release_export
 from ..export import tmx
 from ..model import Pair
 from ..scoring import LABELS, PairScorer
+from ..names import page_names, release_names
 from ..store import Store
 from ..store.paging import Page, page_of
 
@@ -131,22 +132,23 @@ class ReviewService:
     def releases(self) -> list[dict[str, object]]:
         """Every release with its date, title, target languages and label counts per language."""
         with self._store() as store:
-            return _with_labels(store.releases(), store.labels_by_release())
+            return _with_labels(store.releases(), store.labels_by_release(), release_names(store))
 
     def release_page(self, search: str | None = None, date_from: str | None = None, date_to: str | None = None,
                      limit: int | None = None, offset: int | None = None) -> Page[dict[str, object]]:
         """One page of :meth:`releases` (title or date search), with the total; costs the page, not the archive."""
         with self._store() as store:
             page = store.release_page(search, date_from, date_to, limit, offset)
-            counts = store.labels_by_release([str(r["id"]) for r in page.items])
-            return Page(_with_labels(page.items, counts), page.total, page.limit, page.offset)
+            ids = [str(r["id"]) for r in page.items]
+            counts = store.labels_by_release(ids)
+            return Page(_with_labels(page.items, counts, page_names(store, ids)), page.total, page.limit, page.offset)
 
     def release(self, release_id: str) -> dict[str, object]:
         with self._store() as store:
             record = store.release_record(release_id)
             if record is None:
                 raise NotFound(f"no release {release_id!r}")
-            return {**record, "langs": store.release_langs(release_id)}
+            return {**record, "name": page_names(store, [release_id]).get(release_id), "langs": store.release_langs(release_id)}
 
     def pairs(self, release_id: str, lang: str, label: str | None = None, flag: str | None = None,
               status: str | None = None, sort: str = "document") -> list[dict[str, object]]:
@@ -229,7 +231,8 @@ class ReviewService:
             raise NotFound(f"release {release_id!r} has no translations into {lang!r}")
         media_type, suffix = DOWNLOAD_FORMATS[fmt]
         with tempfile.TemporaryDirectory() as folder, self._store() as store:
-            out = Path(folder) / f"{release_id}.{lang}.{suffix}"
+            name = release_names(store).get(release_id, release_id)
+            out = Path(folder) / f"{name}.{lang}.{suffix}"
             if fmt == "tmx":
                 pairs = store.pairs(lang, release_ids=[release_id], statuses=("new", "edited", "approved"))
                 tmx.write(pairs, out, lang)
@@ -240,12 +243,12 @@ class ReviewService:
             return out.read_bytes(), media_type, out.name
 
 
-def _with_labels(records: list[dict[str, object]],
-                 counts: dict[str, dict[str, dict[str, int]]]) -> list[dict[str, object]]:
-    """Release records with their target languages and label counts per language."""
+def _with_labels(records: list[dict[str, object]], counts: dict[str, dict[str, dict[str, int]]],
+                 names: dict[str, str]) -> list[dict[str, object]]:
+    """Release records with their readable name, target languages and label counts per language."""
     listed = []
     for record in records:
         per_lang = counts.get(str(record["id"]), {})
         labels = {lang: {label: per_lang[lang].get(label, 0) for label in LABELS} for lang in sorted(per_lang)}
-        listed.append({**record, "langs": sorted(per_lang), "labels": labels})
+        listed.append({**record, "name": names.get(str(record["id"])), "langs": sorted(per_lang), "labels": labels})
     return listed

@@ -19,16 +19,22 @@ LABELS = ("good", "check", "bad")
 class PairScorer:
     """Scores (source, translation) pairs with the configured rules and thresholds."""
 
-    def __init__(self, config: ScoreConfig | None = None, rules: list[Rule] | None = None):
+    def __init__(self, config: ScoreConfig | None = None, rules: list[Rule] | None = None,
+                 max_length: int | None = None):
         self.config = config or ScoreConfig()
         self.rules = rules if rules is not None else default_rules(self.config.rules)
+        #: translate.max_length, for the hit_max_length reason: the stored token count
+        #: includes </s>, so it is one more than the limit the user set.
+        self.max_length = max_length
 
     def score(self, src: str, result: TranslationResult, src_lang: str, tgt_lang: str) -> PairScores:
         tgt = result.text
         flags = [Flag(rule.name, reason) for rule in self.rules
                  if (reason := rule.check(src, tgt, src_lang, tgt_lang)) is not None]
         if result.hit_max_length:
-            flags.append(Flag("hit_max_length", f"decoding stopped at the {result.n_tokens}-token limit"))
+            limit = (f"the {self.max_length}-token limit (translate.max_length)" if self.max_length
+                     else "the token limit (translate.max_length)")
+            flags.append(Flag("hit_max_length", f"decoding stopped at {limit}"))
         if result.pieces > 1:
             flags.append(Flag("split_for_length", f"the source was translated in {result.pieces} pieces"))
         values = {

@@ -124,7 +124,7 @@ class CTranslate2Translator:
         # opus-mt models have 512 positions; the prefix token and </s> count against them.
         self.max_input_tokens = min(config.max_input_tokens, 510)
         self._system = SystemInfo(
-            model_id=spec.model_id,
+            model_id=spec.loaded_id,
             revision=revision,
             src_lang=spec.src_lang,
             tgt_lang=spec.tgt_lang,

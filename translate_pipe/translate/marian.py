@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from ..errors import ConfigError, ModelLoadError
 from ..model import TranslationResult
 from .base import SystemInfo, decoding_settings, target_token_prefix
 from .batching import token_budget_batches, translate_in_pieces
-from .registry import ModelSpec
+from .registry import ModelSpec, download_hint, hub_offline_reason
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +82,8 @@ def load_marian(spec: ModelSpec, with_model: bool = True):
     except Exception as first_error:
         if spec.is_local:
             raise ModelLoadError(f"{spec.location}: cannot load the Marian model: {_first_line(first_error)}") from None
-        if _offline():
-            raise ModelLoadError(_download_hint(spec, "it is not in the local Hugging Face cache and HF_HUB_OFFLINE is set")) from None
+        if offline := hub_offline_reason():
+            raise ModelLoadError(_download_hint(spec, f"it is not in the local Hugging Face cache and {offline}")) from None
     try:
         return _load(local_only=False)
     except Exception as exc:
@@ -103,8 +102,8 @@ def local_snapshot(spec: ModelSpec) -> tuple[Path, str]:
         folder = snapshot_download(spec.location, revision=spec.revision, allow_patterns=patterns,
                                    local_files_only=True)
     except Exception:
-        if _offline():
-            raise ModelLoadError(_download_hint(spec, "it is not in the local Hugging Face cache and HF_HUB_OFFLINE is set")) from None
+        if offline := hub_offline_reason():
+            raise ModelLoadError(_download_hint(spec, f"it is not in the local Hugging Face cache and {offline}")) from None
         try:
             folder = snapshot_download(spec.location, revision=spec.revision, allow_patterns=patterns)
         except Exception as exc:
@@ -117,24 +116,13 @@ def _looks_like_path(location: str) -> bool:
     return location.startswith((".", "/", "~")) or location.count("/") > 1 or location.endswith("/")
 
 
-def _offline() -> bool:
-    return any(os.environ.get(name, "").lower() in {"1", "true", "yes", "on"}
-               for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-
-
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
 
 
 def _download_hint(spec: ModelSpec, why: str) -> str:
-    folder = f"models/{spec.model_id.rsplit('/', 1)[-1]}"
-    return (
-        f"cannot load model {spec.model_id} for {spec.pair}: {why}. "
-        f"On a machine with network run `hf download {spec.model_id} --local-dir {folder}`, "
-        f"copy {folder} here and pass --model {spec.pair}={folder} "
-        f"(or set TRANSLATE_PIPE_MODELS=models)"
-    )
+    return download_hint(spec, why)
 
 
 def weights_fingerprint(folder: str | Path) -> str:
@@ -178,7 +166,7 @@ class MarianTranslator:
         # The prefix token and </s> count against the model's position limit.
         self.max_input_tokens = min(config.max_input_tokens, model_limit - 2)
         self._system = SystemInfo(
-            model_id=spec.model_id,
+            model_id=spec.loaded_id,
             revision=self._revision(),
             src_lang=spec.src_lang,
             tgt_lang=spec.tgt_lang,

@@ -4,11 +4,16 @@
 the target token a multi-target model needs. A ``--model en-fr=PATH`` override or a
 ``$TRANSLATE_PIPE_MODELS`` folder wins over the hub, so the same config runs on a
 machine without network once the weights are copied there.
+
+Before anything is downloaded, :func:`hub_offline_reason` asks the hub once, with a
+short timeout, whether it can be reached at all: on a machine without network the
+loaders then fail at once with the fix, instead of minutes of retries per file.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +53,16 @@ class ModelSpec:
     @property
     def is_local(self) -> bool:
         return Path(self.location).is_dir()
+
+    @property
+    def loaded_id(self) -> str:
+        """What a run records as the model: the folder it loaded (absolute), or the hub id.
+
+        A local copy may be anything (a fine-tuned model, another snapshot), so the
+        registry's hub id would be a false provenance; the folder plus the hash of its
+        weights and config (the revision backends record) says what was loaded.
+        """
+        return str(Path(self.location).resolve()) if self.is_local else self.model_id
 
 
 def load_registry(path: str | Path | None = None) -> dict[str, dict[str, str | None]]:
@@ -107,3 +122,123 @@ def resolve_model(
             if candidate.is_dir():
                 return ModelSpec(pair, model_id, str(candidate), None, target_token, f"${MODELS_ENV}")
     return ModelSpec(pair, model_id, model_id, str(revision) if revision else None, target_token, "registry")
+
+
+#: Seconds the hub probe waits for an answer; a hub that does not answer by then is
+#: treated as unreachable for the rest of the process.
+HUB_PROBE_TIMEOUT = 3.0
+_OFFLINE_VALUES = {"1", "true", "yes", "on"}
+_probe_lock = threading.Lock()
+_probe_result: list[str | None] = []
+
+
+def _hub_endpoint() -> str:
+    try:
+        from huggingface_hub import constants
+
+        return str(constants.ENDPOINT).rstrip("/")
+    except ImportError:  # pragma: no cover - huggingface_hub comes with transformers
+        return os.environ.get("HF_ENDPOINT", "").rstrip("/")
+
+
+def _probe(endpoint: str, timeout: float) -> str | None:
+    """None if ``endpoint`` answers an HTTP request within ``timeout`` s, else why not.
+
+    Plain urllib, which honours the proxy variables as the hub client does; any answer
+    (an error status, even a certificate the local trust store rejects) means a server
+    is there, so only connection failures count. Name resolution is not covered by
+    socket timeouts, so the request runs in a thread that is waited for ``timeout``
+    seconds at most (and left to end on its own after that).
+    """
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    outcome: list[str | None] = []
+
+    def ask() -> None:
+        try:
+            urllib.request.urlopen(urllib.request.Request(endpoint, method="HEAD"), timeout=timeout).close()
+            outcome.append(None)
+        except urllib.error.HTTPError:
+            outcome.append(None)
+        except urllib.error.URLError as exc:
+            answered = isinstance(exc.reason, ssl.SSLError)
+            outcome.append(None if answered else str(exc.reason)[:120])
+        except Exception as exc:  # noqa: BLE001 - every other failure means "not reachable"
+            outcome.append(str(exc)[:120] or type(exc).__name__)
+
+    thread = threading.Thread(target=ask, name="translate-pipe-hub-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        return f"the model hub ({endpoint}) did not answer within {timeout:g} s"
+    if outcome[0] is None:
+        return None
+    return f"the model hub ({endpoint}) cannot be reached: {outcome[0]}"
+
+
+def hub_offline_reason(timeout: float = HUB_PROBE_TIMEOUT) -> str | None:
+    """Why nothing can be downloaded from the model hub now, or None if it answers.
+
+    ``HF_HUB_OFFLINE``/``TRANSFORMERS_OFFLINE`` answer without asking. Otherwise the hub
+    is asked once per process (one request, ``timeout`` seconds at most); when it does
+    not answer, ``HF_HUB_OFFLINE`` is set for the rest of the process so that no later
+    call (the tokenizer's, the model's, the conversion's) waits on it again.
+    """
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
+        if os.environ.get(name, "").strip().lower() in _OFFLINE_VALUES:
+            return f"{name} is set"
+    with _probe_lock:
+        if not _probe_result:
+            endpoint = _hub_endpoint()
+            reason = _probe(endpoint, timeout) if endpoint else "no model hub endpoint is configured"
+            _probe_result.append(reason)
+            if reason is not None:
+                _go_offline()
+        return _probe_result[0]
+
+
+def _go_offline() -> None:
+    """Tell huggingface_hub and transformers, already imported or not, not to try the network."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        from huggingface_hub import constants
+
+        constants.HF_HUB_OFFLINE = True
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def reset_hub_probe() -> None:
+    """Forget the probe's answer (tests; a long-lived process whose network came back)."""
+    with _probe_lock:
+        _probe_result.clear()
+
+
+def download_hint(spec: ModelSpec, why: str) -> str:
+    """One line: which model is missing, why, and the commands that fix it."""
+    folder = f"models/{spec.model_id.rsplit('/', 1)[-1]}"
+    revision = f" --revision {spec.revision}" if spec.revision and spec.revision != "main" else ""
+    return (
+        f"cannot load model {spec.model_id} for {spec.pair}: {why}. "
+        f"On a machine with network run `hf download {spec.model_id}{revision} --local-dir {folder}`, "
+        f"copy {folder} here and pass --model {spec.pair}={folder} "
+        f"(or set TRANSLATE_PIPE_MODELS=models)"
+    )
+
+
+def hub_cache_commit(spec: ModelSpec) -> str | None:
+    """The commit of ``spec``'s model in the Hugging Face cache (config and weights there), or None."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover
+        return None
+    revision = spec.revision or "main"
+    config = try_to_load_from_cache(spec.location, "config.json", revision=revision)
+    if not isinstance(config, str):
+        return None
+    if not any(isinstance(try_to_load_from_cache(spec.location, name, revision=revision), str)
+               for name in ("model.safetensors", "pytorch_model.bin")):
+        return None
+    return Path(config).parent.name  # .../snapshots/<commit>/config.json

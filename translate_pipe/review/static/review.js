@@ -68,6 +68,25 @@ const TranslatePipeReview = (() => {
     return body;
   }
 
+  // A release's own date ("2024-03-12" or "2024-03-12T09:30", no time zone: the time the
+  // release gives) as "12 Mar 2024, 09:30" in the reader's language; kept in <time datetime>.
+  function readableDate(iso) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?/.exec(iso || "");
+    if (!match) return iso || "";
+    const [, y, m, d, hh, mm] = match;
+    const date = new Date(Number(y), Number(m) - 1, Number(d), Number(hh || 0), Number(mm || 0));
+    const options = { year: "numeric", month: "short", day: "numeric" };
+    if (hh !== undefined) Object.assign(options, { hour: "2-digit", minute: "2-digit" });
+    return date.toLocaleString(undefined, options);
+  }
+
+  function timeElement(iso) {
+    const node = el("time", { text: readableDate(iso) });
+    if (iso) node.setAttribute("datetime", iso);
+    return node;
+  }
+
+
   // --- paged lists ------------------------------------------------------------------
 
   // One page of a list: the server sends at most 500 items a page, and the total in X-Total-Count.
@@ -122,19 +141,18 @@ const TranslatePipeReview = (() => {
       if (open) { query.set("offset", String(start)); link.href = `?${query}`; }
     }
     for (const release of releases) {
-      const totals = { good: 0, check: 0, bad: 0 };
-      for (const counts of Object.values(release.labels)) {
-        for (const label of Object.keys(totals)) totals[label] += counts[label] || 0;
-      }
+      // Pairs per language ("ar 12 · fr 9"): each language is its own set of pairs.
+      const perLang = (label) => release.langs
+        .map((lang) => `${lang} ${(release.labels[lang] || {})[label] || 0}`).join(" · ") || "0";
       const link = el("a", { href: `/releases/${encodeURIComponent(release.id)}`, text: release.title || release.id });
       tbody.append(
         el("tr", { "data-release": release.id },
-          el("td", { text: release.date || "" }),
+          el("td", {}, timeElement(release.date)),
           el("td", {}, link),
           el("td", { text: release.langs.join(", ") || "none yet" }),
-          el("td", { class: "good", text: String(totals.good) }),
-          el("td", { class: "check", text: String(totals.check) }),
-          el("td", { class: "bad", text: String(totals.bad) })));
+          el("td", { class: "good", text: perLang("good") }),
+          el("td", { class: "check", text: perLang("check") }),
+          el("td", { class: "bad", text: perLang("bad") })));
     }
   }
 
@@ -349,8 +367,10 @@ const TranslatePipeReview = (() => {
     const release = state.release;
     document.title = `${release.title.replace(BIDI_CONTROLS, codePoint)} · translate-pipe review`;
     document.getElementById("title").replaceChildren(...visibleText(release.title));
-    document.getElementById("date").textContent = release.date || "";
-    document.getElementById("release-id").textContent = release.id;
+    const dateNode = document.getElementById("date");
+    dateNode.textContent = readableDate(release.date);
+    if (release.date) dateNode.setAttribute("datetime", release.date);
+    document.getElementById("release-id").textContent = release.name || release.id;
     const nav = document.getElementById("langs");
     for (const lang of release.langs) {
       const link = el("a", { href: `?lang=${encodeURIComponent(lang)}`, "data-lang": lang, text: `en → ${lang}` });
