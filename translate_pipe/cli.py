@@ -71,7 +71,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     export.add_argument("--lang", required=True, help="target language of the pairs, e.g. ar")
     export.add_argument("--format", required=True, choices=FORMATS)
-    export.add_argument("--out", required=True, help="output file (moses: prefix; release: folder or file)")
+    export.add_argument("--out", required=True, help="output file (moses: prefix; release, xliff, xliff1: folder, one file per release)")
     export.add_argument("--min-score", type=float, help="keep pairs whose combined score is at least this")
     export.add_argument("--label", type=_langs, metavar="LABELS", help="keep pairs with these labels, e.g. good,check")
     export.add_argument("--release", action="append", metavar="ID", help="only this release (repeatable)")
@@ -256,7 +256,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                          deduplicate=not args.keep_duplicates, release_ids=args.release, origin=args.origin,
                          statuses=args.status)
     if not args.quiet:
-        print(f"wrote {summary.written} {'releases' if args.format.startswith('release') else 'pairs'} "
+        print(f"wrote {summary.written} {'releases' if args.format.startswith(('release', 'xliff')) else 'pairs'} "
               f"to {', '.join(summary.files)}", file=sys.stderr)
     return 0
 
