@@ -133,6 +133,11 @@ def _build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--device")
     translate.add_argument("--chunk", type=int, default=256, help="lines read, translated and written at a time")
 
+    imports = commands.add_parser("import", parents=[common],
+                                  help="post-edited XLIFF back as review versions; a TMX as translation memory")
+    imports.add_argument("files", nargs="+", metavar="FILE", help="XLIFF 1.2/2.0 or TMX files (kind read from the file)")
+    imports.add_argument("--lang", help="with a TMX: the target language to take from it, e.g. fr")
+
     serve = commands.add_parser("serve", parents=[common], help="review and post-edit pairs in the browser")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--port", type=int, default=8000)
@@ -471,8 +476,48 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .imports import file_kind
+    from .imports.xliff import import_xliff
+
+    config = _config(args)
+    db = _db(args, config)
+    kinds = {path: file_kind(path) for path in args.files}  # every file checked before anything is stored
+    problems = 0
+    for path, kind in kinds.items():
+        if kind == "tmx":
+            from .imports.tmx import import_tmx
+            from .store import Store
+
+            if not args.lang:
+                raise ConfigError(f"{path}: a TMX needs --lang, the target language to take from it, e.g. --lang fr")
+            with Store(db) as store:
+                memory = import_tmx(Path(path), store, args.lang, config)
+            for problem in memory.problems:
+                log.warning("%s: %s", path, problem)
+            problems += len(memory.problems)
+            if not args.quiet:
+                print(f"{path}: {memory.units} translation units, {memory.added} added to the en-{args.lang} memory,"
+                      f" {memory.skipped} without both languages", file=sys.stderr)
+            continue
+        result = import_xliff(path, db, config)
+        for problem in result.problems:
+            log.warning("%s: %s", path, problem)
+        problems += len(result.problems)
+        if not args.quiet:
+            print(f"{path}: XLIFF {result.version}, {result.units} units: {result.edited} edited, "
+                  f"{result.approved} approved, {result.unchanged} unchanged, {len(result.problems)} not imported",
+                  file=sys.stderr)
+    if problems:
+        raise InputError(f"{problems} units were not imported (see warnings above); the rest are stored")
+    return 0
+
+
 _COMMANDS = {
     "run": _cmd_run,
+    "import": _cmd_import,
     "serve": _cmd_serve,
     "export": _cmd_export,
     "segment": _cmd_segment,

@@ -175,7 +175,8 @@ def _release_xliff2(data: _ReleaseData) -> etree._Element:
     src_lang = str(data.record["lang"])
     root = etree.Element(f"{x}xliff", nsmap={None: XLIFF2_NS, "mtc": MTC_NS},
                          attrib={"version": "2.0", "srcLang": src_lang, "trgLang": data.tgt_lang})
-    file = _sub(root, f"{x}file", id=str(data.record["id"]), original=data.name,
+    # canResegment="no": a tool that split or joined sentences could not be matched back.
+    file = _sub(root, f"{x}file", id=str(data.record["id"]), original=data.name, canResegment="no",
                 trgDir="rtl" if data.tgt_lang in RTL_LANGS else "ltr")
     notes = _sub(file, f"{x}notes")
     for category, text in data.metadata():

@@ -1,0 +1,182 @@
+"""Imports: post-edited XLIFF back into the store (exactly the edited pairs change), TMX as memory."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from translate_pipe.cli import main
+from translate_pipe.export import export
+from translate_pipe.export.xliff import XLIFF1_NS, XLIFF2_NS
+from translate_pipe.imports.xliff import import_xliff
+from translate_pipe.store import Store
+
+from .test_xliff import built_xliff_db, xliff1_schema, xliff2_schema, xliff_db  # noqa: F401 - shared fixtures
+
+# What a translator might type: French and Arabic letters, digits, punctuation, odd spacing.
+EDIT_TEXT = st.text(alphabet="abcdeéèçàôœ ABCÉ 0123456789 ,.;:!?«»'’-— ابتثجحخدذرسشصضطظعغفقكلمنهوي ،؛؟ \t",
+                    min_size=1, max_size=60).filter(lambda t: t.strip())
+
+
+def _units(tree: etree._ElementTree, version: str) -> dict[tuple[str, int], etree._Element]:
+    """(release id, sentence index) -> the unit element, from the keys the export wrote."""
+    units = {}
+    if version == "xliff":
+        ns = {"x": XLIFF2_NS}
+        for file in tree.iterfind("x:file", ns):
+            for unit in file.iterfind(".//x:unit", ns):
+                units[(file.get("id"), int(unit.get("id")[1:]))] = unit
+    else:
+        for unit in tree.iterfind(f".//{{{XLIFF1_NS}}}trans-unit"):
+            release_id, _, index = unit.get("id").rpartition(":")
+            units[(release_id, int(index))] = unit
+    return units
+
+
+def _set_target(unit: etree._Element, version: str, text: str | None, final: bool) -> None:
+    """Edit a unit as a CAT tool would: new target text and/or state."""
+    if version == "xliff":
+        ns = XLIFF2_NS
+        segment = unit.find(f"{{{ns}}}segment")
+        target = segment.find(f"{{{ns}}}target")
+        if text is not None:
+            target.text = text
+        segment.set("state", "final" if final else "reviewed")
+    else:
+        ns = XLIFF1_NS
+        target = unit.find(f"{{{ns}}}target")
+        if text is not None:
+            target.text = text
+        target.set("state", "final" if final else "translated")
+
+
+def _current(db: Path, lang: str) -> dict[tuple[str, int], tuple[int, str, str]]:
+    with Store(db) as store:
+        return {(p.release_id, p.segment_index): (p.translation_id, p.tgt, p.status) for p in store.pairs(lang)}
+
+
+def _version_count(db: Path) -> int:
+    with Store(db) as store:
+        return int(store.db.execute("SELECT COUNT(*) FROM translations").fetchone()[0])
+
+
+@pytest.mark.parametrize("version", ["xliff", "xliff1"])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_round_trip_changes_exactly_the_edited_pairs(built_xliff_db: Path, tmp_path_factory: pytest.TempPathFactory,  # noqa: F811
+                                                     version: str, data: st.DataObject) -> None:
+    root = tmp_path_factory.mktemp("roundtrip")
+    db = root / "work.db"
+    shutil.copy(built_xliff_db, db)
+    lang = data.draw(st.sampled_from(["ar", "fr"]), label="lang")
+    with Store(db) as store:
+        files = export(store, version, lang, root / "out").files
+    before = _current(db, lang)
+    trees = {path: etree.parse(path) for path in files}
+    units = {key: (path, unit) for path, tree in trees.items() for key, unit in _units(tree, version).items()}
+    keys = sorted(units)
+    edits = data.draw(st.dictionaries(st.sampled_from(keys), st.tuples(st.one_of(st.none(), EDIT_TEXT), st.booleans()),
+                                      max_size=8), label="edits")
+    for key, (text, final) in edits.items():
+        _set_target(units[key][1], version, text, final)
+    for path, tree in trees.items():
+        tree.write(path, xml_declaration=True, encoding="UTF-8")
+
+    for path in files:
+        result = import_xliff(path, str(db))
+        assert result.problems == []
+    after = _current(db, lang)
+
+    expected_changed = set()
+    for key, (text, final) in edits.items():
+        old_id, old_text, old_status = before[key]
+        new_text = " ".join(text.split()) if text is not None else old_text
+        text_changed = new_text.split() != old_text.split()
+        if text_changed or (final and old_status != "approved"):
+            expected_changed.add(key)
+            _, tgt, status = after[key]
+            assert tgt == new_text
+            assert status == ("approved" if final else "edited")
+    changed = {key for key in before if after[key][0] != before[key][0]}
+    assert changed == expected_changed
+    assert set(after) == set(before)
+
+    # The same file again adds nothing.
+    count = _version_count(db)
+    for path in files:
+        again = import_xliff(path, str(db))
+        assert again.edited == again.approved == 0
+    assert _version_count(db) == count
+
+
+def _first_export(db: Path, tmp_path: Path, version: str = "xliff", lang: str = "fr") -> Path:
+    with Store(db) as store:
+        return Path(export(store, version, lang, tmp_path / "x").files[0])
+
+
+def test_edited_source_and_unknown_units_are_reported_not_guessed(xliff_db: Path, tmp_path: Path) -> None:  # noqa: F811
+    path = _first_export(xliff_db, tmp_path)
+    tree = etree.parse(str(path))
+    ns = {"x": XLIFF2_NS}
+    units = tree.findall(".//x:unit", ns)
+    units[0].find("x:segment/x:source", ns).text = "A sentence the translator rewrote."
+    units[0].find("x:segment/x:target", ns).text = "Une phrase réécrite."
+    units[1].set("id", "u9999")
+    units[1].find("x:segment/x:target", ns).text = "Une autre."
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    before = _version_count(xliff_db)
+    result = import_xliff(path, str(xliff_db))
+    assert len(result.problems) == 2
+    assert "source differs" in result.problems[0] and "sentence 9999" in result.problems[1]
+    assert _version_count(xliff_db) == before
+
+
+def test_foreign_file_is_reported_and_cli_exits_nonzero(xliff_db: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:  # noqa: F811
+    foreign = tmp_path / "foreign.xlf"
+    foreign.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2">'
+        '<file original="app.properties" source-language="en" target-language="fr" datatype="plaintext"><body>'
+        '<trans-unit id="greeting"><source>Hello</source><target state="final">Bonjour</target></trans-unit>'
+        '</body></file></xliff>', encoding="utf-8")
+    before = _version_count(xliff_db)
+    assert main(["import", str(foreign), "--db", str(xliff_db)]) == 1
+    err = capsys.readouterr().err
+    assert "unit greeting: not a unit of a translate-pipe export" in err and "Traceback" not in err
+    assert _version_count(xliff_db) == before
+
+
+def test_not_xml_is_one_line_error(xliff_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:  # noqa: F811
+    bad = tmp_path / "notes.xlf"
+    bad.write_text("this is not xml <", encoding="utf-8")
+    assert main(["import", str(bad), "--db", str(xliff_db)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(bad) in err[0] and "not well-formed XML" in err[0]
+
+
+def test_cli_round_trip_xliff1_with_inline_codes(xliff_db: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:  # noqa: F811
+    path = _first_export(xliff_db, tmp_path, "xliff1", "ar")
+    tree = etree.parse(str(path))
+    unit = tree.find(f".//{{{XLIFF1_NS}}}trans-unit")
+    target = unit.find(f"{{{XLIFF1_NS}}}target")
+    # A tool that wraps part of the text in <g> and adds a placeholder with native code.
+    target.text = "قال "
+    g = etree.SubElement(target, f"{{{XLIFF1_NS}}}g", id="1")
+    g.text = "الوزير"
+    ph = etree.SubElement(target, f"{{{XLIFF1_NS}}}ph", id="2")
+    ph.text = "<br/>"
+    ph.tail = " اليوم"
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    assert main(["import", str(path), "--db", str(xliff_db)]) == 0
+    assert "1 edited" in capsys.readouterr().err
+    release_id, _, index = unit.get("id").rpartition(":")
+    with Store(xliff_db) as store:
+        pair = next(p for p in store.pairs("ar", release_ids=[release_id]) if p.segment_index == int(index))
+    assert pair.tgt == "قال الوزير اليوم" and pair.status == "edited" and pair.origin == "human"
