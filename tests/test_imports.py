@@ -180,3 +180,107 @@ def test_cli_round_trip_xliff1_with_inline_codes(xliff_db: Path, tmp_path: Path,
     with Store(xliff_db) as store:
         pair = next(p for p in store.pairs("ar", release_ids=[release_id]) if p.segment_index == int(index))
     assert pair.tgt == "قال الوزير اليوم" and pair.status == "edited" and pair.origin == "human"
+
+
+# --- TMX as translation memory ---------------------------------------------------------------------------
+
+# Written in the style of another tool (a CAT tool's TMX 1.4b export): srclang="*all*", props and notes,
+# language codes with regions in any case, a TMX 1.1-style `lang`, inline codes with native markup.
+OTHER_TOOL_TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE tmx SYSTEM "tmx14.dtd">
+<tmx version="1.4">
+<header creationtool="SDL Language Platform" creationtoolversion="8.0" o-tmf="SDL TM8 Format" datatype="xml"
+        segtype="sentence" adminlang="EN-US" srclang="*all*" creationdate="20230101T120000Z">
+  <prop type="x-Domain:SinglePicklist">Press</prop>
+</header>
+<body>
+<tu creationdate="20230102T101500Z" creationid="ANNA" usagecount="3">
+  <prop type="x-Client">Port Authority</prop>
+  <note>Checked against the published French release.</note>
+  <tuv xml:lang="EN-US"><seg>The U.N. Development Programme welcomed the opening.</seg></tuv>
+  <tuv xml:lang="fr-FR"><seg>Le Programme des Nations unies pour le développement a salué l’ouverture.</seg></tuv>
+</tu>
+<tu>
+  <tuv xml:lang="en-GB"><seg>The council called for an immediate ceasefire on <bpt i="1" x="1">&lt;b&gt;</bpt>Sunday<ept i="1">&lt;/b&gt;</ept>.</seg></tuv>
+  <tuv xml:lang="FR-ca"><seg>Le conseil a appelé à un cessez-le-feu immédiat <ph x="2">&lt;br/&gt;</ph>dimanche.</seg></tuv>
+  <tuv xml:lang="fr-FR"><seg>Le conseil a demandé un cessez-le-feu immédiat dimanche.</seg></tuv>
+</tu>
+<tu><tuv xml:lang="en"><seg>Only English and German here.</seg></tuv><tuv xml:lang="de-DE"><seg>Nur Deutsch.</seg></tuv></tu>
+<tu><tuv lang="EN"><seg>A water project that  serves 40 villages was completed on Sunday.</seg></tuv>
+    <tuv lang="FR"><seg>Un projet d’eau qui dessert 40 villages a été achevé dimanche.</seg></tuv></tu>
+</body>
+</tmx>
+"""
+
+
+@pytest.fixture()
+def tmx_file(tmp_path: Path) -> Path:
+    path = tmp_path / "press-memory.tmx"
+    path.write_text(OTHER_TOOL_TMX, encoding="utf-8")
+    return path
+
+
+def test_tmx_import_counts_and_is_idempotent(tmx_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    db = tmp_path / "m.db"
+    assert main(["import", str(tmx_file), "--lang", "fr", "--db", str(db)]) == 0
+    assert "4 translation units, 3 added to the en-fr memory, 1 without both languages" in capsys.readouterr().err
+    assert main(["import", str(tmx_file), "--lang", "fr", "--db", str(db)]) == 0
+    assert "0 added" in capsys.readouterr().err
+    with Store(db) as store:
+        rows = dict(store.db.execute("SELECT src, tgt FROM memory_units WHERE tgt_lang = 'fr'").fetchall())
+    # Inline codes' native markup is left out; the first French variant (fr-CA) is the one taken.
+    assert rows["The council called for an immediate ceasefire on Sunday."] == \
+        "Le conseil a appelé à un cessez-le-feu immédiat dimanche."
+    assert rows["A water project that serves 40 villages was completed on Sunday."].startswith("Un projet d’eau")
+    assert main(["import", str(tmx_file), "--db", str(db)]) == 2  # which language: a usage error
+    assert "needs --lang" in capsys.readouterr().err
+
+
+def test_memory_exact_before_model_fuzzy_as_alternatives(tmx_file: Path, tmp_path: Path, model_args: list[str],
+                                                         fast_config_file: Path, releases_dir: Path,
+                                                         xliff2_schema, xliff1_schema) -> None:  # noqa: F811
+    from translate_pipe.review import ReviewService
+
+    db = tmp_path / "m.db"
+    assert main(["import", str(tmx_file), "--lang", "fr", "--db", str(db), "-q"]) == 0
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", str(db), "--config", str(fast_config_file), "-q",
+                 *model_args]) == 0
+    with Store(db) as store:
+        pairs = {p.src: p for p in store.pairs("fr")}
+    exact = pairs["The U.N. Development Programme welcomed the opening."]
+    assert exact.tgt == "Le Programme des Nations unies pour le développement a salué l’ouverture."
+    assert exact.origin == "memory:press-memory.tmx" and exact.scores["memory_similarity"] == 1.0
+    assert pairs["A water project that serves 40 villages was completed on Sunday."].origin == "memory:press-memory.tmx"
+    fuzzy = pairs["The council called for an immediate ceasefire on Saturday."]
+    assert fuzzy.origin == "mt"  # not close enough to use: offered instead
+
+    service = ReviewService(str(db))
+    listed = {p["src"]: p for p in service.pairs(fuzzy.release_id, "fr")}
+    offered = listed[fuzzy.src]["memory"]
+    assert offered and offered[0]["tgt"] == "Le conseil a appelé à un cessez-le-feu immédiat dimanche."
+    assert offered[0]["origin"] == "press-memory.tmx" and 0.7 <= offered[0]["similarity"] < 1
+    assert service.pair(fuzzy.translation_id)["memory"] == offered
+
+    out = tmp_path / "x"
+    with Store(db) as store:
+        x2 = export(store, "xliff", "fr", out / "2", release_ids=[fuzzy.release_id]).files[0]
+        x1 = export(store, "xliff1", "fr", out / "1", release_ids=[fuzzy.release_id]).files[0]
+    tree2, tree1 = etree.parse(x2), etree.parse(x1)
+    xliff2_schema.assertValid(tree2)
+    xliff1_schema.assertValid(tree1)
+    match = tree2.find(".//{urn:oasis:names:tc:xliff:matches:2.0}match")
+    assert match.get("origin") == "press-memory.tmx" and float(match.get("similarity")) >= 70
+    alt = tree1.find(f".//{{{XLIFF1_NS}}}alt-trans")
+    assert alt.findtext(f"{{{XLIFF1_NS}}}target") == "Le conseil a appelé à un cessez-le-feu immédiat dimanche."
+
+
+def test_broken_tmx_is_one_line_and_keeps_what_came_before(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    broken = tmp_path / "broken.tmx"
+    cut = OTHER_TOOL_TMX[: OTHER_TOOL_TMX.index("<tu><tuv lang=")]
+    broken.write_text(cut + "<tu><tuv lang='EN'><seg>cut off", encoding="utf-8")
+    db = tmp_path / "b.db"
+    assert main(["import", str(broken), "--lang", "fr", "--db", str(db)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "broken.tmx: not well-formed XML" in err[0]
+    with Store(db) as store:
+        assert store.db.execute("SELECT COUNT(*) FROM memory_units").fetchone()[0] == 2

@@ -109,11 +109,21 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class MemoryConfig:
+    #: Imported translation memories (TMX): a unit at least this similar to a sentence
+    #: (share of words in matching runs, 0-1) is offered as an alternative.
+    min_similarity: float = 0.7
+    #: Exact matches from imported memories are used instead of the model.
+    use_exact: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     score: ScoreConfig = field(default_factory=ScoreConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    memory: MemoryConfig = field(default_factory=MemoryConfig)
 
     def with_overrides(self, section: str, **values: Any) -> Config:
         """A copy with some keys of one section replaced (``None`` values are ignored)."""

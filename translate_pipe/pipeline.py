@@ -167,13 +167,20 @@ def _translate_language(
     copies = [(segment_id, memory[text]) for segment_id, text in pending if text in memory]
     result.from_memory = store.copy_translations(run_id, copies) if copies else 0
 
+    # Then exact matches from imported translation memories (TMX); fuzzy ones are kept as alternatives.
+    from .memory import use_imported_memory
+    from .scoring import PairScorer
+
+    from_tmx, left = use_imported_memory(store, config, PairScorer(config.score), run_id, system_id, src_lang, lang,
+                                         [(segment_id, text) for segment_id, text in pending if text not in memory])
+    result.from_memory += from_tmx
+
     by_text: dict[str, list[int]] = {}
-    for segment_id, text in pending:
-        if text not in memory:
-            by_text.setdefault(text, []).append(segment_id)
+    for segment_id, text in left:
+        by_text.setdefault(text, []).append(segment_id)
     chunks = plan_chunks(by_text, config.translate.batch_size * 4)
     progress.start(f"en→{lang}", len(pending))
-    progress.advance(len(copies))
+    progress.advance(len(pending) - len(left))  # copied from either memory
     # Each chunk is committed on its own, so an interrupted run keeps its work.
     for done in engine.translate(f"{src_lang}-{lang}", translator, chunks):
         items = [(segment_id, scored.tgt, "mt", scored.scores) for scored in done for segment_id in by_text[scored.src]]
