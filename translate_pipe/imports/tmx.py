@@ -37,10 +37,12 @@ class TmxImport:
 def _lang(tuv: etree._Element) -> str:
     """The primary language subtag, lower case: ``fr-FR`` -> ``fr``."""
     value = tuv.get(XML_LANG) or tuv.get("lang") or ""
-    return value.replace("_", "-").split("-")[0].strip().lower()
+    return value[:3].rstrip("-_").strip().lower() if len(value) > 2 else value.lower()
 
 
 def seg_text(seg: etree._Element) -> str:
+    if not len(seg):  # most segments: plain text, no inline codes
+        return seg.text or ""
     parts = [seg.text or ""]
     for child in seg:
         if isinstance(child.tag, str) and etree.QName(child).localname not in _CODE_ELEMENTS:
@@ -51,19 +53,21 @@ def seg_text(seg: etree._Element) -> str:
 
 def read_tmx(path: Path, src_lang: str, tgt_lang: str, result: TmxImport) -> Iterator[tuple[str, str]]:
     """(source, target) of each unit with both languages, read as a stream (each unit freed once read)."""
+    wanted = (src_lang, tgt_lang)
     try:
         context = etree.iterparse(str(path), events=("end",), tag=("tu", "{*}tu"), resolve_entities=False,
                                   no_network=True, huge_tree=True)
         for _, tu in context:
             result.units += 1
             texts: dict[str, str] = {}
-            for tuv in tu:
-                if not isinstance(tuv.tag, str) or etree.QName(tuv).localname != "tuv":
-                    continue
+            for tuv in tu.iterchildren("tuv", "{*}tuv"):
                 lang = _lang(tuv)
-                seg = next((c for c in tuv if isinstance(c.tag, str) and etree.QName(c).localname == "seg"), None)
-                if lang in (src_lang, tgt_lang) and lang not in texts and seg is not None:
-                    texts[lang] = seg_text(seg)
+                if lang in wanted and lang not in texts:
+                    seg = tuv.find("seg")
+                    if seg is None:
+                        seg = tuv.find("{*}seg")
+                    if seg is not None:
+                        texts[lang] = seg_text(seg)
             tu.clear(keep_tail=False)
             while tu.getprevious() is not None:  # the parsed units before this one, also done with
                 del tu.getparent()[0]

@@ -133,28 +133,31 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, _words(a), _words(b), autojunk=False).ratio()
 
 
+def _prefix(size: int, threshold: float) -> int:
+    """How many of a word set's words (rarest first) a set at least ``threshold`` Dice-similar must share one of."""
+    return max(size - ceil(threshold * size / (2 - threshold)) + 1, 1)
+
+
 def find_fuzzy(store, src_lang: str, tgt_lang: str, sentences: Sequence[tuple[int, str]],
                threshold: float) -> dict[int, list[MemoryMatch]]:
     """For each ``(key, text)``, the memory units at least ``threshold`` similar (identical ones too), best first.
 
-    One pass over the language pair's memory, however many sentences: the sentences are
-    indexed by their rarest words (prefix filtering: a unit whose word Dice with a
-    sentence reaches the threshold must share one of the sentence's first
-    ``|A| - ceil(t|A|/(2-t)) + 1`` words in rarity order), and only units sharing such a
-    word are compared in full.
+    One pass over the language pair's memory, however many sentences. Prefix filtering
+    (AllPairs): with words in one global order (rarest among the sentences first), two
+    word sets whose Dice reaches ``t`` share a word among the first
+    ``|X| - ceil(t|X|/(2-t)) + 1`` of each (their overlap is at least ``t|X|/(2-t)``
+    for either set ``X``); only pairs that do are compared in full.
     """
     ensure_schema(store)
     threshold = min(max(threshold, 0.01), 1.0)
     word_sets = {key: set(_words(text)) for key, text in sentences}
     frequency = Counter(word for words in word_sets.values() for word in words)
+    vocabulary = set(frequency)
     index: dict[str, list[int]] = {}
     for key, words in word_sets.items():
-        if not words:
-            continue
-        ordered = sorted(words, key=lambda w: (frequency[w], w))
-        overlap = ceil(threshold * len(words) / (2 - threshold))
-        for word in ordered[: max(len(words) - overlap + 1, 1)]:
-            index.setdefault(word, []).append(key)
+        if words:
+            for word in sorted(words, key=lambda w: (frequency[w], w))[: _prefix(len(words), threshold)]:
+                index.setdefault(word, []).append(key)
     texts = dict(sentences)
     found: dict[int, list[MemoryMatch]] = {}
     if not index:
@@ -163,7 +166,14 @@ def find_fuzzy(store, src_lang: str, tgt_lang: str, sentences: Sequence[tuple[in
         "SELECT id, src, tgt, origin FROM memory_units WHERE src_lang = ? AND tgt_lang = ?", (src_lang, tgt_lang)
     ):
         words = set(_words(src))
-        candidates = {key for word in words if word in index for key in index[word]}
+        # The unit's own prefix in the same order (words no sentence has come first, as the
+        # rarest): a match shares a word of both prefixes. Most units fail here, in C.
+        shared = words & vocabulary
+        room = _prefix(len(words), threshold) - (len(words) - len(shared))
+        if room <= 0:
+            continue
+        candidates = {key for word in sorted(shared, key=lambda w: (frequency[w], w))[:room]
+                      for key in index.get(word, ())}
         for key in candidates:
             mine = word_sets[key]
             # Word Dice bounds difflib's ratio from above: a cheap test before the full one.
