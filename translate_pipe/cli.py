@@ -55,6 +55,8 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="Monte-Carlo dropout passes for pairs not labelled good (score.qe_dropout)")
     run.add_argument("--reference", action="append", metavar="LANG=DIR",
                      help="human translations of the releases (matched by file name or id): aligned and used to score the MT")
+    run.add_argument("--glossary", action="append", metavar="LANG=FILE",
+                     help="terms for a target language, CSV/TSV source<TAB>target or TBX (repeatable; score.glossaries)")
     run.add_argument("--strict", action="store_true", help="exit 1 if any input file was skipped")
     run.add_argument("--engine", choices=("local", "ray"), default="local",
                      help="where segmentation, translation and scoring run (default: this process)")
@@ -188,6 +190,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         backend=args.backend,
     )
     config = config.with_overrides("score", qe_dropout=args.qe_dropout)
+    if args.glossary:
+        config = config.with_overrides("score", glossaries={**config.score.glossaries, **_parse_glossaries(args.glossary)})
     overrides = parse_model_overrides(args.model)
     references = _parse_references(args.reference)
     db = _db(args, config)
@@ -235,6 +239,20 @@ def _engine(args: argparse.Namespace, config: Config, overrides: dict[str, str],
     shard_dir = args.shard_dir or default_shard_dir(db)
     return RayEngine(config, overrides, address=args.ray_address, workers=args.workers,
                      gpus_per_worker=args.gpus_per_worker, shard_dir=Path(shard_dir) if shard_dir else None)
+
+
+def _parse_glossaries(values: list[str]) -> dict[str, str]:
+    from pathlib import Path
+
+    glossaries = {}
+    for value in values:
+        lang, sep, path = value.partition("=")
+        if not sep or not lang or not path:
+            raise ConfigError(f"--glossary {value!r}: expected LANG=FILE, e.g. fr=terms/fr.tsv")
+        if not Path(path).is_file():
+            raise InputError(f"{path}: no such glossary file")
+        glossaries[lang] = path
+    return glossaries
 
 
 def _parse_references(values: list[str] | None) -> dict[str, str]:

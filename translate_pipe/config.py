@@ -39,6 +39,9 @@ class TranslateConfig:
     compute_type: str = "auto"
     inter_threads: int = 0
     intra_threads: int = 0
+    #: Names in the glossaries (people, places, titles) are replaced by placeholders the
+    #: model copies, then by the glossary's target, so they are never translated word by word.
+    keep_glossary_names: bool = True
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class ScoreConfig:
             "url_mismatch": 0.5,
             "length_ratio": 0.6,
             "split_for_length": 0.9,
+            "terminology": 0.7,
         }
     )
     #: Flags that make a pair ``bad`` whatever its score.
@@ -101,6 +105,9 @@ class ScoreConfig:
     #: Monte-Carlo dropout passes for pairs not labelled good (0: off). Costly: each
     #: pass is a forward pass of the model over the pair.
     qe_dropout: int = 0
+    #: Target language -> glossary file (CSV/TSV ``source<TAB>target``, or TBX): a pair whose
+    #: source holds a term and whose output lacks its target is flagged ``terminology``.
+    glossaries: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

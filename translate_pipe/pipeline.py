@@ -94,6 +94,10 @@ def run_pipeline(
         release_ids = _ingest(engine.read(inputs, config.ingest), inputs, store, summary, progress)
         for lang in langs:
             translator = engine.translator(f"en-{lang}")
+            if lang in config.score.glossaries and config.translate.keep_glossary_names and isinstance(engine, LocalEngine):
+                from .scoring.glossary import GlossaryTranslator, load_glossary
+
+                translator = GlossaryTranslator(translator, load_glossary(config.score.glossaries[lang], lang))
             result = _translate_language(lang, release_ids, config, store, translator, summary.run_id, progress,
                                          engine)
             if references and lang in references:

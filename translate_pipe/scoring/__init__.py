@@ -22,6 +22,10 @@ class PairScorer:
     def __init__(self, config: ScoreConfig | None = None, rules: list[Rule] | None = None):
         self.config = config or ScoreConfig()
         self.rules = rules if rules is not None else default_rules(self.config.rules)
+        if rules is None and self.config.glossaries:
+            from .glossary import terminology_rule
+
+            self.rules.append(terminology_rule(self.config.glossaries))
 
     def score(self, src: str, result: TranslationResult, src_lang: str, tgt_lang: str) -> PairScores:
         tgt = result.text
