@@ -284,3 +284,48 @@ def test_broken_tmx_is_one_line_and_keeps_what_came_before(tmp_path: Path, capsy
     assert len(err) == 1 and "broken.tmx: not well-formed XML" in err[0]
     with Store(db) as store:
         assert store.db.execute("SELECT COUNT(*) FROM memory_units").fetchone()[0] == 2
+
+
+def test_review_page_shows_memory_matches_and_missing_terms(tmx_file: Path, tmp_path: Path, model_args: list[str],
+                                                            fast_config_file: Path, releases_dir: Path,
+                                                            browser) -> None:
+    import threading
+    import time
+
+    import uvicorn
+
+    from translate_pipe.config import load_config
+    from translate_pipe.review.app import create_app
+
+    from .test_review import _free_port, _wait
+
+    terms = tmp_path / "fr.tsv"
+    terms.write_text("ceasefire\tcessez-le-feu\n", encoding="utf-8")
+    db = tmp_path / "m.db"
+    assert main(["import", str(tmx_file), "--lang", "fr", "--db", str(db), "-q"]) == 0
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", str(db), "--config", str(fast_config_file), "-q",
+                 "--glossary", f"fr={terms}", *model_args]) == 0
+    config = load_config(fast_config_file).with_overrides("score", glossaries={"fr": str(terms)})
+    port = _free_port()
+    running = uvicorn.Server(uvicorn.Config(create_app(str(db), config), host="127.0.0.1", port=port,
+                                            log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not running.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        browser.get(f"http://127.0.0.1:{port}/")
+        _wait(browser, "return document.querySelectorAll('#releases tbody a').length > 0")
+        browser.find_element("link text", "Council Calls for Ceasefire").click()
+        _wait(browser, "return document.body.dataset.loaded === 'fr'")
+        cell = next(row.find_element("css selector", "td.tgt") for row in
+                    browser.find_elements("css selector", "#pairs tr.pair")
+                    if "immediate ceasefire on Saturday" in row.text)
+        memory = cell.find_element("css selector", ".memory-match").text
+        assert memory.startswith("Memory ") and "Le conseil a appelé à un cessez-le-feu immédiat dimanche." in memory
+        assert "missing 'cessez-le-feu' for 'ceasefire'" in cell.find_element("css selector", ".missing-terms").text
+    finally:
+        running.should_exit = True
+        thread.join(10)
