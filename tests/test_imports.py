@@ -329,3 +329,28 @@ def test_review_page_shows_memory_matches_and_missing_terms(tmx_file: Path, tmp_
     finally:
         running.should_exit = True
         thread.join(10)
+
+
+@pytest.mark.postgres
+def test_memory_and_xliff_round_trip_on_postgres(postgres_url: str, tmx_file: Path, tmp_path: Path,
+                                                 model_args: list[str], fast_config_file: Path,
+                                                 releases_dir: Path) -> None:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+    assert main(["import", str(tmx_file), "--lang", "fr", "--db", postgres_url, "-q"]) == 0
+    assert main(["import", str(tmx_file), "--lang", "fr", "--db", postgres_url, "-q"]) == 0
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", postgres_url, "--config", str(fast_config_file),
+                 "-q", *model_args]) == 0
+    with Store(postgres_url) as store:
+        assert store.db.execute("SELECT COUNT(*) FROM memory_units").fetchone()[0] == 3
+        pairs = {p.src: p for p in store.pairs("fr")}
+        assert pairs["The U.N. Development Programme welcomed the opening."].origin == "memory:press-memory.tmx"
+        path = Path(export(store, "xliff", "fr", tmp_path / "x", release_ids=[pairs[
+            "The council called for an immediate ceasefire on Saturday."].release_id]).files[0])
+    tree = etree.parse(str(path))
+    assert tree.find(".//{urn:oasis:names:tc:xliff:matches:2.0}match") is not None
+    unit = tree.find(f".//{{{XLIFF2_NS}}}unit")
+    unit.find(f"{{{XLIFF2_NS}}}segment/{{{XLIFF2_NS}}}target").text = "Le conseil appelle à un cessez-le-feu."
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    result = import_xliff(path, postgres_url)
+    assert (result.edited, result.problems) == (1, [])
+    assert import_xliff(path, postgres_url).edited == 0
