@@ -153,3 +153,10 @@ def test_export_replaces_files_atomically(xliff_db: Path, tmp_path: Path) -> Non
         export(store, "xliff", "fr", out)
         export(store, "xliff", "fr", out)
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary file left behind
+
+
+def test_one_file_for_many_releases_is_a_usage_error(xliff_db: Path, tmp_path: Path, capsys) -> None:
+    assert main(["export", "--db", str(xliff_db), "--lang", "fr", "--format", "xliff", "--out",
+                 str(tmp_path / "all.xlf")]) == 2
+    assert "give a folder" in capsys.readouterr().err
+    assert not (tmp_path / "all.xlf").exists()

@@ -26,6 +26,7 @@ from pathlib import Path
 from lxml import etree
 
 from .. import __version__
+from ..errors import ConfigError
 from ..model import Pair
 from ..store import Store
 from .naming import release_file_stems
@@ -81,7 +82,10 @@ def write_xliff1(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[s
 def _write_all(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None, build) -> tuple[int, list[str]]:
     ids = list(release_ids) if release_ids else [str(r["id"]) for r in store.releases()]
     stems = release_file_stems(store, ids)
-    if len(ids) == 1 and out.suffix == ".xlf":
+    if out.suffix == ".xlf" and len(ids) != 1:
+        raise ConfigError(f"--out {out} names one file, but there are {len(ids)} releases: give a folder,"
+                          " or one --release")
+    if out.suffix == ".xlf":
         targets = {ids[0]: out}
     else:
         targets = {release_id: out / f"{stems[release_id]}.{tgt_lang}.xlf" for release_id in ids}
