@@ -159,17 +159,19 @@ def find_fuzzy(store, src_lang: str, tgt_lang: str, sentences: Sequence[tuple[in
             for word in sorted(words, key=lambda w: (frequency[w], w))[: _prefix(len(words), threshold)]:
                 index.setdefault(word, []).append(key)
     texts = dict(sentences)
-    found: dict[int, list[MemoryMatch]] = {}
+    scored: dict[int, list[tuple[int, str, float]]] = {}
     if not index:
-        return found
-    for memory_id, src, tgt, origin in store.db.stream(
-        "SELECT id, src, tgt, origin FROM memory_units WHERE src_lang = ? AND tgt_lang = ?", (src_lang, tgt_lang)
+        return {}
+    prefix = [_prefix(n, threshold) for n in range(256)]
+    for memory_id, src in store.db.stream(
+        "SELECT id, src FROM memory_units WHERE src_lang = ? AND tgt_lang = ?", (src_lang, tgt_lang)
     ):
-        words = set(_words(src))
+        words = set(src.casefold().split())
         # The unit's own prefix in the same order (words no sentence has come first, as the
         # rarest): a match shares a word of both prefixes. Most units fail here, in C.
         shared = words & vocabulary
-        room = _prefix(len(words), threshold) - (len(words) - len(shared))
+        size = len(words)
+        room = (prefix[size] if size < 256 else _prefix(size, threshold)) - (size - len(shared))
         if room <= 0:
             continue
         candidates = {key for word in sorted(shared, key=lambda w: (frequency[w], w))[:room]
@@ -181,11 +183,19 @@ def find_fuzzy(store, src_lang: str, tgt_lang: str, sentences: Sequence[tuple[in
                 continue
             score = similarity(texts[key], src)
             if score >= threshold:
-                found.setdefault(key, []).append(MemoryMatch(memory_id, src, tgt, origin, score))
-    for key, matches in found.items():
-        matches.sort(key=lambda m: (-m.similarity, m.memory_id))
-        del matches[MAX_MATCHES:]
-    return found
+                scored.setdefault(key, []).append((memory_id, src, score))
+    # Targets and origins only for the few units kept, not for every unit read.
+    kept = {key: sorted(found, key=lambda m: (-m[2], m[0]))[:MAX_MATCHES] for key, found in scored.items()}
+    ids = sorted({memory_id for found in kept.values() for memory_id, _, _ in found})
+    details: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for memory_id, tgt, origin in store.db.execute(
+            f"SELECT id, tgt, origin FROM memory_units WHERE id IN ({','.join('?' * len(chunk))})", chunk
+        ):
+            details[memory_id] = (tgt, origin)
+    return {key: [MemoryMatch(memory_id, src, *details[memory_id], score) for memory_id, src, score in found]
+            for key, found in kept.items()}
 
 
 def store_fuzzy(store, tgt_lang: str, matches: dict[int, list[MemoryMatch]]) -> int:
