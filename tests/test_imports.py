@@ -152,6 +152,13 @@ def test_foreign_file_is_reported_and_cli_exits_nonzero(xliff_db: Path, tmp_path
     assert _version_count(xliff_db) == before
 
 
+def test_xliff_into_a_missing_database_is_refused(xliff_db: Path, tmp_path: Path,  # noqa: F811
+                                                   capsys: pytest.CaptureFixture) -> None:
+    path = _first_export(xliff_db, tmp_path)
+    assert main(["import", str(path), "--db", str(tmp_path / "other.db")]) == 1
+    assert "no such database" in capsys.readouterr().err and not (tmp_path / "other.db").exists()
+
+
 def test_not_xml_is_one_line_error(xliff_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:  # noqa: F811
     bad = tmp_path / "notes.xlf"
     bad.write_text("this is not xml <", encoding="utf-8")

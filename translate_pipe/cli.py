@@ -503,6 +503,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     config = _config(args)
     db = _db(args, config)
     kinds = {path: file_kind(path) for path in args.files}  # every file checked before anything is stored
+    if "xliff" in kinds.values():
+        from .store import is_postgres_url, sqlite_path
+
+        if not is_postgres_url(db) and not Path(sqlite_path(db)).is_file():
+            raise InputError(f"{db}: no such database; an XLIFF goes back into the database it was exported from")
     problems = 0
     for path, kind in kinds.items():
         if kind == "tmx":
