@@ -79,6 +79,8 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="Monte-Carlo dropout passes for pairs not labelled good (score.qe_dropout)")
     run.add_argument("--reference", action="append", metavar="LANG=DIR",
                      help="human translations of the releases (matched by file name or id): aligned and used to score the MT")
+    run.add_argument("--glossary", action="append", metavar="LANG=FILE",
+                     help="terms for a target language, CSV/TSV source<TAB>target or TBX (repeatable; score.glossaries)")
     run.add_argument("--strict", action="store_true", help="exit 1 if any input file was skipped")
     run.add_argument("--engine", choices=("local", "ray"), default="local",
                      help="where segmentation, translation and scoring run (default: this process)")
@@ -95,7 +97,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     export.add_argument("--lang", required=True, help="target language of the pairs, e.g. ar")
     export.add_argument("--format", required=True, choices=FORMATS)
-    export.add_argument("--out", required=True, help="output file (moses: prefix; release: folder or file)")
+    export.add_argument("--out", required=True, help="output file (moses: prefix; release, xliff, xliff1: folder, one file per release)")
     export.add_argument("--min-score", type=float, help="keep pairs whose combined score is at least this")
     export.add_argument("--label", type=_langs, metavar="LABELS", help="keep pairs with these labels, e.g. good,check")
     export.add_argument("--release", action="append", metavar="ID", help="only this release (repeatable)")
@@ -197,6 +199,11 @@ def _build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--model", action="append", metavar="PAIR=PATH")
     doctor.add_argument("--no-hub", action="store_true", help="do not ask the model hub whether it is reachable")
 
+    imports = commands.add_parser("import", parents=[common],
+                                  help="post-edited XLIFF back as review versions; a TMX as translation memory")
+    imports.add_argument("files", nargs="+", metavar="FILE", help="XLIFF 1.2/2.0 or TMX files (kind read from the file)")
+    imports.add_argument("--lang", help="with a TMX: the target language to take from it, e.g. fr")
+
     serve = commands.add_parser("serve", parents=[common], help="review and post-edit pairs in the browser")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--port", type=_at_least(0, 65535), default=8000, help="port (default 8000; 0: any free port)")
@@ -283,6 +290,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         backend=args.backend,
     )
     config = config.with_overrides("score", qe_dropout=args.qe_dropout)
+    if args.glossary:
+        config = config.with_overrides("score", glossaries={**config.score.glossaries, **_parse_glossaries(args.glossary)})
     overrides = parse_model_overrides(args.model)
     for lang in args.to:  # an unknown language fails now, not after the whole input is read
         resolve_model(f"en-{lang}", overrides)
@@ -338,6 +347,20 @@ def _engine(args: argparse.Namespace, config: Config, overrides: dict[str, str],
                      gpus_per_worker=args.gpus_per_worker, shard_dir=Path(shard_dir) if shard_dir else None)
 
 
+def _parse_glossaries(values: list[str]) -> dict[str, str]:
+    from pathlib import Path
+
+    glossaries = {}
+    for value in values:
+        lang, sep, path = value.partition("=")
+        if not sep or not lang or not path:
+            raise ConfigError(f"--glossary {value!r}: expected LANG=FILE, e.g. fr=terms/fr.tsv")
+        if not Path(path).is_file():
+            raise InputError(f"{path}: no such glossary file")
+        glossaries[lang] = path
+    return glossaries
+
+
 def _parse_references(values: list[str] | None) -> dict[str, str]:
     from pathlib import Path
 
@@ -370,7 +393,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
                          deduplicate=not args.keep_duplicates, release_ids=args.release, origin=args.origin,
                          statuses=args.status)
     if not args.quiet:
-        print(f"wrote {summary.written} {'releases' if args.format.startswith('release') else 'pairs'} "
+        print(f"wrote {summary.written} {'releases' if args.format.startswith(('release', 'xliff')) else 'pairs'} "
               f"to {', '.join(summary.files)}", file=sys.stderr)
     return 0
 
@@ -737,8 +760,53 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .imports import file_kind
+    from .imports.xliff import import_xliff
+
+    config = _config(args)
+    db = _db(args, config)
+    kinds = {path: file_kind(path) for path in args.files}  # every file checked before anything is stored
+    if "xliff" in kinds.values():
+        from .store import is_postgres_url, sqlite_path
+
+        if not is_postgres_url(db) and not Path(sqlite_path(db)).is_file():
+            raise InputError(f"{db}: no such database; an XLIFF goes back into the database it was exported from")
+    problems = 0
+    for path, kind in kinds.items():
+        if kind == "tmx":
+            from .imports.tmx import import_tmx
+            from .store import Store
+
+            if not args.lang:
+                raise ConfigError(f"{path}: a TMX needs --lang, the target language to take from it, e.g. --lang fr")
+            with Store(db) as store:
+                memory = import_tmx(Path(path), store, args.lang, config)
+            for problem in memory.problems:
+                log.warning("%s: %s", path, problem)
+            problems += len(memory.problems)
+            if not args.quiet:
+                print(f"{path}: {memory.units} translation units, {memory.added} added to the en-{args.lang} memory,"
+                      f" {memory.skipped} without both languages", file=sys.stderr)
+            continue
+        result = import_xliff(path, db, config)
+        for problem in result.problems:
+            log.warning("%s: %s", path, problem)
+        problems += len(result.problems)
+        if not args.quiet:
+            print(f"{path}: XLIFF {result.version}, {result.units} units: {result.edited} edited, "
+                  f"{result.approved} approved, {result.unchanged} unchanged, {len(result.problems)} not imported",
+                  file=sys.stderr)
+    if problems:
+        raise InputError(f"{problems} units were not imported (see warnings above); the rest are stored")
+    return 0
+
+
 _COMMANDS = {
     "run": _cmd_run,
+    "import": _cmd_import,
     "serve": _cmd_serve,
     "export": _cmd_export,
     "segment": _cmd_segment,

@@ -40,6 +40,9 @@ class TranslateConfig:
     compute_type: str = "auto"
     inter_threads: int = 0
     intra_threads: int = 0
+    #: Names in the glossaries (people, places, titles) are replaced by placeholders the
+    #: model copies, then by the glossary's target, so they are never translated word by word.
+    keep_glossary_names: bool = True
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class ScoreConfig:
             "url_mismatch": 0.5,
             "length_ratio": 0.6,
             "split_for_length": 0.9,
+            "terminology": 0.7,
         }
     )
     #: Flags that make a pair ``bad`` whatever its score.
@@ -102,6 +106,9 @@ class ScoreConfig:
     #: Monte-Carlo dropout passes for pairs not labelled good (0: off). Costly: each
     #: pass is a forward pass of the model over the pair.
     qe_dropout: int = 0
+    #: Target language -> glossary file (CSV/TSV ``source<TAB>target``, or TBX): a pair whose
+    #: source holds a term and whose output lacks its target is flagged ``terminology``.
+    glossaries: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,6 +140,15 @@ class StoreConfig:
 
 
 @dataclass(frozen=True)
+class MemoryConfig:
+    #: Imported translation memories (TMX): a unit at least this similar to a sentence
+    #: (share of words in matching runs, 0-1) is offered as an alternative.
+    min_similarity: float = 0.7
+    #: Exact matches from imported memories are used instead of the model.
+    use_exact: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     translate: TranslateConfig = field(default_factory=TranslateConfig)
@@ -140,6 +156,7 @@ class Config:
     store: StoreConfig = field(default_factory=StoreConfig)
     pair: PairConfig = field(default_factory=PairConfig)
     alignment: AlignmentConfig = field(default_factory=AlignmentConfig)
+    memory: MemoryConfig = field(default_factory=MemoryConfig)
 
     def with_overrides(self, section: str, **values: Any) -> Config:
         """A copy with some keys of one section replaced (``None`` values are ignored)."""

@@ -88,6 +88,10 @@ def run_pipeline(
                               summary, progress)
         for lang in langs:
             translator = engine.translator(f"en-{lang}")
+            if lang in config.score.glossaries and config.translate.keep_glossary_names and isinstance(engine, LocalEngine):
+                from .scoring.glossary import GlossaryTranslator, load_glossary
+
+                translator = GlossaryTranslator(translator, load_glossary(config.score.glossaries[lang], lang))
             result = _translate_language(lang, release_ids, config, store, translator, summary.run_id, progress,
                                          engine)
             if references and lang in references:
@@ -166,6 +170,10 @@ def _translate_language(
     result.already_done = store.count_segments(release_ids, src_lang) - pending_total
     progress.start(f"en→{lang}", pending_total)
     window = max(1, getattr(engine, "window_releases", WINDOW_RELEASES))
+    from .memory import use_imported_memory
+    from .scoring import PairScorer
+
+    pair_scorer = PairScorer(config.score)
     for start in range(0, len(release_ids), window):
         window_ids = release_ids[start : start + window]
         pending = store.pending_segments(window_ids, system_id, src_lang)
@@ -176,11 +184,16 @@ def _translate_language(
         result.from_memory += store.copy_translations(run_id, copies) if copies else 0
         progress.advance(len(copies))
 
+        # Then exact matches from imported translation memories (TMX); fuzzy ones are kept as alternatives.
+        from_tmx, left = use_imported_memory(store, config, pair_scorer, run_id, system_id, src_lang, lang,
+                                             [(segment_id, text) for segment_id, text in pending if text not in memory])
+        result.from_memory += from_tmx
+        progress.advance(len(pending) - len(copies) - len(left))
+
         by_text: dict[str, list[int]] = {}
-        for segment_id, text in pending:
-            if text not in memory:
-                by_text.setdefault(text, []).append(segment_id)
-        del pending, memory, copies
+        for segment_id, text in left:
+            by_text.setdefault(text, []).append(segment_id)
+        del pending, memory, copies, left
         chunks = plan_chunks(by_text, config.translate.batch_size * 4)
         # Each chunk is committed on its own, so an interrupted run keeps its work.
         for done in engine.translate(f"{src_lang}-{lang}", translator, chunks):

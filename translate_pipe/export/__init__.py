@@ -2,7 +2,7 @@
 
 Corpus formats (``jsonl``, ``tmx``, ``moses``, ``parquet``) write pairs; by default a (source,
 target) pair that occurs again (boilerplate, repeated quotes) is written once.
-Document formats (``release``, ``release-html``) write each translated release.
+Document formats (``release``, ``release-html``, ``xliff``, ``xliff1``) write each translated release.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from ..model import Pair
 from ..names import resolve_releases
 from ..progress import track
 from ..store import STATUSES, Store
-from . import jsonl, moses, parquet, release, tmx
+from . import jsonl, moses, parquet, release, tmx, xliff
 
 CORPUS_FORMATS = {"jsonl": jsonl.write, "tmx": tmx.write, "moses": moses.write, "parquet": parquet.write}
 DOCUMENT_FORMATS = {"release": release.write_text, "release-html": release.write_html}
+# Hand-off to translators' tools: one XLIFF file per release (2.0, or 1.2 for older tools).
+DOCUMENT_FORMATS.update({"xliff": xliff.write_xliff2, "xliff1": xliff.write_xliff1})
 FORMATS = tuple(CORPUS_FORMATS) + tuple(DOCUMENT_FORMATS)
 
 

@@ -171,7 +171,17 @@ class ReviewService:
             views = [v for v in views if v.status == status]
         if sort != "document":
             views.sort(key=lambda v: (v.combined, v.index), reverse=sort == "-score")
-        return [v.as_dict() for v in views]
+        matches = self._memory_matches(release_id, lang)
+        return [{**v.as_dict(), "memory": matches.get(v.index, [])} for v in views]
+
+    def _memory_matches(self, release_id: str, lang: str) -> dict[int, list[dict[str, object]]]:
+        """Sentence index -> fuzzy matches from imported translation memories, as alternatives to offer."""
+        from ..store.memory import release_matches
+
+        with self._store() as store:
+            return {index: [{"src": m.src, "tgt": m.tgt, "origin": m.origin, "similarity": round(m.similarity, 4)}
+                            for m in found]
+                    for index, found in release_matches(store, release_id, lang).items()}
 
     def pair_page(self, release_id: str, lang: str, limit: int | None = None, offset: int | None = None,
                   **filters: str | None) -> Page[dict[str, object]]:
@@ -182,7 +192,10 @@ class ReviewService:
         """A pair's current version, with every version it has had (oldest first)."""
         with self._store() as store:
             current = _current_pair(store, pair_id)
-            return {**PairView.of(current).as_dict(), "versions": store.versions(current.translation_id)}
+            view = PairView.of(current)
+            versions = store.versions(current.translation_id)
+        return {**view.as_dict(), "versions": versions,
+                "memory": self._memory_matches(view.release_id, view.tgt_lang).get(view.index, [])}
 
     def edit(self, pair_id: int, tgt: str | None = None, status: str | None = None) -> dict[str, object]:
         """Store a reviewer's version of a pair: new text, a decision, or both.

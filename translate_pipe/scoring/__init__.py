@@ -26,6 +26,10 @@ class PairScorer:
         #: translate.max_length, for the hit_max_length reason: the stored token count
         #: includes </s>, so it is one more than the limit the user set.
         self.max_length = max_length
+        if rules is None and self.config.glossaries:
+            from .glossary import terminology_rule
+
+            self.rules.append(terminology_rule(self.config.glossaries))
 
     def score(self, src: str, result: TranslationResult, src_lang: str, tgt_lang: str) -> PairScores:
         tgt = result.text

@@ -186,6 +186,18 @@ const TranslatePipeReview = (() => {
     return lines.join("\n");
   }
 
+  // Glossary terms the output lacks, and close matches from imported translation memories.
+  function handOffNotes(pair) {
+    const notes = [];
+    const terms = pair.flags.find((f) => f.name === "terminology");
+    if (terms) notes.push(el("div", { class: "missing-terms", text: `Terms: ${terms.reason}` }));
+    for (const match of pair.memory || []) {
+      notes.push(el("div", { class: "memory-match", title: `${match.origin}: ${match.src}`,
+        text: `Memory ${Math.round(match.similarity * 100)}%: ${match.tgt}` }));
+    }
+    return notes;
+  }
+
   function pairRow(pair) {
     const dir = RTL.has(pair.tgt_lang) ? "rtl" : "ltr";
     const flags = el("td", { class: "flags" });
@@ -197,7 +209,7 @@ const TranslatePipeReview = (() => {
     },
     el("td", { class: "index", text: String(pair.index) }),
     el("td", { class: "src", lang: pair.src_lang, dir: "ltr", text: pair.src }),
-    el("td", { class: "tgt", lang: pair.tgt_lang, dir, text: pair.tgt }),
+    el("td", { class: "tgt", lang: pair.tgt_lang, dir, text: pair.tgt }, ...handOffNotes(pair)),
     el("td", { class: "score", text: pair.combined.toFixed(3) }),
     el("td", { class: "label", text: pair.label }),
     flags,
