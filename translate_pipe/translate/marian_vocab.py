@@ -12,6 +12,7 @@ against ``MarianTokenizer``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..errors import ModelLoadError
@@ -19,6 +20,8 @@ from ..errors import ModelLoadError
 #: The files every Marian folder has and this class reads.
 FILES = ("source.spm", "target.spm", "vocab.json")
 SPECIAL_TOKENS = ("</s>", "<unk>", "<pad>")
+# A special token written in the text is that token, as MarianTokenizer reads it.
+_SPECIAL = re.compile("(" + "|".join(re.escape(t) for t in SPECIAL_TOKENS) + ")")
 
 
 class MarianSentencePiece:
@@ -43,13 +46,21 @@ class MarianSentencePiece:
 
     def source_tokens(self, text: str) -> list[str]:
         """The model's input pieces for ``text``: the target token first (if any), then ``</s>``."""
-        pieces = self.source.encode(text, out_type=str)
         head = [self.target_token] if self.target_token else []
-        return head + [p if p in self.vocab else "<unk>" for p in pieces] + ["</s>"]
+        return head + self._pieces(self.source, text) + ["</s>"]
 
     def target_tokens(self, text: str) -> list[str]:
         """The output pieces that spell ``text`` (no ``</s>``), for teacher-forced scoring."""
-        return [p if p in self.vocab else "<unk>" for p in self.target.encode(text, out_type=str)]
+        return self._pieces(self.target, text)
+
+    def _pieces(self, model, text: str) -> list[str]:
+        pieces: list[str] = []
+        for part in _SPECIAL.split(text) if "<" in text else (text,):
+            if part in SPECIAL_TOKENS:
+                pieces.append(part)
+            elif part:
+                pieces.extend(p if p in self.vocab else "<unk>" for p in model.encode(part, out_type=str))
+        return pieces
 
     def detokenize(self, tokens: list[str]) -> str:
         """Text of output pieces, special tokens kept as words (``MarianTokenizer``'s way)."""
