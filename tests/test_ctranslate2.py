@@ -287,3 +287,36 @@ def test_cuda_requested_without_a_gpu_falls_back_to_cpu(tiny_models: dict[str, P
     assert translator.device == "cpu" and translator.compute_type == "int8"
     assert "CUDA was asked for" in caplog.text
     assert translator.translate(["Prices doubled."])[0].n_tokens > 0
+
+
+def test_vocab_map_restricts_outputs_to_candidates(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    """With translate.vocab_map, every output piece is a candidate of the map for its source;
+    the map is learned from pairs; without it the same model may choose any piece."""
+    from translate_pipe.testing import corpus_lines
+    from translate_pipe.translate.marian_vocab import MarianSentencePiece
+    from translate_pipe.translate.vocab_map import build_vocab_map
+
+    folder = tiny_models["en-fr"]
+    pairs = list(zip(corpus_lines("en"), corpus_lines("fr")))
+    text = build_vocab_map(MarianSentencePiece(folder), pairs, always=20, per_source=5)
+    vmap = tmp_path / "vmap.txt"
+    vmap.write_text(text, encoding="utf-8")
+    always = set(text.split("\n")[0].split("\t")[1].split())
+    links = {line.split("\t")[0]: set(line.split("\t")[1].split()) for line in text.split("\n")[1:] if line}
+    assert len(always) == 20 and links[","] >= {","}  # a piece in both vocabularies maps to itself
+    config = TranslateConfig(backend="ctranslate2", max_length=8, beam_size=2)
+    shortlisted = load_translator("en-fr", TranslateConfig(**{**config.__dict__, "vocab_map": str(vmap)}),
+                                  {"en-fr": str(folder)})
+    full = load_translator("en-fr", config, {"en-fr": str(folder)})
+    assert shortlisted.system.signature() != full.system.signature()  # stored translations say which
+    differs = 0
+    for source in corpus_lines("en")[:6]:
+        tokens = shortlisted._source_tokens(source)
+        allowed = always.union(*(links.get(t, set()) for t in tokens)) | {"<unk>", "</s>"}
+        (ours,) = shortlisted.translator.translate_batch([tokens], beam_size=2, max_decoding_length=8, use_vmap=True)
+        assert set(ours.hypotheses[0]) <= allowed
+        (theirs,) = full.translator.translate_batch([tokens], beam_size=2, max_decoding_length=8)
+        differs += not set(theirs.hypotheses[0]) <= allowed
+        (result,) = shortlisted.translate([source])
+        assert result.text == shortlisted.tokenizer.detokenize(ours.hypotheses[0]) and result.logprob_mean < 0
+    assert differs  # random weights choose outside the shortlist: the map is what restricts them

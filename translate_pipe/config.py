@@ -39,6 +39,7 @@ class TranslateConfig:
     compute_type: str = "auto"
     inter_threads: int = 0
     intra_threads: int = 0
+    vocab_map: str = ""
 
 
 @dataclass(frozen=True)

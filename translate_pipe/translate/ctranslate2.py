@@ -171,6 +171,26 @@ def _copy_tokenizer_files(source: Path, target: Path) -> None:
         shutil.copyfile(source / name, target / name)
 
 
+def with_vocab_map(model_dir: Path, vocab_map: str | Path) -> Path:
+    """A sibling of ``model_dir`` that has ``vocab_map`` as its ``vmap.txt`` (the name
+    CTranslate2 reads with ``use_vmap``), the model's files linked, not copied; named by
+    the map's content, so runs with different maps never share a folder."""
+    from .vocab_map import vocab_map_digest
+
+    target = model_dir.parent / f"{model_dir.name}-vmap-{vocab_map_digest(vocab_map)}"
+    if (target / "vmap.txt").exists():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix=".vmap-", dir=model_dir.parent))
+    for item in model_dir.iterdir():
+        (staging / item.name).symlink_to(item.resolve())
+    shutil.copyfile(vocab_map, staging / "vmap.txt")
+    try:
+        staging.rename(target)
+    except OSError:  # another process made it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
 def worker_threads(device: str, cores: int, config: TranslateConfig) -> tuple[int, int]:
     """CTranslate2's ``inter_threads`` (batches decoded at once) and ``intra_threads`` (threads each).
 
@@ -201,6 +221,8 @@ class CTranslate2Translator:
             compute_type = "float16" if self.device == "cuda" else "int8"
         self.compute_type = compute_type
         self.model_dir, revision = convert_model(spec, compute_type)
+        if config.vocab_map:
+            self.model_dir = with_vocab_map(self.model_dir, config.vocab_map)
         self.tokenizer = MarianSentencePiece(self.model_dir, spec.target_token)
         if spec.target_token and spec.target_token not in self.tokenizer.vocab:
             raise ModelLoadError(
@@ -222,7 +244,8 @@ class CTranslate2Translator:
             src_lang=spec.src_lang,
             tgt_lang=spec.tgt_lang,
             backend=f"{self.backend_name}-{compute_type}",
-            decoding=decoding_settings(config, self.max_input_tokens, spec.target_token),
+            decoding={**decoding_settings(config, self.max_input_tokens, spec.target_token),
+                      **({"vocab_map": self.model_dir.name.rsplit("-vmap-", 1)[1]} if config.vocab_map else {})},
         )
 
     @property
@@ -253,6 +276,7 @@ class CTranslate2Translator:
                 [source_tokens[i] for i in batch],
                 beam_size=self.config.beam_size,
                 max_decoding_length=self.config.max_length,
+                use_vmap=bool(self.config.vocab_map),
                 asynchronous=True,
             )))
         hypotheses, scored = self._score_as_translated(source_tokens, in_flight)
