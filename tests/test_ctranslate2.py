@@ -132,3 +132,191 @@ def test_worker_threads_one_batch_per_core_on_cpu_one_worker_on_gpu() -> None:
     assert worker_threads("cpu", 8, TranslateConfig(inter_threads=2)) == (2, 4)
     assert worker_threads("cuda", 16, TranslateConfig()) == (1, 16)
     assert worker_threads("cuda", 16, TranslateConfig(inter_threads=2, intra_threads=1)) == (2, 1)
+
+
+# --- fast start: SentencePiece alone, no torch, no transformers -----------------------------------
+
+TRICKY = ["  spaced   out  ", "Ünïcödé ☃ ‘quotes’ — dash…", "x" * 300, "tab\there", "numbers 1,234.5 and 10%",
+          "<unk> is text here", "Emoji 🙂 and Arabic العربية mixed", "a"]
+
+
+@pytest.mark.parametrize("pair", ["en-fr", "en-ar"])
+def test_sentencepiece_tokenizer_matches_marian_tokenizer(pair: str, tiny_models: dict[str, Path]) -> None:
+    """Token for token what MarianTokenizer gives, on both sides, >>ara<< included."""
+    import random
+
+    from transformers import MarianTokenizer
+
+    from translate_pipe.testing import corpus_lines
+    from translate_pipe.translate.marian_vocab import SPECIAL_TOKENS, MarianSentencePiece
+
+    target_token = ">>ara<<" if pair == "en-ar" else None
+    hf = MarianTokenizer.from_pretrained(tiny_models[pair])
+    ours = MarianSentencePiece(tiny_models[pair], target_token)
+    prefix = f"{target_token} " if target_token else ""
+    for text in corpus_lines("en") + TRICKY:
+        assert ours.source_tokens(text) == hf.convert_ids_to_tokens(hf(prefix + text)["input_ids"]), text
+    for text in corpus_lines(pair.split("-")[1]) + TRICKY:
+        expected = hf.convert_ids_to_tokens(hf(text_target=text)["input_ids"])[:-1]
+        assert ours.target_tokens(text) == expected, text
+        assert ours.detokenize(expected) == hf.convert_tokens_to_string(expected)
+    # What a random-weight model emits: any piece of the vocabulary, special ones included.
+    rng = random.Random(0)
+    pieces = sorted(ours.vocab)
+    for _ in range(200):
+        tokens = [rng.choice(pieces) for _ in range(rng.randint(0, 12))] + rng.sample(SPECIAL_TOKENS, 1)
+        rng.shuffle(tokens)
+        assert ours.detokenize(tokens) == hf.convert_tokens_to_string(tokens), tokens
+
+
+def _teacher_forced_logprobs(folder: Path, prefix: str, source: str, output_tokens: list[str]) -> list[float]:
+    """Log-prob of each output token and </s> under MarianMTModel given the source (PyTorch).
+
+    ``<pad>`` is no output (generate bans it; CTranslate2's converter gives it no
+    probability), so the softmax is over the other tokens: with it, every token's
+    log-prob is lower by log(1 - p(pad)), 0.002 on the tiny model's 471 tokens.
+    """
+    import torch
+    from transformers import MarianMTModel, MarianTokenizer
+
+    tokenizer = MarianTokenizer.from_pretrained(folder)
+    model = MarianMTModel.from_pretrained(folder).eval()
+    inputs = tokenizer([prefix + source], return_tensors="pt")
+    labels = torch.tensor([tokenizer.convert_tokens_to_ids(output_tokens) + [model.config.eos_token_id]])
+    start = torch.full_like(labels[:, :1], model.config.decoder_start_token_id)
+    with torch.inference_mode():
+        logits = model(**inputs, decoder_input_ids=torch.cat([start, labels[:, :-1]], 1)).logits.float()
+        logits[..., model.config.pad_token_id] = float("-inf")
+    return torch.log_softmax(logits, -1).gather(-1, labels.unsqueeze(-1))[0, :, 0].tolist()
+
+
+@pytest.mark.parametrize("compute_type, tolerance", [("float32", 1e-4), ("int8", 0.01)])
+def test_confidence_equals_pytorch_teacher_forced_logprobs(compute_type: str, tolerance: float,
+                                                           tiny_models: dict[str, Path]) -> None:
+    """CTranslate2's own scores of its output are the PyTorch model's log-probs of that output."""
+    folder = tiny_models["en-ar"]
+    config = TranslateConfig(backend="ctranslate2", compute_type=compute_type, max_length=10, beam_size=2)
+    translator = load_translator("en-ar", config, {"en-ar": str(folder)})
+    sources = [s for s in SOURCES if s]
+    for source, result in zip(sources, translator.translate(sources)):
+        (hypothesis,) = translator.translator.translate_batch([translator._source_tokens(source)], beam_size=2,
+                                                              max_decoding_length=10)
+        tokens = hypothesis.hypotheses[0]
+        assert translator.tokenizer.detokenize(tokens) == result.text
+        expected = _teacher_forced_logprobs(folder, ">>ara<< ", source, tokens)
+        assert result.n_tokens == len(expected) == len(tokens) + 1
+        mean = sum(expected) / len(expected)
+        std = (sum((v - mean) ** 2 for v in expected) / len(expected)) ** 0.5
+        assert result.logprob_mean == pytest.approx(mean, abs=tolerance)
+        assert result.logprob_std == pytest.approx(std, abs=tolerance * 2)
+    # A given target (human translation) scores the same way.
+    target = "ارتفعت الأسعار."
+    (value,) = translator.score_targets(["Prices doubled."], [target])
+    expected = _teacher_forced_logprobs(folder, ">>ara<< ", "Prices doubled.",
+                                        translator.tokenizer.target_tokens(target))
+    assert value[0] == pytest.approx(sum(expected) / len(expected), abs=tolerance)
+
+
+# Run in a fresh interpreter where `import torch` and `import transformers` raise ImportError.
+_WITHOUT_TORCH = """
+import runpy, sys
+for name in ("torch", "transformers", "huggingface_hub"):
+    sys.modules[name] = None
+sys.argv = ["translate-pipe"] + sys.argv[1:]
+if sys.argv[1] == "score":
+    from translate_pipe.config import TranslateConfig
+    from translate_pipe.translate import load_translator
+    t = load_translator("en-ar", TranslateConfig(max_length=8, beam_size=2), {"en-ar": sys.argv[2]})
+    (result,) = t.translate(["The minister met the delegation."])
+    (score,) = t.score_targets(["Prices doubled."], ["ارتفعت الأسعار."])
+    print(result.n_tokens, result.logprob_mean, score[0])
+    print(sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "transformers") and sys.modules[m]))
+else:
+    runpy.run_module("translate_pipe.cli", run_name="__main__")
+"""
+
+
+def test_cached_conversion_translates_and_scores_without_torch(tiny_models: dict[str, Path]) -> None:
+    """The fast-start rule: once converted, the CTranslate2 path needs neither torch nor transformers."""
+    folder = str(tiny_models["en-ar"])
+    load_translator("en-ar", CT2, {"en-ar": folder})  # converts (this may import transformers)
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_TORCH, "translate", "--to", "ar", "--model", f"en-ar={folder}",
+         "--max-length", "8", "--beam", "2"],
+        input="The minister met the delegation.\n\nPrices doubled.\n", capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")
+    assert len(lines) == 4 and lines[0] and lines[1] == "" and lines[2]
+    scored = subprocess.run([sys.executable, "-c", _WITHOUT_TORCH, "score", folder],
+                            capture_output=True, text=True, timeout=120)
+    assert scored.returncode == 0, scored.stderr
+    counts, modules = scored.stdout.strip().split("\n")
+    n_tokens, mean, score = counts.split()
+    assert int(n_tokens) > 0 and float(mean) < 0 and float(score) < 0 and modules == "[]"
+    # The shim itself works: the transformers backend cannot start there.
+    refused = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_TORCH, "translate", "--to", "ar", "--model", f"en-ar={folder}",
+         "--backend", "transformers"], input="Prices doubled.\n", capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0
+
+
+def test_a_changed_model_is_converted_again(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    copy = shutil.copytree(tiny_models["en-fr"], tmp_path / "m")
+    first = load_translator("en-fr", CT2, {"en-fr": str(copy)})
+    config = json.loads((copy / "config.json").read_text())
+    config["dropout"] = 0.3
+    (copy / "config.json").write_text(json.dumps(config))
+    second = load_translator("en-fr", CT2, {"en-fr": str(copy)})
+    assert first.system.revision != second.system.revision and first.model_dir != second.model_dir
+    from translate_pipe.translate.marian import weights_fingerprint
+
+    assert second.system.revision == weights_fingerprint(copy)
+
+
+def test_cuda_requested_without_a_gpu_falls_back_to_cpu(tiny_models: dict[str, Path],
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    import ctranslate2
+
+    if ctranslate2.get_cuda_device_count() > 0:
+        pytest.skip("a GPU is present: the fallback cannot be observed here")
+    config = TranslateConfig(backend="ctranslate2", device="cuda", compute_type="auto", max_length=6, beam_size=1)
+    translator = load_translator("en-fr", config, {"en-fr": str(tiny_models["en-fr"])})
+    assert translator.device == "cpu" and translator.compute_type == "int8"
+    assert "CUDA was asked for" in caplog.text
+    assert translator.translate(["Prices doubled."])[0].n_tokens > 0
+
+
+def test_vocab_map_restricts_outputs_to_candidates(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    """With translate.vocab_map, every output piece is a candidate of the map for its source;
+    the map is learned from pairs; without it the same model may choose any piece."""
+    from translate_pipe.testing import corpus_lines
+    from translate_pipe.translate.marian_vocab import MarianSentencePiece
+    from translate_pipe.translate.vocab_map import build_vocab_map
+
+    folder = tiny_models["en-fr"]
+    pairs = list(zip(corpus_lines("en"), corpus_lines("fr")))
+    text = build_vocab_map(MarianSentencePiece(folder), pairs, always=20, per_source=5)
+    vmap = tmp_path / "vmap.txt"
+    vmap.write_text(text, encoding="utf-8")
+    always = set(text.split("\n")[0].split("\t")[1].split())
+    links = {line.split("\t")[0]: set(line.split("\t")[1].split()) for line in text.split("\n")[1:] if line}
+    assert len(always) == 20 and links[","] >= {","}  # a piece in both vocabularies maps to itself
+    config = TranslateConfig(backend="ctranslate2", max_length=8, beam_size=2)
+    shortlisted = load_translator("en-fr", TranslateConfig(**{**config.__dict__, "vocab_map": str(vmap)}),
+                                  {"en-fr": str(folder)})
+    full = load_translator("en-fr", config, {"en-fr": str(folder)})
+    assert shortlisted.system.signature() != full.system.signature()  # stored translations say which
+    differs = 0
+    for source in corpus_lines("en")[:6]:
+        tokens = shortlisted._source_tokens(source)
+        allowed = always.union(*(links.get(t, set()) for t in tokens)) | {"<unk>", "</s>"}
+        (ours,) = shortlisted.translator.translate_batch([tokens], beam_size=2, max_decoding_length=8, use_vmap=True)
+        assert set(ours.hypotheses[0]) <= allowed
+        (theirs,) = full.translator.translate_batch([tokens], beam_size=2, max_decoding_length=8)
+        differs += not set(theirs.hypotheses[0]) <= allowed
+        (result,) = shortlisted.translate([source])
+        assert result.text == shortlisted.tokenizer.detokenize(ours.hypotheses[0]) and result.logprob_mean < 0
+    assert differs  # random weights choose outside the shortlist: the map is what restricts them

@@ -178,11 +178,12 @@ def _build_parser() -> argparse.ArgumentParser:
     releases.add_argument("--offset", type=int, default=0, help="how many to skip (default 0)")
 
     models = commands.add_parser("models", help="show which model each pair uses; convert for CTranslate2")
-    models.add_argument("action", nargs="?", choices=("list", "convert"), default="list")
+    models.add_argument("action", nargs="?", choices=("list", "convert", "vmap"), default="list")
     models.add_argument("pair", nargs="?", help="with convert: the language pair, e.g. en-fr")
     models.add_argument("--model", action="append", metavar="PAIR=PATH")
     models.add_argument("--compute-type", default="int8", help="with convert: int8, float16, float32, ...")
-    models.add_argument("--out", help="with convert: folder to write (default: the cache)")
+    models.add_argument("--out", help="with convert: folder to write (default: the cache); with vmap: the map file")
+    models.add_argument("--pairs", help="with vmap: sentence pairs, source TAB target, one a line")
 
     translate = commands.add_parser("translate", parents=[common], help="translate sentences, one per line, streaming")
     translate.add_argument("file", nargs="?", help="sentences, one per line (default: stdin)")
@@ -720,10 +721,33 @@ def _cmd_models(args: argparse.Namespace) -> int:
                                          Path(args.out) if args.out else None, force=bool(args.out))
         print(f"{pair}\t{folder}\t(revision {revision}, {args.compute_type})")
         return 0
+    if args.action == "vmap":
+        return _models_vmap(args, overrides)
     for pair in sorted(set(load_registry()) | set(overrides)):
         spec = resolve_model(pair, overrides)
         token = f" target token {spec.target_token}" if spec.target_token else ""
         print(f"{pair}\t{spec.location}\t(found by {spec.found_by}; revision {spec.revision or 'local'}){token}")
+    return 0
+
+
+def _models_vmap(args: argparse.Namespace, overrides: dict[str, str]) -> int:
+    """Write a target-vocabulary shortlist for translate.vocab_map, learned from pairs."""
+    from .translate import resolve_model
+    from .translate.ctranslate2 import _write_atomically, convert_model
+    from .translate.marian_vocab import MarianSentencePiece
+    from .translate.vocab_map import build_vocab_map, read_pairs
+
+    if not (args.pair and args.pairs and args.out):
+        raise ConfigError("models vmap needs a pair, --pairs FILE and --out FILE, "
+                          "e.g. translate-pipe models vmap en-fr --pairs pairs.tsv --out vmap-en-fr.txt")
+    pair = args.pair if "-" in args.pair else f"en-{args.pair}"
+    spec = resolve_model(pair, overrides)
+    folder, _ = convert_model(spec, args.compute_type)
+    text = build_vocab_map(MarianSentencePiece(folder, spec.target_token), read_pairs(args.pairs))
+    from pathlib import Path
+
+    _write_atomically(Path(args.out), text)
+    print(f"{pair}\t{args.out}\t({len(text.splitlines())} lines; set translate.vocab_map to use it)")
     return 0
 
 

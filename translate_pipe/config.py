@@ -43,6 +43,7 @@ class TranslateConfig:
     #: Names in the glossaries (people, places, titles) are replaced by placeholders the
     #: model copies, then by the glossary's target, so they are never translated word by word.
     keep_glossary_names: bool = True
+    vocab_map: str = ""
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,27 @@ def decoding_settings(config, max_input_tokens: int, target_token: str | None) -
     }
 
 
+def resolve_device(requested: str, cuda_devices: int) -> str:
+    """``cpu``, ``cuda[:N]`` or ``auto`` -> the device to use, given how many CUDA devices
+    the backend sees; asking for CUDA where there is none falls back to the CPU with a
+    warning. Each backend counts devices its own way (torch, CTranslate2), so the
+    CTranslate2 path never imports torch.
+    """
+    import logging
+
+    from ..errors import ConfigError
+
+    if requested not in {"cpu", "cuda", "auto"} and not requested.startswith("cuda:"):
+        raise ConfigError(f"translate.device must be cpu, cuda or auto, got {requested!r}")
+    if requested == "cpu":
+        return "cpu"
+    if cuda_devices > 0:
+        return "cuda" if requested == "auto" else requested
+    if requested != "auto":
+        logging.getLogger(__name__).warning("CUDA was asked for but is not available here: translating on the CPU")
+    return "cpu"
+
+
 def target_token_prefix(tokenizer, spec) -> str:
     """``">>ara<< "`` for a multi-target model, ``""`` otherwise; refuses a model that lacks it."""
     from ..errors import ModelLoadError

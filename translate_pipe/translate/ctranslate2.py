@@ -3,14 +3,22 @@
 The backend takes the same model folders (or hub ids) as the transformers backend and
 converts each once with CTranslate2's own converter; the conversion is cached under
 ``$TRANSLATE_PIPE_CACHE`` (default ``~/.cache/translate-pipe``) by the weights'
-fingerprint and the compute type, so a changed model is converted again. Confidence
-scores come from CTranslate2's own scoring of the chosen output (``score_batch``):
-the log-probability of each output token under the model, as in the other backend.
-CTranslate2 does not expose the full softmax, so there is no entropy, and no dropout.
+fingerprint and the compute type, so a changed model is converted again. The cached
+folder holds the model's SentencePiece files too, and a run on a cached conversion
+imports neither torch nor transformers (only the first conversion does): tokenization
+is :class:`MarianSentencePiece`, the device count is CTranslate2's own.
+
+Confidence scores come from CTranslate2's own scoring of the chosen output
+(``score_batch``): the log-probability of each output token under the model with the
+full vocabulary, as in the other backend (the beam search's ``return_scores`` would
+give only their length-normalised sum, and over a vocabulary shortlist when ``vmap``
+is on). CTranslate2 does not expose the full softmax, so there is no entropy, and no
+dropout.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -22,9 +30,10 @@ from pathlib import Path
 from ..config import TranslateConfig
 from ..errors import ConfigError, ModelLoadError
 from ..model import TranslationResult
-from .base import SystemInfo, decoding_settings, target_token_prefix
+from .base import SystemInfo, decoding_settings, resolve_device
 from .batching import balanced_batches, translate_in_pieces
-from .marian import load_marian, local_snapshot, resolve_device, weights_fingerprint
+from .marian_vocab import FILES as TOKENIZER_FILES
+from .marian_vocab import MarianSentencePiece
 from .registry import ModelSpec
 
 log = logging.getLogger(__name__)
@@ -47,23 +56,88 @@ def _import_ctranslate2():
     return ctranslate2
 
 
+def local_fingerprint(folder: Path) -> str:
+    """:func:`weights_fingerprint` of a local model folder, remembered by the files' size and
+    modification time, so a run on a cached conversion does not hash 300 MB of weights
+    again (0.3-0.5 s here). A changed file has a new size or time and is hashed anew.
+    """
+    from .marian import _WEIGHT_FILES, weights_fingerprint
+
+    folder = folder.resolve()
+    stamp = []
+    for name in _WEIGHT_FILES + ("config.json", "vocab.json"):
+        path = folder / name
+        if path.exists():
+            info = path.stat()
+            stamp.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+    key = f"{folder}|{'|'.join(stamp)}"
+    index_path = cache_dir() / "ct2" / "fingerprints.json"
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        index = {}
+    if isinstance(index, dict) and isinstance(index.get(key), str):
+        return index[key]
+    fingerprint = weights_fingerprint(folder)
+    index = {k: v for k, v in (index.items() if isinstance(index, dict) else ()) if not k.startswith(f"{folder}|")}
+    index[key] = fingerprint
+    try:
+        index_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(index_path, json.dumps(index, indent=0, sort_keys=True))
+    except OSError as exc:  # a read-only cache only costs the hashing next time
+        log.debug("cannot remember the fingerprint in %s: %s", index_path, exc)
+    return fingerprint
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _model_source(spec: ModelSpec) -> tuple[Path, str]:
+    """The local folder with the transformers weights of ``spec``, and their revision."""
+    from .marian import _looks_like_path, local_snapshot
+
+    if spec.is_local:
+        folder = Path(spec.location)
+        missing = [name for name in ("config.json",) + TOKENIZER_FILES if not (folder / name).exists()]
+        if missing:
+            raise ModelLoadError(
+                f"{spec.location}: not a Marian model folder (missing {', '.join(missing)}); "
+                f"it needs the files of {spec.model_id} as saved by save_pretrained")
+        return folder, local_fingerprint(folder)
+    if _looks_like_path(spec.location):
+        raise ModelLoadError(f"{spec.location}: no such model folder (given by {spec.found_by})")
+    # A hub model is converted from its local snapshot: no weights are loaded just to
+    # learn the revision, so a cached conversion costs nothing on later runs.
+    return local_snapshot(spec)
+
+
 def convert_model(spec: ModelSpec, compute_type: str, out: Path | None = None,
                   force: bool = False) -> tuple[Path, str]:
     """Convert the transformers Marian model of ``spec`` to CTranslate2, cached unless ``force``.
 
-    Returns the CTranslate2 folder and the revision of the weights it was made from.
+    Returns the CTranslate2 folder (with the model's SentencePiece files beside
+    ``model.bin``) and the revision of the weights it was made from. Only a conversion
+    imports transformers and torch (CTranslate2's converter reads the weights with them).
     """
-    ctranslate2 = _import_ctranslate2()
-    # A hub model is converted from its local snapshot: no weights are loaded just to
-    # learn the revision, so a cached conversion costs nothing on later runs.
-    if spec.is_local:
-        source, revision = Path(spec.location), weights_fingerprint(spec.location)
-    else:
-        source, revision = local_snapshot(spec)
+    source, revision = _model_source(spec)
     name = f"{spec.model_id.replace('/', '--')}-{revision.replace(':', '-')}-{compute_type}"
     target = out or cache_dir() / "ct2" / name
     if (target / "model.bin").exists() and not force:
+        if not all((target / f).exists() for f in TOKENIZER_FILES):  # converted by an older version
+            _copy_tokenizer_files(source, target)
         return target, revision
+    ctranslate2 = _import_ctranslate2()
+    _quiet_transformers()
     target.parent.mkdir(parents=True, exist_ok=True)
     quantization = None if compute_type in ("default", "float32", "auto") else compute_type
     log.info("converting %s to CTranslate2 (%s) in %s", spec.location, compute_type, target)
@@ -72,6 +146,7 @@ def convert_model(spec: ModelSpec, compute_type: str, out: Path | None = None,
     try:
         ctranslate2.converters.TransformersConverter(str(source)).convert(
             str(staging), quantization=quantization, force=True)
+        _copy_tokenizer_files(source, staging)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
@@ -79,6 +154,41 @@ def convert_model(spec: ModelSpec, compute_type: str, out: Path | None = None,
         shutil.rmtree(staging, ignore_errors=True)
         raise ModelLoadError(f"{spec.location}: CTranslate2 could not convert the model: {exc}") from None
     return target, revision
+
+
+def _quiet_transformers() -> None:
+    """The converter loads the weights with transformers, whose progress bars would
+    interleave with ours on stderr."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # the converter will say what is missing
+        return
+    hf_logging.disable_progress_bar()
+
+
+def _copy_tokenizer_files(source: Path, target: Path) -> None:
+    for name in TOKENIZER_FILES:
+        shutil.copyfile(source / name, target / name)
+
+
+def with_vocab_map(model_dir: Path, vocab_map: str | Path) -> Path:
+    """A sibling of ``model_dir`` that has ``vocab_map`` as its ``vmap.txt`` (the name
+    CTranslate2 reads with ``use_vmap``), the model's files linked, not copied; named by
+    the map's content, so runs with different maps never share a folder."""
+    from .vocab_map import vocab_map_digest
+
+    target = model_dir.parent / f"{model_dir.name}-vmap-{vocab_map_digest(vocab_map)}"
+    if (target / "vmap.txt").exists():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix=".vmap-", dir=model_dir.parent))
+    for item in model_dir.iterdir():
+        (staging / item.name).symlink_to(item.resolve())
+    shutil.copyfile(vocab_map, staging / "vmap.txt")
+    try:
+        staging.rename(target)
+    except OSError:  # another process made it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 def worker_threads(device: str, cores: int, config: TranslateConfig) -> tuple[int, int]:
@@ -103,22 +213,27 @@ class CTranslate2Translator:
     def __init__(self, spec: ModelSpec, config: TranslateConfig):
         ctranslate2 = _import_ctranslate2()
         self.spec, self.config = spec, config
-        device = resolve_device(config.device)
+        device = resolve_device(config.device, ctranslate2.get_cuda_device_count())
         self.device = "cuda" if device.startswith("cuda") else "cpu"
+        self.device_index = int(device.partition(":")[2] or 0)
         compute_type = config.compute_type
         if compute_type == "auto":
             compute_type = "float16" if self.device == "cuda" else "int8"
         self.compute_type = compute_type
-        self.tokenizer, _ = load_marian(spec, with_model=False)
-        self.tokenizer.model_max_length = 1 << 30
-        self._prefix = target_token_prefix(self.tokenizer, spec)
         self.model_dir, revision = convert_model(spec, compute_type)
+        if config.vocab_map:
+            self.model_dir = with_vocab_map(self.model_dir, config.vocab_map)
+        self.tokenizer = MarianSentencePiece(self.model_dir, spec.target_token)
+        if spec.target_token and spec.target_token not in self.tokenizer.vocab:
+            raise ModelLoadError(
+                f"{spec.location}: the model's vocabulary has no target token {spec.target_token} "
+                f"that models/registry.yaml requires for {spec.pair}: wrong model?")
         inter, intra = worker_threads(self.device, os.cpu_count() or 1, config)
         self.inter_threads = inter
         try:
-            self.translator = ctranslate2.Translator(str(self.model_dir), device=self.device,
-                                                     compute_type=compute_type, inter_threads=inter,
-                                                     intra_threads=intra)
+            self.translator = ctranslate2.Translator(
+                str(self.model_dir), device=self.device, device_index=self.device_index,
+                compute_type=compute_type, inter_threads=inter, intra_threads=intra)
         except (RuntimeError, ValueError) as exc:
             raise ModelLoadError(f"{self.model_dir}: CTranslate2 cannot load the model: {exc}") from None
         # opus-mt models have 512 positions; the prefix token and </s> count against them.
@@ -129,7 +244,8 @@ class CTranslate2Translator:
             src_lang=spec.src_lang,
             tgt_lang=spec.tgt_lang,
             backend=f"{self.backend_name}-{compute_type}",
-            decoding=decoding_settings(config, self.max_input_tokens, spec.target_token),
+            decoding={**decoding_settings(config, self.max_input_tokens, spec.target_token),
+                      **({"vocab_map": self.model_dir.name.rsplit("-vmap-", 1)[1]} if config.vocab_map else {})},
         )
 
     @property
@@ -137,10 +253,10 @@ class CTranslate2Translator:
         return self._system
 
     def _source_tokens(self, text: str) -> list[str]:
-        return self.tokenizer.convert_ids_to_tokens(self.tokenizer(self._prefix + text)["input_ids"])
+        return self.tokenizer.source_tokens(text)
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(self._prefix + text)["input_ids"])
+        return len(self.tokenizer.source_tokens(text))
 
     def translate(self, sources: Sequence[str]) -> list[TranslationResult]:
         return translate_in_pieces(sources, self.count_tokens, self.max_input_tokens, self._translate_pieces)
@@ -160,6 +276,7 @@ class CTranslate2Translator:
                 [source_tokens[i] for i in batch],
                 beam_size=self.config.beam_size,
                 max_decoding_length=self.config.max_length,
+                use_vmap=bool(self.config.vocab_map),
                 asynchronous=True,
             )))
         hypotheses, scored = self._score_as_translated(source_tokens, in_flight)
@@ -168,7 +285,7 @@ class CTranslate2Translator:
             n = len(log_probs)
             mean = sum(log_probs) / n
             std = (sum((v - mean) ** 2 for v in log_probs) / n) ** 0.5
-            text = self.tokenizer.convert_tokens_to_string(tokens)
+            text = self.tokenizer.detokenize(tokens)
             results[i] = TranslationResult(text=text.strip(), logprob_mean=mean, logprob_std=std, entropy_mean=None,
                                            n_tokens=n, hit_max_length=len(tokens) >= self.config.max_length)
         return results
@@ -219,7 +336,6 @@ class CTranslate2Translator:
         if dropout:
             raise ConfigError("score.qe_dropout needs the transformers backend (CTranslate2 has no dropout)")
         source_tokens = [self._source_tokens(s) for s in sources]
-        target_tokens = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(text_target=t)["input_ids"])[:-1]
-                         for t in targets]
+        target_tokens = [self.tokenizer.target_tokens(t) for t in targets]
         scored = self._score(source_tokens, target_tokens)
         return [[sum(s.log_probs) / max(len(s.log_probs), 1)] * passes for s in scored]

@@ -16,6 +16,7 @@ from ..config import TranslateConfig
 from ..errors import ConfigError, ModelLoadError
 from ..model import TranslationResult
 from .base import SystemInfo, decoding_settings, target_token_prefix
+from .base import resolve_device as resolve_device_for
 from .batching import token_budget_batches, translate_in_pieces
 from .registry import ModelSpec, download_hint, hub_offline_reason
 
@@ -26,17 +27,11 @@ _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 def resolve_device(requested: str) -> str:
     """``cpu``, ``cuda`` or ``auto``; asking for CUDA where there is none falls back to CPU."""
-    import torch
-
-    if requested not in {"cpu", "cuda", "auto"} and not requested.startswith("cuda:"):
-        raise ConfigError(f"translate.device must be cpu, cuda or auto, got {requested!r}")
     if requested == "cpu":
         return "cpu"
-    if torch.cuda.is_available():
-        return "cuda" if requested == "auto" else requested
-    if requested != "auto":
-        log.warning("CUDA was asked for but is not available here: translating on the CPU")
-    return "cpu"
+    import torch
+
+    return resolve_device_for(requested, torch.cuda.device_count() if torch.cuda.is_available() else 0)
 
 
 def load_marian(spec: ModelSpec, with_model: bool = True):
