@@ -291,7 +291,7 @@ def test_review_api_pages_releases_and_pairs_with_a_total(tmp_path: Path) -> Non
     db = tmp_path / "a.db"
     with Store(db) as store:
         ids = fill_archive(store, 120, sentences=12)
-    with TestClient(create_app(str(db))) as client:
+    with TestClient(create_app(str(db)), base_url="http://localhost") as client:
         first = client.get("/api/releases")
         assert first.status_code == 200 and first.headers["X-Total-Count"] == "120"
         assert len(first.json()) == 50 and first.json()[0]["labels"]["fr"]
