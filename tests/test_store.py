@@ -323,3 +323,35 @@ def test_releases_command_pages_the_list(tmp_path: Path, capsys: pytest.CaptureF
     assert capsys.readouterr().out.count("\n") == 1
     assert main(["releases", "--db", str(db), "--limit", "0"]) == 1
     assert "limit must be between 1 and 500" in capsys.readouterr().err
+
+
+def test_concurrent_edits_of_one_pair_never_lose_it(tmp_path: Path) -> None:
+    """Issue 19.10: a version saved between reading the current id and reading the pair gave a false 404."""
+    import threading
+
+    from translate_pipe.review.service import ReviewService
+
+    db = tmp_path / "a.db"
+    with Store(db) as store:
+        ids = fill_archive(store, 2, sentences=2)
+        first = next(store.pairs("fr", release_ids=[ids[0]]))
+    service = ReviewService(str(db))
+    errors: list[BaseException] = []
+
+    def reviewer(n: int) -> None:
+        try:
+            for k in range(8):
+                service.edit(first.translation_id, tgt=f"Version {n}.{k}.")
+                service.pair(first.translation_id)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reviewer, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Store(db) as store:
+        assert len(store.versions(first.translation_id)) == 1 + 6 * 8
+        assert store.pair_of(first.translation_id).tgt.startswith("Version ")

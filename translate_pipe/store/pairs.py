@@ -167,6 +167,7 @@ class PairQueries(StorePart):
         labels: Sequence[str] | None = None,
         statuses: Sequence[str] | None = None,
         translation_ids: Sequence[int] | None = None,
+        segment_ids: Sequence[int] | None = None,
     ) -> Iterator[Pair]:
         """Pairs in document order: each segment with the current version of its translation.
 
@@ -177,7 +178,7 @@ class PairQueries(StorePart):
         params: list[object] = [tgt_lang]
         # Empty statuses or labels mean "any"; an empty list of ids means none.
         filters = [("t.status", statuses or None), ("t.label", labels or None), ("t.id", translation_ids),
-                   ("s.release_id", release_ids)]
+                   ("s.release_id", release_ids), ("s.id", segment_ids)]
         for column, values in filters:
             if values is not None:
                 where.append(f"{column} IN ({placeholders(values)})")
@@ -201,7 +202,8 @@ class PairQueries(StorePart):
             f" WHERE {' AND '.join(where)} ORDER BY r.date NULLS FIRST, s.release_id, s.idx"
         )
         # Exports stream; looking up given pairs (the review page) is one small query.
-        rows = self.db.execute(query, params) if translation_ids is not None else self.db.stream(query, params)
+        small = translation_ids is not None or segment_ids is not None
+        rows = self.db.execute(query, params) if small else self.db.stream(query, params)
         for row in rows:
             (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, status,
              version, paragraph, scores, flags) = row

@@ -21,11 +21,9 @@ class ReviewQueries(PairQueries):
         ).fetchone()
         if row is None:
             return None
-        current = self.db.execute(
-            f"SELECT {current_version('?', '?')}",
-            (row[2], row[1]),
-        ).fetchone()
-        return next(self.pairs(row[1], release_ids=[row[0]], translation_ids=[current[0]]), None)
+        # One statement picks the current version and reads it, so a version another
+        # reviewer saves meanwhile cannot slip between the two (a false "no pair").
+        return next(self.pairs(row[1], release_ids=[row[0]], segment_ids=[row[2]]), None)
 
     def versions(self, translation_id: int) -> list[dict[str, object]]:
         """Every version of the pair that ``translation_id`` belongs to, oldest first."""

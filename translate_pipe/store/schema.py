@@ -120,6 +120,13 @@ def schema_version(db: Database) -> int | None:
 
 def migrate(db: Database, where: str) -> None:
     """Create the tables, or bring an older database up to :data:`SCHEMA_VERSION`."""
+    # A current database needs nothing: one read, not the whole schema script (the review
+    # server opens the store once per request).
+    try:
+        if schema_version(db) == SCHEMA_VERSION:
+            return
+    except StoreError:
+        pass  # no meta table yet, or not a database: create_schema says which
     # CREATE ... IF NOT EXISTS is idempotent, so two processes may race here safely.
     db.create_schema(SCHEMA_STATEMENTS)
     if schema_version(db) == SCHEMA_VERSION:
