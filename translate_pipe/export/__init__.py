@@ -71,13 +71,19 @@ def export(
     if fmt not in CORPUS_FORMATS:
         raise ConfigError(f"unknown export format {fmt!r} (available: {', '.join(FORMATS)})")
     if origin == "human":
-        pairs: Iterable[Pair] = store.human_pairs(tgt_lang, release_ids=release_ids, min_score=min_score)
+        source: Iterable[Pair] = store.human_pairs(tgt_lang, release_ids=release_ids, min_score=min_score)
     else:
-        pairs = store.pairs(tgt_lang, release_ids=release_ids, min_score=min_score, labels=labels, statuses=statuses)
-    if deduplicate:
-        pairs = unique_pairs(pairs)
+        source = store.pairs(tgt_lang, release_ids=release_ids, min_score=min_score, labels=labels, statuses=statuses)
+    pairs = unique_pairs(source) if deduplicate else source
     pairs = track(pairs, f"export {fmt}", unit="pair")
-    written, files = CORPUS_FORMATS[fmt](pairs, Path(out), tgt_lang)
+    try:
+        written, files = CORPUS_FORMATS[fmt](pairs, Path(out), tgt_lang)
+    finally:
+        # A writer that fails midway (full disk) leaves the database cursor open: close it
+        # while the store still is, not when the garbage collector gets to it.
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
     return ExportSummary(written, tuple(files))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from fastapi import FastAPI, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
@@ -75,6 +76,19 @@ class BodyLimit:
         return await self.app(scope, replay, send)
 
 
+def _text(value: object) -> str:
+    """``value`` as text JSON can carry (a lone surrogate becomes its escape)."""
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _validation_error(error: dict) -> dict[str, object]:
+    message = str(error.get("msg", "invalid"))
+    if error.get("type") == "string_unicode":
+        message = "not valid text: a lone surrogate (\\ud800-\\udfff) is not a character"
+    return {"loc": [_text(part) for part in error.get("loc", ())], "msg": _text(message),
+            "type": _text(error.get("type", ""))}
+
+
 def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.1",
                allowed_hosts: Sequence[str] = ()) -> FastAPI:
     """The review application over the database ``db``.
@@ -94,6 +108,12 @@ def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.
     @app.exception_handler(NotFound)
     async def not_found(_request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes the input back, and JSON cannot carry a lone
+        # surrogate: it would answer 500. Say what is wrong without the input.
+        return JSONResponse({"detail": [_validation_error(error) for error in exc.errors()]}, status_code=422)
 
     @app.exception_handler(Busy)
     async def busy(_request, exc: Busy) -> JSONResponse:
