@@ -14,7 +14,7 @@ from pathlib import Path
 from ..config import IngestConfig
 from ..errors import InputError
 from ..model import Release
-from .boilerplate import Furniture, drop_edge_furniture, edge_lines
+from .boilerplate import Furniture, call_to_action_reason, drop_edge_furniture, edge_lines, shorten
 from .common import Skipped, clean_text, decode_text, display_name, reason_of
 from .html import HTML_SUFFIXES, ExtractedPage, extract_page, looks_like_html
 from .jsonl import releases_from_jsonl, releases_from_parquet
@@ -225,6 +225,9 @@ def release_from_page(page: ExtractedPage, origin: str, config: IngestConfig | N
     """The release of an extracted page: its title, date and address, paragraphs in order."""
     config = config or IngestConfig()
     paragraphs, learned = drop_edge_furniture(list(page.paragraphs), furniture)
+    for number in range(len(paragraphs) - 1, max(len(paragraphs) - 4, -1), -1):
+        if reason := call_to_action_reason(paragraphs[number], len(paragraphs) - 1 - number):
+            learned.append(f"{reason}: {shorten(paragraphs.pop(number))}")
     text, removed, warnings = clean_text("\n".join(paragraphs))
     try:
         return release_from_blocks(
