@@ -174,6 +174,12 @@ def _learn(entries: list[Path | Skipped], config: IngestConfig,
     return Furniture.learn(texts)
 
 
+def learn_furniture(paths: Iterable[str | Path], config: IngestConfig | None = None) -> Furniture | None:
+    """The furniture of a batch of files (see :mod:`.boilerplate`), for engines that read
+    the files elsewhere and hand their bytes to :func:`releases_from_bytes`."""
+    return _learn([Path(p) for p in paths], config or IngestConfig(), {})
+
+
 def _extract(data: bytes, origin: str, config: IngestConfig) -> ExtractedPage | Skipped:
     try:
         return extract_page(data, origin, config)
@@ -275,6 +281,6 @@ def _record_number(item_origin: str, origin: str) -> int | None:
 
 __all__ = [
     "JSONL_SUFFIXES", "PARQUET_SUFFIXES", "RELEASE_SUFFIXES", "TEXT_SUFFIXES", "edge_lines", "expand_inputs",
-    "extract_release",
+    "extract_release", "learn_furniture",
     "origin_label", "read_releases", "release_from_page", "releases_from_bytes", "scan_inputs",
 ]
