@@ -57,6 +57,7 @@ work had been paid for by the regional development fund and by the three distric
 <p>Engineers from the water authority will inspect the network every month, the minister added. Residents
 can report leaks by telephone or at the offices of their district, which are open every weekday.</p>
 <p>Read more: Harbour reopens after storm</p>
+<p>Subscribe now to our newsletter for the latest news from the ministry.</p>
 </article>
 <footer><p>Copyright 2024 Ministry of Water. All rights reserved.</p><p>Share this</p></footer>
 </body></html>
@@ -84,6 +85,7 @@ def test_a_page_gives_title_date_url_and_body_in_order(tmp_path: Path) -> None:
     reasons = "\n".join(release.dropped)
     assert "link to another article: Read more: Harbour reopens" in reasons
     assert "menu: Contact us" in reasons
+    assert "call to action: Subscribe now to our newsletter" in reasons
 
 
 def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:

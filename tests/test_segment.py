@@ -235,3 +235,33 @@ def test_linear_time_on_a_megabyte_without_punctuation() -> None:
     t0 = time.perf_counter()
     assert split_sentences(big, "en") == [big]
     assert time.perf_counter() - t0 < max(30 * t_small, 0.5)
+
+
+# --- news: headline -> dateline -> body, in three languages (issue 16) -----------------------
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Russian jets kill 22 in rural Idlib PARIS (AFP) - Warplanes struck a shelter on Wednesday.", "en",
+         ["Russian jets kill 22 in rural Idlib", "PARIS (AFP) - Warplanes struck a shelter on Wednesday."]),
+        ("Le rapport sur la parité est publié GENÈVE, 12 mars (Reuters) – Le rapport publié mardi montre un recul.",
+         "fr", ["Le rapport sur la parité est publié",
+                "GENÈVE, 12 mars (Reuters) – Le rapport publié mardi montre un recul."]),
+        ("Le Conseil se réunit Lundi 10 septembre 2018 16:14 GMT Le Conseil de sécurité a voté.", "fr",
+         ["Le Conseil se réunit", "Lundi 10 septembre 2018 16:14 GMT", "Le Conseil de sécurité a voté."]),
+        ("President Mustafa Meets French Envoy Monday, 10 September 2018 4:14 pm EST The president met the envoy.",
+         "en", ["President Mustafa Meets French Envoy", "Monday, 10 September 2018 4:14 pm EST",
+                "The president met the envoy."]),
+        ("الائتلاف يدين الهجوم الاثنين 10 أيلول 2018 - 16:14 بتوقيت دمشق أدان الائتلاف الوطني الهجوم.", "ar",
+         ["الائتلاف يدين الهجوم", "الاثنين 10 أيلول 2018 - 16:14 بتوقيت دمشق", "أدان الائتلاف الوطني الهجوم."]),
+        # Not datelines: a date inside a sentence, a dash inside a sentence, a number before capitals.
+        ("Le Conseil se réunira lundi 10 septembre 2018 à 16h00 à Genève.", "fr",
+         ["Le Conseil se réunira lundi 10 septembre 2018 à 16h00 à Genève."]),
+        ("He met the envoy in GENEVA - Talks went on.", "en", ["He met the envoy in GENEVA - Talks went on."]),
+        ("Write to 223 HUB - Robeson Center for details.", "en", ["Write to 223 HUB - Robeson Center for details."]),
+    ],
+)
+def test_news_headline_dateline_body(text: str, lang: str, expected: list[str]) -> None:
+    assert split_sentences(text, lang) == expected
+    # Each piece split again gives itself.
+    assert [s for piece in expected for s in split_sentences(piece, lang)] == expected

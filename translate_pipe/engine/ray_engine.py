@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..config import Config, IngestConfig
 from ..errors import ConfigError
-from ..ingest import Skipped, expand_inputs, releases_from_bytes
+from ..ingest import Skipped, learn_furniture, origin_label, releases_from_bytes, scan_inputs
 from ..model import Flag, PairScores, Paragraph, Release, Segment
 from ..scoring import PairScorer
 from ..segment import segment_release
@@ -101,9 +101,13 @@ class RayEngine:
              ) -> Iterator[ReadItem]:
         # The workers segment every release (they cannot ask the store); ``known`` is not needed.
         ray = _ray()
-        origins = {str(path.resolve()): str(path) for path in expand_inputs(inputs)}
+        entries = list(scan_inputs(inputs))
+        yield from (entry for entry in entries if isinstance(entry, Skipped))  # as the local engine reports them
+        origins = {str(path.resolve()): origin_label(path) for path in entries if not isinstance(path, Skipped)}
+        # Learned once from the whole batch, as the local engine does, so both drop the same lines.
+        furniture = learn_furniture(origins.values(), config)
         dataset = ray.data.read_binary_files(list(origins), include_paths=True)
-        rows = dataset.flat_map(_read_file, fn_kwargs={"origins": origins, "config": config})
+        rows = dataset.flat_map(_read_file, fn_kwargs={"origins": origins, "config": config, "furniture": furniture})
         # Streamed to the driver (never all in memory at once), in input order as the local engine reads.
         rows.context.execution_options.preserve_order = True
         for row in rows.iter_rows():
@@ -228,12 +232,12 @@ def read_shard(path: Path) -> list[ScoredTranslation]:
     ]
 
 
-def _read_file(row: dict, origins: dict[str, str], config: IngestConfig) -> list[dict]:
+def _read_file(row: dict, origins: dict[str, str], config: IngestConfig, furniture=None) -> list[dict]:
     """Ray Data ``flat_map``: one input file's bytes to its releases, segmented, as JSON rows."""
     path = str(row["path"])
     origin = origins.get(path) or origins.get("/" + path.lstrip("/"), path)
     return [{"item": json.dumps(_encode_item(item), ensure_ascii=False)}
-            for item in releases_from_bytes(origin, bytes(row["bytes"]), config)]
+            for item in releases_from_bytes(origin, bytes(row["bytes"]), config, furniture=furniture)]
 
 
 def _encode_item(item: Release | Skipped) -> dict:
@@ -248,6 +252,7 @@ def _decode_item(data: dict) -> ReadItem:
     fields = dict(data["release"])
     fields["paragraphs"] = tuple(Paragraph(**p) for p in fields["paragraphs"])
     fields["dropped"] = tuple(fields["dropped"])
+    fields["warnings"] = tuple(fields.get("warnings", ()))
     return Release(**fields), [Segment(**s) for s in data["segments"]]
 
 

@@ -25,7 +25,8 @@ from .common import (
 )
 from .dates import parse_date
 from .files import (
-    JSONL_SUFFIXES, PARQUET_SUFFIXES, RELEASE_SUFFIXES, TEXT_SUFFIXES, expand_inputs, extract_release, origin_label,
+    JSONL_SUFFIXES, PARQUET_SUFFIXES, RELEASE_SUFFIXES, TEXT_SUFFIXES, expand_inputs, extract_release, learn_furniture,
+    origin_label,
     read_releases, release_from_page, releases_from_bytes, scan_inputs,
 )
 from .html import HTML_SUFFIXES, ExtractedPage, extract_page, looks_like_html
@@ -53,7 +54,7 @@ def release_key(release: Release) -> str:
 __all__ = [
     "BIDI_CONTROLS", "ExtractedPage", "Furniture", "HTML_SUFFIXES", "JSONL_SUFFIXES", "PARQUET_SUFFIXES",
     "RELEASE_SUFFIXES", "Skipped", "TEXT_SUFFIXES", "boilerplate_reason", "clean_text", "decode_text",
-    "display_name", "expand_inputs", "extract_page", "extract_release", "looks_like_html", "origin_key", "origin_label", "parse_date",
+    "display_name", "expand_inputs", "extract_page", "extract_release", "learn_furniture", "looks_like_html", "origin_key", "origin_label", "parse_date",
     "parse_release_text", "read_lines", "read_releases", "read_text", "release_from_page", "release_from_record",
     "release_id", "release_key", "releases_from_bytes", "releases_from_jsonl", "scan_inputs",
 ]

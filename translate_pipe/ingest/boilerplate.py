@@ -41,7 +41,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:read more|read also|see also|related|more on this|lire aussi|à lire aussi|lire la suite|"
                 r"voir aussi|sur le même sujet|اقرأ أيضا|اقرأ أيضاً|اقرأ المزيد)\s*[:|\-–—»]\s*\S", re.I),
      "link to another article"),
-    (re.compile(r"^(?:photo|photos|image|crédits? photos?|photo credits?|image credits?|credit|crédit|"
+    (re.compile(r"^(?:image|photo) (?:d')?illustration$|^(?:image|photo) illustrative$", re.I), "picture caption"),
+    (re.compile(r"^(?:photo|photos|image|image illustrative|photo d'illustration|crédits? photos?|photo credits?|"
+                r"image credits?|credit|crédit|"
                 r"source photo|الصورة)\s*:\s*\S.{0,80}$", re.I), "picture credit"),
     (re.compile(r"^(?:tags?|categories|filed under|mots-clés|étiquettes|الوسوم)\s*:", re.I), "tag list"),
     (re.compile(r"^(?:copyright|©|all rights reserved|tous droits réservés|جميع الحقوق محفوظة)", re.I),
@@ -69,6 +71,24 @@ _TRAILING_LINK = re.compile(
 _FOLLOW_US = re.compile(r"(?:follow (?:us|[\w@.&' ]{2,40}?) on|suivez[- ]nous sur|تابعونا على|تابعنا على)\s+"
                         r"(?:twitter|facebook|instagram|x\b|youtube|telegram|linkedin|tiktok|تويتر|فيسبوك)", re.I)
 _SENTENCE_INSIDE = re.compile(r"[.!?؟][\"'”’»)]*\s+\S")
+
+
+# Calls to action that close a web article (subscribe, newsletter, the app): looked for
+# only in the last paragraphs of a page, and only as the opening of a paragraph.
+_CALL_TO_ACTION = re.compile(
+    r"^(?:subscribe\b|sign up\b|get (?:the|our) .{0,60}\b(?:by e-?mail|newsletter|daily edition)|"
+    r"for the latest (?:stories|news|updates)|download (?:the|our) .{0,30}\bapp\b|"
+    r"do you want to be informed|abonnez-vous|inscrivez-vous|recevez (?:notre|la) newsletter|"
+    r"téléchargez (?:notre|l')application|اشترك|اشتركوا|حمّل تطبيق|حمل تطبيق)", re.I)
+_TAIL_PARAGRAPHS = 3
+
+
+def call_to_action_reason(paragraph: str, from_end: int) -> str | None:
+    """Why a paragraph ``from_end`` places before a page's end (0: the last) is the site's
+    call to action ("Subscribe now to our edition ..."), or None."""
+    if from_end >= _TAIL_PARAGRAPHS or len(paragraph) > 300:
+        return None
+    return "call to action" if _CALL_TO_ACTION.match(paragraph.strip()) else None
 
 
 def boilerplate_reason(line: str, title: str = "") -> str | None:

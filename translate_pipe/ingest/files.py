@@ -14,7 +14,7 @@ from pathlib import Path
 from ..config import IngestConfig
 from ..errors import InputError
 from ..model import Release
-from .boilerplate import Furniture, drop_edge_furniture, edge_lines
+from .boilerplate import Furniture, call_to_action_reason, drop_edge_furniture, edge_lines, shorten
 from .common import Skipped, clean_text, decode_text, display_name, reason_of
 from .html import HTML_SUFFIXES, ExtractedPage, extract_page, looks_like_html
 from .jsonl import releases_from_jsonl, releases_from_parquet
@@ -174,6 +174,12 @@ def _learn(entries: list[Path | Skipped], config: IngestConfig,
     return Furniture.learn(texts)
 
 
+def learn_furniture(paths: Iterable[str | Path], config: IngestConfig | None = None) -> Furniture | None:
+    """The furniture of a batch of files (see :mod:`.boilerplate`), for engines that read
+    the files elsewhere and hand their bytes to :func:`releases_from_bytes`."""
+    return _learn([Path(p) for p in paths], config or IngestConfig(), {})
+
+
 def _extract(data: bytes, origin: str, config: IngestConfig) -> ExtractedPage | Skipped:
     try:
         return extract_page(data, origin, config)
@@ -225,6 +231,9 @@ def release_from_page(page: ExtractedPage, origin: str, config: IngestConfig | N
     """The release of an extracted page: its title, date and address, paragraphs in order."""
     config = config or IngestConfig()
     paragraphs, learned = drop_edge_furniture(list(page.paragraphs), furniture)
+    for number in range(len(paragraphs) - 1, max(len(paragraphs) - 4, -1), -1):
+        if reason := call_to_action_reason(paragraphs[number], len(paragraphs) - 1 - number):
+            learned.append(f"{reason}: {shorten(paragraphs.pop(number))}")
     text, removed, warnings = clean_text("\n".join(paragraphs))
     try:
         return release_from_blocks(
@@ -272,6 +281,6 @@ def _record_number(item_origin: str, origin: str) -> int | None:
 
 __all__ = [
     "JSONL_SUFFIXES", "PARQUET_SUFFIXES", "RELEASE_SUFFIXES", "TEXT_SUFFIXES", "edge_lines", "expand_inputs",
-    "extract_release",
+    "extract_release", "learn_furniture",
     "origin_label", "read_releases", "release_from_page", "releases_from_bytes", "scan_inputs",
 ]

@@ -115,7 +115,8 @@ _MONTH = r"(?:January|February|March|April|May|June|July|August|September|Octobe
 _FULL_DATE = re.compile(
     r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?[ \t]+"
     r"(?:" + _MONTH + r"[ \t]+\d{1,2},?|\d{1,2}[ \t]+" + _MONTH + r",?)[ \t]+\d{4}\b"
-    r"(?:[ \t]+\d{1,2}:\d{2}(?![\d:])(?:[ \t]?[AaPp]\.?[Mm]\.?)?)?"
+    r"(?:[ \t]+\d{1,2}:\d{2}(?![\d:])(?:[ \t]?[AaPp]\.?[Mm]\.?)?"
+    r"(?:[ \t]*\(?(?:GMT|UTC|CET|CEST|EST|EDT|CST|CDT|PST|PDT|BST)(?:[+-]\d{1,2})?\)?(?![\w]))?)?"
 )
 _CAPITAL_AFTER = re.compile(r"[ \t\u00a0]+[A-Z]")
 
@@ -131,13 +132,82 @@ def unpunctuated_boundaries(text: str, lang: str) -> list[int]:
     ``_UNPUNCTUATED_ENDS_OF`` (English dashes, French semicolons). The splitter adds
     the headlines (``headline_end``), which need its sentences."""
     if lang == "ar":
-        found = [*_arabic_datelines(text), *_bullets(text)]
+        found = [*_arabic_datelines(text), *_bullets(text), *_around_news_dates(text)]
     else:
         patterns = _UNPUNCTUATED_ENDS + _UNPUNCTUATED_ENDS_OF.get(lang, ())
-        found = [*_bullets(text), *_before_time_stamps(text), *_around_dates(text),
+        found = [*_bullets(text), *_before_time_stamps(text), *_around_dates(text), *_around_news_dates(text),
+                 *_capitals_datelines(text),
                  *(offset for needles, pattern in patterns if not needles or any(needle in text for needle in needles)
                    for offset in _unpunctuated_ends(pattern, text))]
-    return sorted(found)
+    return sorted(set(found))
+
+
+# News: a headline run into a wire dateline in capitals ("... in Idlib PARIS (AFP) - The
+# ...", "... mondiale GENÈVE, 12 mars (Reuters) – Le ..."): the boundary is before the
+# city. Found from the dash, looking back, as the Arabic datelines are.
+_NEWS_DASH = re.compile(r"[ \t\u00a0][—–-][ \t\u00a0]")
+_CAPS = "A-ZÀ-ÖØ-Þ"
+_CAPITALS_DATELINE = re.compile(
+    r"(?<=[^\s.!?…:;])[ \t\u00a0]+[" + _CAPS + r"][" + _CAPS + r"'’.\- ]{1,30}[" + _CAPS + r"]"
+    r"(?:,[ \t\u00a0][^()\n—–]{1,40}?)?[ \t\u00a0]*(?:\([^()\n]{2,25}\)[ \t\u00a0]*)?$"
+)
+# A date line with its weekday and time (and time zone), run into the text around it:
+# "Lundi 10 septembre 2018 16:14 GMT", "mardi, 12 mars 2024 à 09h30",
+# "الاثنين 10 أيلول 2018 - 16:14 بتوقيت دمشق", "Monday, 10 September 2018 4:14 pm EST".
+_WEEKDAYS = (r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|[Ll]undi|[Mm]ardi|[Mm]ercredi|[Jj]eudi"
+             r"|[Vv]endredi|[Ss]amedi|[Dd]imanche|الاثنين|الإثنين|الثلاثاء|الأربعاء|الاربعاء|الخميس|الجمعة|السبت"
+             r"|الأحد|الاحد)")
+_NEWS_DATE = re.compile(
+    _WEEKDAYS + r"[,،]?[ \t\u00a0]+(?:\d{1,2}(?:er)?[ \t\u00a0]+[^\W\d_]+(?:[ /][^\W\d_]+)?|[A-Z][a-z]+[ \t]+\d{1,2},?)"
+    r"[,،]?[ \t\u00a0]+\d{4}[,،]?[ \t\u00a0]*(?:[-–—|][ \t\u00a0]*)?(?:à[ \t\u00a0]+|at[ \t\u00a0]+)?"
+    r"\d{1,2}[:h]\d{2}(?![\d:])(?:[ \t\u00a0]?[AaPp]\.?[Mm]\.?)?"
+    r"(?:[ \t\u00a0]*\(?(?:GMT|UTC|CET|CEST|EST|EDT|PST|PDT|BST|[A-Z]{2,4}T)(?:[+-]\d{1,2})?\)?"
+    r"|[ \t\u00a0]+بتوقيت[ \t\u00a0]+(?:غرينتش|مكة المكرمة|[^\W\d_]+))?"
+)
+_CLOCK_TIME = re.compile(r"\d[:h]\d{2}(?![\d:])")
+_FRENCH_PREPOSITIONS = {"à", "a", "de", "du", "des", "en", "au", "aux", "par", "pour", "sur", "vers", "depuis", "le",
+                        "la", "les", "et", "ou"}
+
+
+def _capitals_datelines(text: str) -> Iterator[int]:
+    """Offsets of the white space before each wire dateline in capitals."""
+    for mark in _NEWS_DASH.finditer(text):
+        found = _CAPITALS_DATELINE.search(text, max(0, mark.start() - 80), mark.start())
+        if found is None or len(found.group().split("(")[0].split(",")[0].split()) > 4:
+            continue
+        after = text[mark.end():mark.end() + 2]
+        if not after or not (after[0].isupper() or after[0] in "\"'«“‘"):
+            continue  # "in GENEVA - talks went on": a dash inside a sentence
+        before = _WORD_BEFORE_SPACE.search(text, max(0, found.start() - 40), found.start() + 1)
+        if before is not None and (before.group(1).lower() in LEADS_TO_A_DATE or before.group(1)[-1].isdigit()
+                                   or before.group(1).lower() in _FRENCH_PREPOSITIONS):
+            continue
+        yield found.start()
+
+
+def _around_news_dates(text: str) -> Iterator[int]:
+    """Offsets before and after each weekday-date-time line run into the text."""
+    # Times are rare and cheap to find: the date line is looked for around each one only.
+    last_end = -1
+    for time_match in _CLOCK_TIME.finditer(text):
+        if time_match.start() < last_end:
+            continue
+        match = _NEWS_DATE.search(text, max(0, time_match.start() - 70), min(len(text), time_match.end() + 40))
+        if match is None or not match.start() <= time_match.start() < match.end():
+            continue
+        last_end = match.end()
+        if match.start() > 0 and text[match.start() - 1].isalnum():
+            continue
+        first = text[match.start()]
+        if first.islower():
+            continue  # "se réunira lundi 10 septembre 2018 à 16h00": inside a sentence
+        before = _WORD_BEFORE_SPACE.search(text, max(0, match.start() - 41), match.start())
+        if before is not None and not _leads_to_a_date(before.group(1)) and before.group(1)[-1] not in ".!?؟…":
+            yield before.end(1)
+        after = match.end()
+        rest = text[after:after + 3].lstrip(" \t\u00a0")
+        if rest and (rest[0].isupper() or "\u0600" <= rest[0] <= "\u06ff") and after < len(text):
+            yield after
 
 
 def _bullets(text: str) -> Iterator[int]:
