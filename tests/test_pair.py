@@ -342,3 +342,23 @@ def test_agreement_signals_for_the_aligner() -> None:
     assert name_agreement("Seif met Erdogan in Ankara", "en", "التقى الرئيس بالوفد", "ar") == 0.0
     assert mt_similarity("le ministre a rencontré la délégation", "Le ministre a rencontré les délégués", "fr") > 0.5
     assert mt_similarity("le ministre", "la pluie tombe", "fr") == 0.0
+
+
+def test_arabic_renderings_of_names_are_learned_from_the_pairs_found() -> None:
+    """Aleppo/حلب and Damascus/دمشق share no consonant key; the pairs that numbers find
+    teach them, and a release with no number then pairs by those names alone."""
+    cities = [("Aleppo", "حلب"), ("Damascus", "دمشق"), ("Geneva", "جنيف"), ("Jerusalem", "القدس"), ("Cairo", "القاهرة")]
+    english, arabic = [], []
+    for n in range(10):
+        city_en, city_ar = cities[n % 5]
+        english.append(PairingDocument(f"en{n}", "en", f"Shelling of {city_en} wounded {100 + 37 * n} people and "
+                                                        f"destroyed {20 + 11 * n} houses."))
+        arabic.append(PairingDocument(f"ar{n}", "ar", f"أدى قصف {city_ar} إلى إصابة {100 + 37 * n} شخصاً وتدمير "
+                                                       f"{20 + 11 * n} منزلاً."))
+    names_en = PairingDocument("en-names", "en", "Delegates from Aleppo and Damascus met on Monday.")
+    names_ar = PairingDocument("ar-names", "ar", "التقى مندوبون من حلب ودمشق يوم الاثنين.")
+    # Alone, the two share nothing that survives the change of script.
+    assert pair_documents([names_en], [names_ar], "ar").pairs == ()
+    result = pair_documents([*english, names_en], [*arabic, names_ar], "ar")
+    assert {(p.en, p.other) for p in result.pairs} == {(f"en{n}", f"ar{n}") for n in range(10)} | {
+        ("en-names", "ar-names")}

@@ -26,7 +26,7 @@ import heapq
 import logging
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +38,7 @@ from .signals import (
     content_words,
     country_codes,
     dates_in,
+    latin_name_runs,
     length_agreement,
     name_keys,
     numbers_in,
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 
 #: Weight of each kind of anchor, before its rarity: a date or a number that two texts
 #: share says more than a name skeleton (which can collide) or a word stem.
-ANCHOR_WEIGHTS = {"date": 1.5, "number": 1.0, "name": 1.0, "country": 0.6, "stem": 0.3, "mt": 0.6}
+ANCHOR_WEIGHTS = {"date": 1.5, "number": 1.0, "name": 1.0, "country": 0.6, "stem": 0.3, "mt": 0.6, "learned": 0.8}
 
 # "30 August 2017 In Coalition News", "21 آذار/مارس 2018 In بيانات صحفية": the header
 # of each item of a listing page.
@@ -197,13 +198,15 @@ def pair_documents(
         _add_word_anchors(en_units, other_units, tgt_lang, [english_mt[unit.doc] for unit in en_units])
     elif translator is not None:
         _add_mt_anchors(en_units, other_units, tgt_lang, translator, options, progress)
-    weights = _anchor_weights(en_units, other_units, options)
-    for unit in (*en_units, *other_units):
-        unit.weights = {a: weights[a] * ANCHOR_WEIGHTS[kind] for a, kind in unit.kinds.items() if weights.get(a, 0.0) > 0}
-        unit.norm = math.sqrt(sum(unit.weights.values()))
-    top_en, top_other = _best_two(en_units, other_units, tgt_lang, options, progress)
+    matches = _pair_units(en_units, other_units, tgt_lang, options, progress)
+    if tgt_lang == "ar" and len(matches) >= _MIN_PAIRS_TO_LEARN:
+        # Names Arabic writes other than by their consonants (Aleppo/حلب, Germany/ألمانيا,
+        # Security Council/مجلس الأمن) are learned from the pairs found, then the pairing
+        # runs again with them.
+        if _add_learned_anchors(en_units, other_units, matches):
+            matches = _pair_units(en_units, other_units, tgt_lang, options, progress)
     accepted: dict[tuple[int, int], float] = {}
-    for i, j, score in _mutual_best(top_en, top_other, options):
+    for i, j, score in matches:
         key = (en_units[i].doc, other_units[j].doc)
         accepted[key] = max(score, accepted.get(key, 0.0))
     pairs = tuple(DocumentPair(english[a].origin, others[b].origin, round(min(1.0, s), 4))
@@ -215,6 +218,67 @@ def pair_documents(
         unpaired_en=tuple(d.origin for n, d in enumerate(english) if n not in paired_en),
         unpaired_other=tuple(d.origin for n, d in enumerate(others) if n not in paired_other),
     )
+
+
+def _pair_units(en_units: list[_Unit], other_units: list[_Unit], tgt_lang: str, options: PairingOptions,
+                progress) -> list[tuple[int, int, float]]:
+    weights = _anchor_weights(en_units, other_units, options)
+    for unit in (*en_units, *other_units):
+        unit.weights = {a: weights[a] * ANCHOR_WEIGHTS[kind] for a, kind in unit.kinds.items() if weights.get(a, 0.0) > 0}
+        unit.norm = math.sqrt(sum(unit.weights.values()))
+    top_en, top_other = _best_two(en_units, other_units, tgt_lang, options, progress)
+    return _mutual_best(top_en, top_other, options)
+
+
+_MIN_PAIRS_TO_LEARN = 5
+
+
+def _add_learned_anchors(en_units: list[_Unit], other_units: list[_Unit], matches: list[tuple[int, int, float]]) -> int:
+    """Learn (English name word, Arabic word) pairs that occur together in the matched
+    items and rarely apart; give both sides an anchor for each. Returns how many were learned."""
+    en_words = [{w.lower() for w in latin_name_runs_words(unit.text)} for unit in en_units]
+    ar_words = [_with_proclitic_stripped(content_words(unit.text, "ar", min_length=3)) for unit in other_units]
+    en_count: Counter[str] = Counter()
+    ar_count: Counter[str] = Counter()
+    for i, j, _ in matches:
+        en_count.update(en_words[i])
+        ar_count.update(ar_words[j])
+    joint: Counter[tuple[str, str]] = Counter()
+    for i, j, _ in matches:
+        names = [w for w in en_words[i] if en_count[w] >= 2]
+        words = [w for w in ar_words[j] if ar_count[w] >= 2]
+        joint.update((e, a) for e in names for a in words)
+    lexicon: dict[str, str] = {}
+    best: dict[str, float] = {}
+    for (e, a), together in joint.items():
+        if together < 2:
+            continue
+        dice = 2 * together / (en_count[e] + ar_count[a])
+        if dice >= _LEARN_MIN_DICE and dice > best.get(e, 0.0):
+            lexicon[e], best[e] = a, dice
+    for unit, words in zip(en_units, en_words):
+        for word in words & lexicon.keys():
+            unit.kinds["l:" + word] = "learned"
+    by_arabic: dict[str, list[str]] = defaultdict(list)
+    for e, a in lexicon.items():
+        by_arabic[a].append(e)
+    for unit, words in zip(other_units, ar_words):
+        for word in words & by_arabic.keys():
+            for e in by_arabic[word]:
+                unit.kinds["l:" + e] = "learned"
+    return len(lexicon)
+
+
+_LEARN_MIN_DICE = 0.7
+
+
+def _with_proclitic_stripped(words: set[str]) -> set[str]:
+    """Arabic words, and each also without a one-letter proclitic (و, ب, ل, ف, ك): "ودمشق"."""
+    return words | {w[1:] for w in words if len(w) >= 4 and w[0] in "وبلفك"}
+
+
+def latin_name_runs_words(text: str) -> list[str]:
+    return [word for word, _ in latin_name_runs(text)]
 
 
 _TopTwo = dict[int, list[tuple[float, int]]]  # item -> its two best (score, other item), best first
