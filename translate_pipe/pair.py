@@ -6,7 +6,8 @@ document is reduced to *anchors* that survive translation: the dates it mentions
 numbers, its names (a consonant skeleton that a name keeps in Latin and Arabic script),
 the countries it names (CLDR names through Babel) and, for French, word stems that
 English shares; with a translator, also the content words of the MT of its first
-sentences. Rare anchors weigh more (inverse document frequency over both folders), and
+sentences. Against Arabic, names whose Arabic form keeps none of the Latin consonants
+(Aleppo/حلب) are learned from the pairs a first pass finds, and a second pass uses them. Rare anchors weigh more (inverse document frequency over both folders), and
 an inverted index over the anchors finds candidates, so no pair of documents that shares
 nothing is ever scored.
 
@@ -236,7 +237,7 @@ _MIN_PAIRS_TO_LEARN = 5
 def _add_learned_anchors(en_units: list[_Unit], other_units: list[_Unit], matches: list[tuple[int, int, float]]) -> int:
     """Learn (English name word, Arabic word) pairs that occur together in the matched
     items and rarely apart; give both sides an anchor for each. Returns how many were learned."""
-    en_words = [{w.lower() for w in latin_name_runs_words(unit.text)} for unit in en_units]
+    en_words = [{word.lower() for word, _ in latin_name_runs(unit.text)} for unit in en_units]
     ar_words = [_with_proclitic_stripped(content_words(unit.text, "ar", min_length=3)) for unit in other_units]
     en_count: Counter[str] = Counter()
     ar_count: Counter[str] = Counter()
@@ -275,10 +276,6 @@ _LEARN_MIN_DICE = 0.7
 def _with_proclitic_stripped(words: set[str]) -> set[str]:
     """Arabic words, and each also without a one-letter proclitic (و, ب, ل, ف, ك): "ودمشق"."""
     return words | {w[1:] for w in words if len(w) >= 4 and w[0] in "وبلفك"}
-
-
-def latin_name_runs_words(text: str) -> list[str]:
-    return [word for word, _ in latin_name_runs(text)]
 
 
 _TopTwo = dict[int, list[tuple[float, int]]]  # item -> its two best (score, other item), best first
