@@ -262,13 +262,15 @@ def test_duplicates_and_non_text_files_are_skipped_with_a_warning(tmp_path: Path
     en, fr = _two_folders(tmp_path)
     shutil.copy(en / "a.txt", en / "z-copy.txt")
     (fr / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (fr / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     assert main(["pair", str(en), str(fr), "--tgt-lang", "fr", "--mt", "none"]) == 0
     out, err = capsys.readouterr()
     assert {tuple(Path(p).name for p in line.split("\t")[:2]) for line in out.splitlines()} == {
         ("a.txt", "x.txt"), ("b.txt", "y.txt")}
     assert "z-copy.txt: skipped: the same document as" in err
     assert "scan.txt: skipped: binary file" in err
-    assert "2 files skipped" in err
+    assert "photo.png: skipped: not a release file (.png)" in err
+    assert "3 files skipped" in err
 
 
 def test_pair_with_the_model(tmp_path: Path, tiny_models: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
