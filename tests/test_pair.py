@@ -130,6 +130,17 @@ def test_the_true_pairs_of_the_real_releases_and_nothing_else(releases: Path, la
         assert {"fr/news-2017-12.txt", "fr/news-2018-01.txt"} <= unpaired
 
 
+def test_a_hard_negative_stays_unpaired_when_the_true_counterpart_is_missing(releases: Path, tmp_path: Path) -> None:
+    """en/news-2019-09-20 is another statement on the veto that ar/press-2019-09-crawl-a
+    reports, a day later, naming the same countries; without the true English release
+    beside it, it must not take its place."""
+    shutil.copytree(releases / "en", tmp_path / "en")
+    for name in ("2019-09-19-russian-chinese-veto.txt", "2018-03-22-russian-forces-two-massacres-rural-idlib.txt"):
+        (tmp_path / "en" / name).unlink()
+    result = pair_folders(tmp_path / "en", releases / "ar", "ar")
+    assert result.pairs == ()
+
+
 def _cut_last_third(path: Path, out: Path) -> None:
     blocks = path.read_text(encoding="utf-8").split("\n\n")
     text = "\n\n".join(blocks[: max(1, (2 * len(blocks)) // 3)])

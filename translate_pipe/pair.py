@@ -64,6 +64,8 @@ _OPENING_CHARS = 300
 
 #: How the pairing decides (the ``pair`` section of the config):
 #: ``threshold``, the lowest score of an accepted pair (tuned on bench/pair_quality.py);
+#: ``norm_prior``, added to each item's total anchor weight, so that two items with few
+#: anchors, sharing two or three topical ones (the same countries), do not look alike;
 #: ``sure_score`` and ``min_margin``, below ``sure_score`` a pair must score
 #: ``min_margin`` times the runner-up of either side; ``max_days_apart`` and
 #: ``date_disagreement``, releases dated further apart have their score multiplied by
@@ -226,7 +228,7 @@ def _pair_units(en_units: list[_Unit], other_units: list[_Unit], tgt_lang: str, 
     weights = _anchor_weights(en_units, other_units, options)
     for unit in (*en_units, *other_units):
         unit.weights = {a: weights[a] * ANCHOR_WEIGHTS[kind] for a, kind in unit.kinds.items() if weights.get(a, 0.0) > 0}
-        unit.norm = math.sqrt(sum(unit.weights.values()))
+        unit.norm = math.sqrt(sum(unit.weights.values()) + options.norm_prior)
     top_en, top_other = _best_two(en_units, other_units, tgt_lang, options, progress)
     return _mutual_best(top_en, top_other, options)
 
