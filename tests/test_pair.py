@@ -130,6 +130,17 @@ def test_the_true_pairs_of_the_real_releases_and_nothing_else(releases: Path, la
         assert {"fr/news-2017-12.txt", "fr/news-2018-01.txt"} <= unpaired
 
 
+def test_a_hard_negative_stays_unpaired_when_the_true_counterpart_is_missing(releases: Path, tmp_path: Path) -> None:
+    """en/news-2019-09-20 is another statement on the veto that ar/press-2019-09-crawl-a
+    reports, a day later, naming the same countries; without the true English release
+    beside it, it must not take its place."""
+    shutil.copytree(releases / "en", tmp_path / "en")
+    for name in ("2019-09-19-russian-chinese-veto.txt", "2018-03-22-russian-forces-two-massacres-rural-idlib.txt"):
+        (tmp_path / "en" / name).unlink()
+    result = pair_folders(tmp_path / "en", releases / "ar", "ar")
+    assert result.pairs == ()
+
+
 def _cut_last_third(path: Path, out: Path) -> None:
     blocks = path.read_text(encoding="utf-8").split("\n\n")
     text = "\n\n".join(blocks[: max(1, (2 * len(blocks)) // 3)])
@@ -262,13 +273,15 @@ def test_duplicates_and_non_text_files_are_skipped_with_a_warning(tmp_path: Path
     en, fr = _two_folders(tmp_path)
     shutil.copy(en / "a.txt", en / "z-copy.txt")
     (fr / "scan.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (fr / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     assert main(["pair", str(en), str(fr), "--tgt-lang", "fr", "--mt", "none"]) == 0
     out, err = capsys.readouterr()
     assert {tuple(Path(p).name for p in line.split("\t")[:2]) for line in out.splitlines()} == {
         ("a.txt", "x.txt"), ("b.txt", "y.txt")}
     assert "z-copy.txt: skipped: the same document as" in err
     assert "scan.txt: skipped: binary file" in err
-    assert "2 files skipped" in err
+    assert "photo.png: skipped: not a release file (.png)" in err
+    assert "3 files skipped" in err
 
 
 def test_pair_with_the_model(tmp_path: Path, tiny_models: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
@@ -342,3 +355,23 @@ def test_agreement_signals_for_the_aligner() -> None:
     assert name_agreement("Seif met Erdogan in Ankara", "en", "التقى الرئيس بالوفد", "ar") == 0.0
     assert mt_similarity("le ministre a rencontré la délégation", "Le ministre a rencontré les délégués", "fr") > 0.5
     assert mt_similarity("le ministre", "la pluie tombe", "fr") == 0.0
+
+
+def test_arabic_renderings_of_names_are_learned_from_the_pairs_found() -> None:
+    """Aleppo/حلب and Damascus/دمشق share no consonant key; the pairs that numbers find
+    teach them, and a release with no number then pairs by those names alone."""
+    cities = [("Aleppo", "حلب"), ("Damascus", "دمشق"), ("Geneva", "جنيف"), ("Jerusalem", "القدس"), ("Cairo", "القاهرة")]
+    english, arabic = [], []
+    for n in range(10):
+        city_en, city_ar = cities[n % 5]
+        english.append(PairingDocument(f"en{n}", "en", f"Shelling of {city_en} wounded {100 + 37 * n} people and "
+                                                        f"destroyed {20 + 11 * n} houses."))
+        arabic.append(PairingDocument(f"ar{n}", "ar", f"أدى قصف {city_ar} إلى إصابة {100 + 37 * n} شخصاً وتدمير "
+                                                       f"{20 + 11 * n} منزلاً."))
+    names_en = PairingDocument("en-names", "en", "Delegates from Aleppo and Damascus met on Monday.")
+    names_ar = PairingDocument("ar-names", "ar", "التقى مندوبون من حلب ودمشق يوم الاثنين.")
+    # Alone, the two share nothing that survives the change of script.
+    assert pair_documents([names_en], [names_ar], "ar").pairs == ()
+    result = pair_documents([*english, names_en], [*arabic, names_ar], "ar")
+    assert {(p.en, p.other) for p in result.pairs} == {(f"en{n}", f"ar{n}") for n in range(10)} | {
+        ("en-names", "ar-names")}

@@ -116,7 +116,8 @@ class ScoreConfig:
 class PairConfig:
     """How ``pair`` and ``run --reference`` decide which release translates which (see pair.py)."""
 
-    threshold: float = 0.33
+    threshold: float = 0.3
+    norm_prior: float = 5.0
     sure_score: float = 0.35
     min_margin: float = 1.5
     max_days_apart: int = 3

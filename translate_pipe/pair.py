@@ -6,7 +6,8 @@ document is reduced to *anchors* that survive translation: the dates it mentions
 numbers, its names (a consonant skeleton that a name keeps in Latin and Arabic script),
 the countries it names (CLDR names through Babel) and, for French, word stems that
 English shares; with a translator, also the content words of the MT of its first
-sentences. Rare anchors weigh more (inverse document frequency over both folders), and
+sentences. Against Arabic, names whose Arabic form keeps none of the Latin consonants
+(Aleppo/حلب) are learned from the pairs a first pass finds, and a second pass uses them. Rare anchors weigh more (inverse document frequency over both folders), and
 an inverted index over the anchors finds candidates, so no pair of documents that shares
 nothing is ever scored.
 
@@ -26,7 +27,7 @@ import heapq
 import logging
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,7 @@ from .signals import (
     content_words,
     country_codes,
     dates_in,
+    latin_name_runs,
     length_agreement,
     name_keys,
     numbers_in,
@@ -48,7 +50,7 @@ log = logging.getLogger(__name__)
 
 #: Weight of each kind of anchor, before its rarity: a date or a number that two texts
 #: share says more than a name skeleton (which can collide) or a word stem.
-ANCHOR_WEIGHTS = {"date": 1.5, "number": 1.0, "name": 1.0, "country": 0.6, "stem": 0.3, "mt": 0.6}
+ANCHOR_WEIGHTS = {"date": 1.5, "number": 1.0, "name": 1.0, "country": 0.6, "stem": 0.3, "mt": 0.6, "learned": 0.8}
 
 # "30 August 2017 In Coalition News", "21 آذار/مارس 2018 In بيانات صحفية": the header
 # of each item of a listing page.
@@ -62,6 +64,8 @@ _OPENING_CHARS = 300
 
 #: How the pairing decides (the ``pair`` section of the config):
 #: ``threshold``, the lowest score of an accepted pair (tuned on bench/pair_quality.py);
+#: ``norm_prior``, added to each item's total anchor weight, so that two items with few
+#: anchors, sharing two or three topical ones (the same countries), do not look alike;
 #: ``sure_score`` and ``min_margin``, below ``sure_score`` a pair must score
 #: ``min_margin`` times the runner-up of either side; ``max_days_apart`` and
 #: ``date_disagreement``, releases dated further apart have their score multiplied by
@@ -197,13 +201,15 @@ def pair_documents(
         _add_word_anchors(en_units, other_units, tgt_lang, [english_mt[unit.doc] for unit in en_units])
     elif translator is not None:
         _add_mt_anchors(en_units, other_units, tgt_lang, translator, options, progress)
-    weights = _anchor_weights(en_units, other_units, options)
-    for unit in (*en_units, *other_units):
-        unit.weights = {a: weights[a] * ANCHOR_WEIGHTS[kind] for a, kind in unit.kinds.items() if weights.get(a, 0.0) > 0}
-        unit.norm = math.sqrt(sum(unit.weights.values()))
-    top_en, top_other = _best_two(en_units, other_units, tgt_lang, options, progress)
+    matches = _pair_units(en_units, other_units, tgt_lang, options, progress)
+    if tgt_lang == "ar" and len(matches) >= _MIN_PAIRS_TO_LEARN:
+        # Names Arabic writes other than by their consonants (Aleppo/حلب, Germany/ألمانيا,
+        # Security Council/مجلس الأمن) are learned from the pairs found, then the pairing
+        # runs again with them.
+        if _add_learned_anchors(en_units, other_units, matches):
+            matches = _pair_units(en_units, other_units, tgt_lang, options, progress)
     accepted: dict[tuple[int, int], float] = {}
-    for i, j, score in _mutual_best(top_en, top_other, options):
+    for i, j, score in matches:
         key = (en_units[i].doc, other_units[j].doc)
         accepted[key] = max(score, accepted.get(key, 0.0))
     pairs = tuple(DocumentPair(english[a].origin, others[b].origin, round(min(1.0, s), 4))
@@ -215,6 +221,63 @@ def pair_documents(
         unpaired_en=tuple(d.origin for n, d in enumerate(english) if n not in paired_en),
         unpaired_other=tuple(d.origin for n, d in enumerate(others) if n not in paired_other),
     )
+
+
+def _pair_units(en_units: list[_Unit], other_units: list[_Unit], tgt_lang: str, options: PairingOptions,
+                progress) -> list[tuple[int, int, float]]:
+    weights = _anchor_weights(en_units, other_units, options)
+    for unit in (*en_units, *other_units):
+        unit.weights = {a: weights[a] * ANCHOR_WEIGHTS[kind] for a, kind in unit.kinds.items() if weights.get(a, 0.0) > 0}
+        unit.norm = math.sqrt(sum(unit.weights.values()) + options.norm_prior)
+    top_en, top_other = _best_two(en_units, other_units, tgt_lang, options, progress)
+    return _mutual_best(top_en, top_other, options)
+
+
+_MIN_PAIRS_TO_LEARN = 5
+
+
+def _add_learned_anchors(en_units: list[_Unit], other_units: list[_Unit], matches: list[tuple[int, int, float]]) -> int:
+    """Learn (English name word, Arabic word) pairs that occur together in the matched
+    items and rarely apart; give both sides an anchor for each. Returns how many were learned."""
+    en_words = [{word.lower() for word, _ in latin_name_runs(unit.text)} for unit in en_units]
+    ar_words = [_with_proclitic_stripped(content_words(unit.text, "ar", min_length=3)) for unit in other_units]
+    en_count: Counter[str] = Counter()
+    ar_count: Counter[str] = Counter()
+    for i, j, _ in matches:
+        en_count.update(en_words[i])
+        ar_count.update(ar_words[j])
+    joint: Counter[tuple[str, str]] = Counter()
+    for i, j, _ in matches:
+        names = [w for w in en_words[i] if en_count[w] >= 2]
+        words = [w for w in ar_words[j] if ar_count[w] >= 2]
+        joint.update((e, a) for e in names for a in words)
+    lexicon: dict[str, str] = {}
+    best: dict[str, float] = {}
+    for (e, a), together in joint.items():
+        if together < 2:
+            continue
+        dice = 2 * together / (en_count[e] + ar_count[a])
+        if dice >= _LEARN_MIN_DICE and dice > best.get(e, 0.0):
+            lexicon[e], best[e] = a, dice
+    for unit, words in zip(en_units, en_words):
+        for word in words & lexicon.keys():
+            unit.kinds["l:" + word] = "learned"
+    by_arabic: dict[str, list[str]] = defaultdict(list)
+    for e, a in lexicon.items():
+        by_arabic[a].append(e)
+    for unit, words in zip(other_units, ar_words):
+        for word in words & by_arabic.keys():
+            for e in by_arabic[word]:
+                unit.kinds["l:" + e] = "learned"
+    return len(lexicon)
+
+
+_LEARN_MIN_DICE = 0.7
+
+
+def _with_proclitic_stripped(words: set[str]) -> set[str]:
+    """Arabic words, and each also without a one-letter proclitic (و, ب, ل, ف, ك): "ودمشق"."""
+    return words | {w[1:] for w in words if len(w) >= 4 and w[0] in "وبلفك"}
 
 
 _TopTwo = dict[int, list[tuple[float, int]]]  # item -> its two best (score, other item), best first
@@ -413,10 +476,17 @@ def read_documents(folder: str | Path, lang: str, ingest_config=None) -> tuple[l
     copies of the same document are skipped, each with a warning; a folder with none
     left is an :class:`InputError`.
     """
-    from .ingest import Skipped, read_releases
+    from .ingest import Skipped, expand_inputs, read_releases
 
     documents: list[PairingDocument] = []
     skipped: list[tuple[str, str]] = []
+    if Path(folder).is_dir():
+        # Files that ingest does not read at all (a PDF, an image) are named too.
+        read = set(expand_inputs([folder]))
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and not path.name.startswith(".") and path not in read:
+                skipped.append((str(path), f"not a release file ({path.suffix or 'no suffix'}); "
+                                           f"not read"))
     seen: dict[str, str] = {}
     wrong_language = 0
     for item in read_releases([folder], ingest_config, lang=lang):

@@ -195,13 +195,19 @@ communiqué presse
 """.split())
 
 
+# Month and weekday names are capitalised in English but are dates, not names.
+_CALENDAR_WORDS = frozenset(_strip_accents(name) for names in MONTH_NAMES for name in names if name.isascii()) | \
+    frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
 def latin_name_words(text: str) -> list[str]:
     """Words of ``text`` written with a capital that are not sentence or title openers
     such as "The" or "Le" (names, places, organisations, acronyms)."""
     words = []
     for token in _TOKEN.findall(text):
         for part in re.split(r"['’]", token):
-            if len(part) >= 3 and part[0].isupper() and part.lower() not in _NOT_NAMES:
+            if len(part) >= 3 and part[0].isupper() and part.lower() not in _NOT_NAMES \
+                    and part.lower() not in _CALENDAR_WORDS:
                 words.append(part)
     return words
 
@@ -252,7 +258,8 @@ def latin_name_runs(text: str) -> list[tuple[str, bool]]:
     last_end = -10
     for match in _TOKEN.finditer(text):
         for part in re.split(r"['’]", match.group()):
-            if len(part) >= 3 and part[0].isupper() and part.lower() not in _NOT_NAMES:
+            if len(part) >= 3 and part[0].isupper() and part.lower() not in _NOT_NAMES \
+                    and part.lower() not in _CALENDAR_WORDS:
                 gap = text[last_end:match.start()]
                 runs.append((part, last_end >= 0 and gap.strip(" -") == ""))
                 last_end = match.end()
