@@ -1,7 +1,8 @@
 """Alignment on translation pairs that are not clean, and whether the bead score means something.
 
 Builds perturbed documents from the shared Text+Berg development document (de-fr, gold
-beads) with a fixed seed: windows of 100-250 gold beads, each in six variants
+beads) with a fixed seed: windows of 12-40 gold beads (release-sized) and of 100-250
+(chapter-sized), alternately, each in six variants
 
 * ``intact``    the window as it is;
 * ``insert``    a block of 3-8 sentences from outside the window inserted into one side;
@@ -195,8 +196,9 @@ def build_cases(all_units: list[Unit], seed: int, docs: int) -> list[Case]:
     """``docs`` windows, each in every variant plus its unrelated pair; the whole document as 'clean'."""
     rng = random.Random(seed)
     cases = [to_case("clean", all_units)]
-    for _ in range(docs):
-        size = rng.randint(100, 250)
+    for number in range(docs):
+        # Half release-sized (12-40 beads), half chapter-sized (100-250).
+        size = rng.randint(12, 40) if number % 2 else rng.randint(100, 250)
         start = rng.randrange(0, len(all_units) - size)
         for variant in VARIANTS:
             cases.append(perturb(all_units, start, start + size, variant, rng))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_pipe.align import align
+from translate_pipe.align import align, align_documents
 from translate_pipe.beads import format_bead, parse_bead
 from translate_pipe.cli import main
 from translate_pipe.model import Bead
@@ -65,8 +65,58 @@ _sentence = st.text(alphabet=st.sampled_from(list("abcdefg hij.,0123")), min_siz
 @given(st.lists(_sentence, max_size=25), st.lists(_sentence, max_size=25), st.booleans())
 @settings(max_examples=60, deadline=None)
 def test_every_line_in_exactly_one_bead_in_order(src: list[str], tgt: list[str], use_mt: bool) -> None:
-    beads = align(src, tgt, mt=list(src) if use_mt else None)
-    _covers_in_order(beads, len(src), len(tgt))
+    result = align_documents(src, tgt, mt=list(src) if use_mt else None)
+    _covers_in_order(result.beads, len(src), len(tgt))
+    assert 0.0 <= result.aligned_share <= 1.0
+    if not result.parallel:
+        assert all(not (b.src and b.tgt) for b in result.beads)
+
+
+def test_asymmetric_pair_leaves_the_cut_parts_unaligned() -> None:
+    # The translation lacks the source's first five and last ten sentences (an extra lead,
+    # a cut tail), and opens with two header lines of its own.
+    tgt = ["Communiqué de presse", "Département des médias"] + FR[5:20]
+    result = align_documents(EN, tgt)  # no MT
+    _covers_in_order(result.beads, len(EN), len(tgt))
+    assert result.parallel
+    two_sided = [b for b in result.beads if b.src and b.tgt]
+    right = [b for b in two_sided if [j - 2 + 5 for j in b.tgt] == list(b.src)]
+    assert len(right) >= 13 and len(right) >= len(two_sided) - 1
+    assert all(b.score >= 0.5 for b in right)
+    unaligned = {i for b in result.beads if not b.tgt for i in b.src}
+    assert unaligned >= set(range(0, 4)) | set(range(21, 30))
+    assert all(b.score < 0.5 for b in two_sided if b not in right)
+
+
+def test_unrelated_documents_are_said_to_be_unrelated() -> None:
+    for mt in (None, FR[:15]):
+        result = align_documents(EN[:15], FR[15:], mt)
+        _covers_in_order(result.beads, 15, 15)
+        assert not result.parallel
+        assert result.aligned_share < 0.1
+        assert not any(b.src and b.tgt and b.score >= 0.5 for b in result.beads)
+
+
+def test_score_grows_with_the_evidence() -> None:
+    """Perfect MT > no MT > the target's words shuffled within each line: mean two-sided score."""
+    import random
+
+    rng = random.Random(0)
+    shuffled = [" ".join(rng.sample(line.split(), len(line.split()))) for line in FR]
+    means = []
+    for tgt, mt in ((FR, FR), (FR, None), (shuffled, None)):
+        beads = [b for b in align(EN, tgt, mt) if b.src and b.tgt]
+        means.append(sum(b.score for b in beads) / max(len(beads), 1))
+    assert means[0] > means[2] and means[1] > means[2]
+    assert means[0] >= 0.8
+
+
+@pytest.mark.parametrize("n, m", [(1, 90), (90, 1), (2, 90), (3, 300)])
+def test_any_line_count_ratio(n: int, m: int) -> None:
+    src = (EN * 10)[:n]
+    tgt = (FR * 10)[:m]
+    _covers_in_order(align(src, tgt), n, m)
+    _covers_in_order(align(src, tgt, mt=(FR * 10)[:n]), n, m)
 
 
 @given(st.lists(st.tuples(st.lists(st.integers(0, 50), max_size=3), st.lists(st.integers(0, 50), max_size=3),
@@ -91,6 +141,35 @@ def test_textberg_dev_beats_bleualign() -> None:
     beads = align(lines(folder / "001.src"), lines(folder / "001.tgt"), lines(folder / "001.mt.google"))
     strict_f1 = f1(beads, read_beads(folder / "001.gold"))[2]
     assert strict_f1 >= 0.85  # Bleualign 0.780 on the same document
+
+
+def test_align_command_on_raw_documents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Paragraphs of three sentences per line: split them, and say so.
+    (tmp_path / "en.txt").write_text("\n".join(" ".join(EN[k:k + 3]) for k in range(0, 30, 3)) + "\n", encoding="utf-8")
+    (tmp_path / "fr.txt").write_text("\n".join(" ".join(FR[k:k + 3]) for k in range(0, 30, 3)) + "\n", encoding="utf-8")
+    args = ["align", str(tmp_path / "en.txt"), str(tmp_path / "fr.txt"), "--tgt-lang", "fr", "--mt", "none"]
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "hold several sentences" in captured.err
+    beads = [parse_bead(line) for line in captured.out.splitlines()]
+    _covers_in_order(beads, 30, 30)
+    assert sum(1 for b in beads if b.src == b.tgt and len(b.src) == 1) >= 27
+
+    assert main(args + ["--no-segment"]) == 0
+    captured = capsys.readouterr()
+    assert "several sentences" not in captured.err
+    _covers_in_order([parse_bead(line) for line in captured.out.splitlines()], 10, 10)
+
+    # One line against ninety, and two documents that are not translations.
+    (tmp_path / "one.txt").write_text(EN[0] + "\n", encoding="utf-8")
+    (tmp_path / "many.txt").write_text("\n".join((FR * 3)[:90]) + "\n", encoding="utf-8")
+    assert main(["align", str(tmp_path / "one.txt"), str(tmp_path / "many.txt"), "--tgt-lang", "fr", "--mt", "none",
+                 "--no-segment"]) == 0
+    _covers_in_order([parse_bead(line) for line in capsys.readouterr().out.splitlines()], 1, 90)
+    (tmp_path / "a.txt").write_text("\n".join(EN[:15]) + "\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("\n".join(FR[15:]) + "\n", encoding="utf-8")
+    assert main(["align", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--tgt-lang", "fr", "--mt", "none"]) == 0
+    assert "do not look like translations" in capsys.readouterr().err
 
 
 def test_align_command(tmp_path: Path, capsys: pytest.CaptureFixture[str], tiny_models: dict[str, Path]) -> None:

@@ -33,7 +33,9 @@ class AlignmentResult:
 
     ``aligned_share`` is the share of all lines (both sides) in two-sided beads scored
     at least 0.5; ``parallel`` is False when the documents do not look like translations
-    of each other (then every bead is one-sided)."""
+    of each other (then every bead is one-sided): when that share is below
+    ``AlignConfig.min_parallel_share`` or fewer than ``min_chained_share`` of the
+    mutual-best anchor pairs lie on the anchors' chain."""
 
     beads: list[Bead]
     parallel: bool
@@ -77,7 +79,9 @@ def align_documents(
              for (i0, i1, j0, j1), score in zip(path, scores)]
     aligned = sum(len(b.src) + len(b.tgt) for b in beads if b.src and b.tgt and b.score >= 0.5)
     share = aligned / (n + m)
-    if share >= config.min_parallel_share:
+    # Chance anchors between related but different documents (same site, same dates and
+    # names) can form a short chain; between translations most mutual-best pairs chain.
+    if share >= config.min_parallel_share and region.chained_share >= config.min_chained_share:
         return AlignmentResult(beads, parallel=True, aligned_share=share, anchors=region.size)
     # Not translations of each other (or too small a part is): every line on its own,
     # as sure of being unaligned as its bead was unsure of being right.
@@ -97,6 +101,9 @@ def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | 
     n, m = len(src), len(tgt)
     left = list(mt) if mt is not None else list(src)
     region = find_region(left, tgt, m / n)
+    if region.chained_share < config.min_chained_share:
+        # Too few of the anchors chain to trust their path: the length diagonal guides.
+        region = region.without_anchors()
     a, b = (encoder or CharNgramEncoder()).encode(left, tgt)
     similarity = BeadSimilarity(a, b, left, tgt, config, region)
     return _best_path(similarity, region, n, m, config), similarity, region

@@ -60,7 +60,7 @@ class BeadSimilarity:
             out_b[max(region.tgt_start - slack, 0): region.tgt_stop + slack] = 0
             for i, j in region.anchors:
                 self.anchor_of[i] = j
-        elif region is None:
+        else:  # no region known: no line is outside it
             out_a[:] = 0
             out_b[:] = 0
         self.cum_out_a = np.concatenate([[0.0], np.cumsum(out_a)])
@@ -96,6 +96,9 @@ class BeadSimilarity:
         cols = rng.integers(0, m, count)
         dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
         cos = dots / np.sqrt(self.a_sq[rows] * self.b_sq[cols] + 1e-12)
+        # Mean and spread of random pairs too: the bead score asks how far above chance
+        # the document's beads are.
+        self.random_mean, self.random_std = float(cos.mean()), float(cos.std() + 1e-3)
         return float(np.quantile(cos, 0.9))
 
     def region_gain(self, k: int, l: int, ends_a: np.ndarray, ends_b: np.ndarray) -> np.ndarray:

@@ -32,5 +32,10 @@ class AlignConfig:
     #: below this share of lines in two-sided beads scored >= 0.5, the documents are
     #: not called parallel and every bead is one-sided
     min_parallel_share: float = 0.1
+    #: chained anchors / (mutual-best pairs + 2) below this: not parallel. On the
+    #: development windows translations give 0.56-0.9, unrelated windows 0.2-0.36, and
+    #: the real hard negative of the release set (two French and English Coalition
+    #: pages of the same weeks) 0.36
+    min_chained_share: float = 0.5
 
 

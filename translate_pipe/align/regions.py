@@ -36,10 +36,21 @@ class Region:
     tgt_stop: int
     anchors: tuple[tuple[int, int], ...]
     candidates: int  # mutual-best pairs before chaining
+    rejected: int = 0  # anchors of a chain too weak to guide the search (see ``chained_share``)
 
     @property
     def size(self) -> int:
         return len(self.anchors)
+
+    @property
+    def chained_share(self) -> float:
+        """Chained anchors / (mutual-best pairs + 2): most of them between translations,
+        few between unrelated documents, where chance pairs scatter."""
+        return (self.size + self.rejected) / (self.candidates + 2)
+
+    def without_anchors(self) -> Region:
+        """The same counts, no anchors to guide the search."""
+        return Region(0, 0, 0, 0, (), self.candidates, self.size + self.rejected)
 
 
 def find_anchors(left: Sequence[str], right: Sequence[str], max_df: int = 3) -> list[tuple[int, int, float]]:

@@ -27,9 +27,9 @@ from .regions import Region, anchor_distance, log_density
 
 TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "length_cost", "merged", "anchor_agreement",
                       "anchor_distance", "outside_region", "anchor_density", "context", "extend_gain",
-                      "shrink_gain", "one_to_one", "relative_similarity")
+                      "shrink_gain", "one_to_one", "relative_similarity", "anchor_share", "document_z")
 ONE_SIDED_FEATURES = ("bias", "best_across", "outside_region", "run_length", "anchor_density",
-                      "anchor_distance", "line_length", "context", "join_gain")
+                      "anchor_distance", "line_length", "context", "join_gain", "anchor_share", "document_z")
 
 Path4 = tuple[int, int, int, int]
 
@@ -66,6 +66,8 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     cos = similarity.bead_cosines(path)
     strength = np.where(two, np.clip((cos - base) / scale, -1, 1), 0.0)
     density = log_density(region, n, m)
+    # Chance anchors between unrelated text rarely chain: the share that did.
+    anchor_share = region.size / (region.candidates + 2)
     dist_a = anchor_distance(region, n)
     anchor_rows = np.array([a for a, _ in region.anchors] or [-(10**9)])
     anchor_cols = np.array([b for _, b in region.anchors] or [-(10**9)])
@@ -128,6 +130,10 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     # The same cosine means more without MT than with: compare with this document's own beads.
     typical = float(np.median(strength[two])) if two.any() else 1.0
     relative = strength / max(typical, 0.02)
+    # How far above chance the document's two-sided beads are, in random pairs' spreads:
+    # a few chance anchors can make a region in unrelated text, but not similar beads.
+    typical_cos = float(np.median(cos[two])) if two.any() else similarity.random_mean
+    document_z = float(np.clip((typical_cos - similarity.random_mean) / similarity.random_std, -3, 10))
 
     two_rows, one_rows = [], []
     for b, (i0, i1, j0, j1) in enumerate(path):
@@ -141,7 +147,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             two_rows.append((1.0, strength[b], (cos[b] - best_other[b]) / scale, min(length_cost, 10.0) / 10,
                              i1 - i0 + j1 - j0 - 2, agreement, np.log1p(dist_a[i0]), outside, density, context[b],
                              extend[b], shrink[b], float(i1 - i0 == 1 and j1 - j0 == 1),
-                             min(relative[b], 5.0)))
+                             min(relative[b], 5.0), anchor_share, document_z))
         else:
             if i1 > i0:
                 outside = float(not in_src[i0])
@@ -154,7 +160,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 dist = np.log1p(min(near, m))
                 length = similarity.len_b[j0]
             one_rows.append((1.0, (best_other[b] - base) / scale, outside, np.log1p(run[b]), density, dist,
-                             np.log1p(length), context[b], join[b]))
+                             np.log1p(length), context[b], join[b], anchor_share, document_z))
     del anchor_rows
     return (two, np.array(two_rows, dtype=np.float64).reshape(-1, len(TWO_SIDED_FEATURES)),
             np.array(one_rows, dtype=np.float64).reshape(-1, len(ONE_SIDED_FEATURES)))
