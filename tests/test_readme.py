@@ -47,6 +47,14 @@ SKIPS: list[tuple[str, str]] = [
                                  "engine on a local cluster"),
 ]
 
+#: (pattern, text its stderr must hold): what a command must have done, beyond exiting 0.
+EXPECT: list[tuple[str, str]] = [
+    # The main job reads all three examples, the saved web page included, and translates both languages.
+    (r"^\.venv/bin/translate-pipe run examples/releases/ --to ar,fr$", "run 1: 3 releases (3 new)"),
+    (r"--reference fr=examples/references/fr/ --reference ar=examples/references/ar/",
+     "en→fr references: 2 matched"),
+]
+
 #: Commands that serve until stopped: started, checked for an HTTP answer, stopped.
 LONG_RUNNING = re.compile(r"translate-pipe serve\b")
 COMMAND_TIMEOUT = 300
@@ -195,3 +203,6 @@ def test_readme_command(command: ReadmeCommand, workspace: tuple[Path, dict]) ->
     assert result.returncode == 0, (
         f"README.md:{command.line}: `{command.text}` exited {result.returncode}\n{result.stderr[-3000:]}")
     assert "Traceback" not in result.stderr
+    for pattern, expected in EXPECT:
+        if re.search(pattern, command.text):
+            assert expected in result.stderr, f"README.md:{command.line}: `{command.text}`:\n{result.stderr[-3000:]}"
