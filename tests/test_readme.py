@@ -1,7 +1,7 @@
 """Every command in the README's ``bash`` blocks, run as written, in order, against ``examples/``.
 
 A new user follows the README to the letter, so the README is tested the same way: each
-line of each fenced ``bash`` block is one command (a trailing ``\\`` continues it, ``#``
+line of each fenced ``bash``/``sh`` block (and each ``$ `` line of a ``console`` block) is one command (a trailing ``\\`` continues it, ``#``
 starts a comment), run by bash in a fresh folder that holds a copy of ``examples/``,
 ``models/opus-mt-en-ar`` and ``models/opus-mt-en-fr`` (the tiny random-weight models, in
 the place the README tells users to put the real ones) and a ``.venv/bin`` whose
@@ -70,19 +70,37 @@ class ReadmeCommand:
         return next((reason for pattern, reason in SKIPS if re.search(pattern, self.text)), None)
 
 
+#: Fenced blocks whose lines are commands; in a ``console`` block only lines after a ``$ `` prompt are.
+SHELL_BLOCKS = {"bash", "sh", "shell"}
+CONSOLE_BLOCKS = {"console", "shell-session"}
+
+
 def readme_commands(text: str) -> list[ReadmeCommand]:
-    """The commands of every fenced ``bash`` block, comments and continuations resolved."""
+    """The commands of every fenced shell block, comments and continuations resolved.
+
+    Blocks marked ``bash``, ``sh`` or ``shell`` are commands line by line; in ``console``
+    blocks the lines after a ``$ `` prompt are (the rest is output); other blocks (no
+    language, ``json``, ``yaml``) are examples of output or files and are not run.
+    """
     commands: list[ReadmeCommand] = []
-    in_block = False
+    kind: str | None = None
     pending: list[str] = []
     start = 0
     for number, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
         if stripped.startswith("```"):
-            in_block = not in_block and stripped[3:].strip() == "bash"
+            language = stripped[3:].strip()
+            if kind is not None:
+                kind = None
+            else:
+                kind = "shell" if language in SHELL_BLOCKS else "console" if language in CONSOLE_BLOCKS else ""
             continue
-        if not in_block:
+        if not kind:
             continue
+        if kind == "console" and not pending:
+            if not raw.startswith("$ "):
+                continue
+            raw = raw[2:]
         code = _strip_comment(raw).rstrip()
         if not pending:
             start = number
@@ -132,9 +150,10 @@ def test_the_extractor_reads_blocks_comments_and_continuations() -> None:
     text = "\n".join([
         "```bash", "a --x 1   # first", "# a comment line", "b \\", "  --y 2", "echo '#not a comment'", "```",
         "```", "c  # not bash", "```", "```json", "{}", "```",
+        "```console", "$ d --z 3", "output line", "$ e \\", "  --w", "more output", "```", "```sh", "f", "```",
     ])
     assert [(c.line, c.text) for c in readme_commands(text)] == [
-        (2, "a --x 1"), (4, "b --y 2"), (6, "echo '#not a comment'")]
+        (2, "a --x 1"), (4, "b --y 2"), (6, "echo '#not a comment'"), (15, "d --z 3"), (17, "e --w"), (22, "f")]
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +172,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, tiny_models: dict[str, P
         script = bin_dir / name
         script.write_text(f'#!/bin/sh\nexec {target} "$@"\n', encoding="utf-8")
         script.chmod(0o755)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "TRANSLATE_PIPE_MODELS": str(models), "HF_HUB_OFFLINE": "1"}
+    # PATH too: sections that write a bare `translate-pipe ...` (an activated venv) run the same program.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TRANSLATE_PIPE_MODELS": str(models), "HF_HUB_OFFLINE": "1",
+           "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("TRANSLATE_PIPE_PROGRESS_DELAY", None)
     yield root, env
 
