@@ -166,11 +166,12 @@ def test_reference_files_that_match_no_release_are_named(
 
     references = tmp_path / "refs"
     shutil.copytree(Path(__file__).parent / "fixtures" / "references" / "fr", references)
-    stray = references / "2024-03-harbor.txt"  # a misspelt name: matches nothing
+    stray = references / "2024-03-harbor.txt"  # a misspelt name; its release has its reference already
     stray.write_text("Titre\n\nUne phrase.\n", encoding="utf-8")
-    assert main(["run", str(releases_dir), "--to", "fr", "--db", str(tmp_path / "t.db"), "--config",
+    harbour = releases_dir / "2024-03-harbour.txt"
+    assert main(["run", str(harbour), "--to", "fr", "--db", str(tmp_path / "t.db"), "--config",
                  str(fast_config_file), "--reference", f"fr={references}", *model_args]) == 0
     err = capsys.readouterr().err
-    assert f"translate-pipe: WARNING: {stray}: this reference matched no release of the run" in err
-    assert "en→fr references: 1 matched" in err and "en→fr references: 1 matched no release" in err
-    assert str(references / "2024-03-harbour.txt") + ":" not in err
+    assert f"translate-pipe: WARNING: {stray}: reference matched no release" in err
+    assert "en→fr references: 1 matched" in err and "1 reference files matched no release" in err
+    assert f"{references / '2024-03-harbour.txt'}: reference matched no release" not in err

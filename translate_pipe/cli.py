@@ -501,6 +501,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .evaluate import METRIC_NAMES, evaluate, evaluate_files, format_table
+    from .progress import activity  # elapsed time on a terminal while sacrebleu works
 
     metrics = args.metrics or list(METRIC_NAMES)
     unknown = [m for m in metrics if m not in METRIC_NAMES]
@@ -525,8 +526,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             if path is not None:
                 _check_readable(path)
         # Streamed from the files: memory grows with what is kept, not with the files.
-        result = evaluate_files(args.ref, dict(zip(names, args.hyp)), args.lang, sources=args.src,
-                                documents=args.docs, **options)
+        with activity("evaluate"):
+            result = evaluate_files(args.ref, dict(zip(names, args.hyp)), args.lang, sources=args.src,
+                                    documents=args.docs, **options)
     elif args.db:
         from .names import release_names
         from .store import Store
@@ -542,7 +544,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         sources = [t[1] for t in triples]
         references = [t[2] for t in triples]
         hypotheses = {f"run {args.run}" if args.run else "mt": [t[3] for t in triples]}
-        result = evaluate(references, hypotheses, args.lang, sources=sources, documents=docs, **options)
+        with activity("evaluate"):
+            result = evaluate(references, hypotheses, args.lang, sources=sources, documents=docs, **options)
     else:
         raise ConfigError("evaluate needs --ref and --hyp files, or --db")
     if args.json:
