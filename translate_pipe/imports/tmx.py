@@ -45,7 +45,7 @@ def seg_text(seg: etree._Element) -> str:
         return seg.text or ""
     parts = [seg.text or ""]
     for child in seg:
-        if isinstance(child.tag, str) and etree.QName(child).localname not in _CODE_ELEMENTS:
+        if isinstance(child.tag, str) and child.tag.rpartition("}")[2] not in _CODE_ELEMENTS:
             parts.append(seg_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
