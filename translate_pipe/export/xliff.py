@@ -17,19 +17,18 @@ Both files validate against the OASIS schemas (``xliff_core_2.0.xsd``,
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from lxml import etree
 
 from .. import __version__
-from ..errors import ConfigError
+from ..atomic import atomic_write_bytes
+from ..errors import ConfigError, InputError
 from ..model import Pair
+from ..names import release_names
 from ..store import Store
-from .naming import release_file_stems
 
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
 XLIFF1_NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -80,37 +79,30 @@ def write_xliff1(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[s
 
 
 def _write_all(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None, build) -> tuple[int, list[str]]:
-    ids = list(release_ids) if release_ids else [str(r["id"]) for r in store.releases()]
-    stems = release_file_stems(store, ids)
+    if release_ids:
+        ids = list(release_ids)
+        unknown = [release_id for release_id in ids if store.release_record(release_id) is None]
+        if unknown:
+            raise InputError(f"no release {', '.join(unknown)} in {store.where}")
+    else:  # every release translated into the language
+        ids = [str(r["id"]) for r in store.releases() if tgt_lang in store.release_langs(str(r["id"]))]
+        if not ids:
+            raise InputError(f"{store.where}: no {tgt_lang} translation of any release; "
+                             f"translate first (translate-pipe run --to {tgt_lang})")
+    names = release_names(store)  # the file name or title a person knows, not the hash
     if out.suffix == ".xlf" and len(ids) != 1:
         raise ConfigError(f"--out {out} names one file, but there are {len(ids)} releases: give a folder,"
                           " or one --release")
     if out.suffix == ".xlf":
         targets = {ids[0]: out}
     else:
-        targets = {release_id: out / f"{stems[release_id]}.{tgt_lang}.xlf" for release_id in ids}
+        targets = {release_id: out / f"{names.get(release_id, release_id)}.{tgt_lang}.xlf" for release_id in ids}
     files = []
     for release_id, path in targets.items():
-        document = build(_ReleaseData.load(store, release_id, tgt_lang, stems[release_id]))
-        write_atomically(path, etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+        document = build(_ReleaseData.load(store, release_id, tgt_lang, names.get(release_id, release_id)))
+        atomic_write_bytes(path, etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True))
         files.append(str(path))
     return len(files), files
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once: a temporary file in the same folder,
-    flushed to disk, then renamed over it, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class _ReleaseData:
@@ -123,8 +115,6 @@ class _ReleaseData:
 
     @classmethod
     def load(cls, store: Store, release_id: str, tgt_lang: str, name: str) -> _ReleaseData:
-        from ..errors import InputError
-
         record = store.release_record(release_id)
         if record is None:
             raise InputError(f"no release {release_id} in {store.where}")
@@ -243,4 +233,4 @@ def _release_xliff1(data: _ReleaseData) -> etree._Element:
     return root
 
 
-__all__ = ["XLIFF1_NS", "XLIFF2_NS", "state_1", "state_2", "write_atomically", "write_xliff1", "write_xliff2"]
+__all__ = ["XLIFF1_NS", "XLIFF2_NS", "state_1", "state_2", "write_xliff1", "write_xliff2"]
