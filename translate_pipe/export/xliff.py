@@ -28,11 +28,13 @@ from ..atomic import atomic_write_bytes
 from ..errors import ConfigError, InputError
 from ..model import Pair
 from ..names import release_names
+from ..scoring.glossary import Glossary, TerminologyRule
 from ..store import Store
 
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
 XLIFF1_NS = "urn:oasis:names:tc:xliff:document:1.2"
 MTC_NS = "urn:oasis:names:tc:xliff:matches:2.0"
+GLS_NS = "urn:oasis:names:tc:xliff:glossary:2.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 RTL_LANGS = {"ar", "he", "fa", "ur"}
 
@@ -68,17 +70,23 @@ def state_1(pair: Pair | None) -> str:
     return "needs-review-translation"
 
 
-def write_xliff2(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:
-    """One XLIFF 2.0 file per release in folder ``out`` (``out`` may name the file when there is one release)."""
-    return _write_all(store, tgt_lang, out, release_ids, _release_xliff2)
+def write_xliff2(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None,
+                 glossary: Glossary | None = None) -> tuple[int, list[str]]:
+    """One XLIFF 2.0 file per release in folder ``out`` (``out`` may name the file when there is one release).
+
+    With a ``glossary``, each unit lists the terms its source holds (the ``gls`` glossary module).
+    """
+    return _write_all(store, tgt_lang, out, release_ids, _release_xliff2, glossary)
 
 
-def write_xliff1(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:
-    """One XLIFF 1.2 file per release in folder ``out``."""
-    return _write_all(store, tgt_lang, out, release_ids, _release_xliff1)
+def write_xliff1(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None,
+                 glossary: Glossary | None = None) -> tuple[int, list[str]]:
+    """One XLIFF 1.2 file per release in folder ``out`` (a glossary's terms as notes ``from="glossary"``)."""
+    return _write_all(store, tgt_lang, out, release_ids, _release_xliff1, glossary)
 
 
-def _write_all(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None, build) -> tuple[int, list[str]]:
+def _write_all(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None, build,
+               glossary: Glossary | None) -> tuple[int, list[str]]:
     if release_ids:
         ids = list(release_ids)
         unknown = [release_id for release_id in ids if store.release_record(release_id) is None]
@@ -99,7 +107,7 @@ def _write_all(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str
         targets = {release_id: out / f"{names.get(release_id, release_id)}.{tgt_lang}.xlf" for release_id in ids}
     files = []
     for release_id, path in targets.items():
-        document = build(_ReleaseData.load(store, release_id, tgt_lang, names.get(release_id, release_id)))
+        document = build(_ReleaseData.load(store, release_id, tgt_lang, names.get(release_id, release_id), glossary))
         atomic_write_bytes(path, etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True))
         files.append(str(path))
     return len(files), files
@@ -109,18 +117,24 @@ class _ReleaseData:
     """What one release's file holds: metadata, segments, current pairs, memory matches."""
 
     def __init__(self, record: dict[str, object], segments: list, pairs: dict[int, Pair], tgt_lang: str, name: str,
-                 matches: dict[int, list]):
+                 matches: dict[int, list], glossary: Glossary | None = None):
         self.record, self.segments, self.pairs, self.tgt_lang, self.name = record, segments, pairs, tgt_lang, name
         self.matches = matches
+        self._terms = TerminologyRule({tgt_lang: glossary}) if glossary is not None else None
+
+    def terms(self, source: str) -> list:
+        """The glossary terms ``source`` holds, in glossary order."""
+        return self._terms.source_terms(source, self.tgt_lang) if self._terms is not None else []
 
     @classmethod
-    def load(cls, store: Store, release_id: str, tgt_lang: str, name: str) -> _ReleaseData:
+    def load(cls, store: Store, release_id: str, tgt_lang: str, name: str,
+             glossary: Glossary | None = None) -> _ReleaseData:
         record = store.release_record(release_id)
         if record is None:
             raise InputError(f"no release {release_id} in {store.where}")
         segments = store.segments(release_id, str(record["lang"]))
         pairs = {p.segment_index: p for p in store.pairs(tgt_lang, release_ids=[release_id])}
-        return cls(record, segments, pairs, tgt_lang, name, _memory_matches(store, release_id, tgt_lang))
+        return cls(record, segments, pairs, tgt_lang, name, _memory_matches(store, release_id, tgt_lang), glossary)
 
     def paragraphs(self) -> list[tuple[int, str, list]]:
         grouped: dict[int, list] = {}
@@ -167,7 +181,7 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes
 def _release_xliff2(data: _ReleaseData) -> etree._Element:
     x = f"{{{XLIFF2_NS}}}"
     src_lang = str(data.record["lang"])
-    root = etree.Element(f"{x}xliff", nsmap={None: XLIFF2_NS, "mtc": MTC_NS},
+    root = etree.Element(f"{x}xliff", nsmap={None: XLIFF2_NS, "mtc": MTC_NS, "gls": GLS_NS},
                          attrib={"version": "2.0", "srcLang": src_lang, "trgLang": data.tgt_lang})
     # canResegment="no": a tool that split or joined sentences could not be matched back.
     file = _sub(root, f"{x}file", id=str(data.record["id"]), original=data.name, canResegment="no",
@@ -188,6 +202,13 @@ def _release_xliff2(data: _ReleaseData) -> etree._Element:
                                    similarity=f"{100 * match.similarity:.1f}", origin=match.origin, type="tm")
                     _sub(element, f"{x}source", match.src)
                     _sub(element, f"{x}target", match.tgt)
+            terms = data.terms(segment.text)
+            if terms:
+                entries = _sub(unit, f"{{{GLS_NS}}}glossary")
+                for term in terms:
+                    entry = _sub(entries, f"{{{GLS_NS}}}glossEntry")
+                    _sub(entry, f"{{{GLS_NS}}}term", term.source, source="glossary")
+                    _sub(entry, f"{{{GLS_NS}}}translation", term.target, source="glossary")
             if pair is not None:
                 unit_notes = _sub(unit, f"{x}notes")
                 for category, text in _pair_notes(pair):
@@ -225,6 +246,8 @@ def _release_xliff1(data: _ReleaseData) -> etree._Element:
                 _sub(unit, f"{x}target", pair.tgt, xml__lang=data.tgt_lang, state=state_1(pair))
                 for category, text in _pair_notes(pair):
                     _sub(unit, f"{x}note", text, **{"from": category, "annotates": "target"})
+            for term in data.terms(segment.text):
+                _sub(unit, f"{x}note", f"{term.source} = {term.target}", **{"from": "glossary", "annotates": "source"})
             for match in data.matches.get(segment.index, []):
                 alt = _sub(unit, f"{x}alt-trans", **{"match-quality": f"{100 * match.similarity:.1f}",
                                                       "origin": match.origin})
