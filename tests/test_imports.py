@@ -387,3 +387,26 @@ def test_our_tmx_export_imports_back_as_the_same_memory(tmp_path_factory: pytest
     expected = {(normalise(src), normalise(tgt)) for src, tgt in units}
     assert result.units == len(units) and stored == expected and result.added == len(expected)
     assert all((found[src].src, found[src].tgt) in expected for src, _ in units)
+
+
+def test_tmx_imported_after_a_run_offers_matches_for_stored_sentences(tmx_file: Path, tmp_path: Path,
+                                                                      model_args: list[str], fast_config_file: Path,
+                                                                      releases_dir: Path, monkeypatch) -> None:
+    from translate_pipe.imports import tmx as tmx_import
+    from translate_pipe.review import ReviewService
+
+    monkeypatch.setattr(tmx_import, "MATCH_WINDOW", 2)  # many windows over the stored sentences
+    db = tmp_path / "late.db"
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", str(db), "--config", str(fast_config_file), "-q",
+                 *model_args]) == 0
+    assert main(["import", str(tmx_file), "--lang", "fr", "--db", str(db), "-q"]) == 0
+    with Store(db) as store:
+        pairs = {p.src: p for p in store.pairs("fr")}
+    council = pairs["The council called for an immediate ceasefire on Saturday."]
+    offered = {p["src"]: p["memory"] for p in ReviewService(str(db)).pairs(council.release_id, "fr")}
+    assert [m["tgt"] for m in offered[council.src]] == ["Le conseil a appelé à un cessez-le-feu immédiat dimanche."]
+    # A sentence translated before the import keeps its translation; the exact unit is offered at 100%.
+    water = pairs["A water project that serves 40 villages was completed on Sunday."]
+    assert water.origin == "mt"
+    water_offers = {p["src"]: p["memory"] for p in ReviewService(str(db)).pairs(water.release_id, "fr")}[water.src]
+    assert water_offers[0]["similarity"] == 1.0
