@@ -196,3 +196,30 @@ def test_a_reviewer_fixing_the_term_clears_the_flag(tmp_path: Path, model_args: 
     assert [f["reason"] for f in edited["flags"] if f["name"] == "terminology"] == ["missing 'Idleb' for 'Idlib'"]
     fixed = service.edit(edited["id"], tgt="La Russie a de nouveau bombardé Idleb.")
     assert not [f for f in fixed["flags"] if f["name"] == "terminology"]
+
+
+def test_xliff_export_lists_each_sentence_terms(tmp_path: Path, model_args: list[str], fast_config_file: Path) -> None:
+    from lxml import etree
+
+    from .test_xliff import XLIFF_SCHEMAS
+
+    fr, ar = _write_glossaries(tmp_path)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "r.txt").write_text("3 May 2024\n\nStatement\n\nRussia bombed Idlib again. The talks went on.\n",
+                                  encoding="utf-8")
+    db = tmp_path / "g.db"
+    assert main(["run", str(folder), "--to", "fr", "--db", str(db), "--config", str(fast_config_file), "-q",
+                 *model_args]) == 0
+    for fmt in ("xliff", "xliff1"):
+        assert main(["export", "--db", str(db), "--lang", "fr", "--format", fmt, "--out", str(tmp_path / fmt),
+                     "--glossary", f"fr={fr}", "-q"]) == 0
+    tree2 = etree.parse(str(tmp_path / "xliff" / "r.fr.xlf"))
+    etree.XMLSchema(etree.parse(str(XLIFF_SCHEMAS / "xliff_core_2.0.xsd"))).assertValid(tree2)
+    gls = "{urn:oasis:names:tc:xliff:glossary:2.0}"
+    entries = [(e.findtext(f"{gls}term"), e.findtext(f"{gls}translation")) for e in tree2.iter(f"{gls}glossEntry")]
+    assert entries == [("Idlib", "Idleb"), ("Russia", "Russie")]  # in glossary order
+    tree1 = etree.parse(str(tmp_path / "xliff1" / "r.fr.xlf"))
+    etree.XMLSchema(etree.parse(str(XLIFF_SCHEMAS / "xliff-core-1.2-strict.local.xsd"))).assertValid(tree1)
+    notes = [n.text for n in tree1.iter("{urn:oasis:names:tc:xliff:document:1.2}note") if n.get("from") == "glossary"]
+    assert notes == ["Idlib = Idleb", "Russia = Russie"]

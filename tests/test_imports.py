@@ -361,3 +361,52 @@ def test_memory_and_xliff_round_trip_on_postgres(postgres_url: str, tmx_file: Pa
     result = import_xliff(path, postgres_url)
     assert (result.edited, result.problems) == (1, [])
     assert import_xliff(path, postgres_url).edited == 0
+
+
+UNIT_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("<>&\"' \t"),
+                    min_size=1, max_size=40).filter(lambda t: t.split())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(units=st.lists(st.tuples(UNIT_TEXT, UNIT_TEXT), min_size=1, max_size=12))
+def test_our_tmx_export_imports_back_as_the_same_memory(tmp_path_factory: pytest.TempPathFactory,
+                                                        units: list[tuple[str, str]]) -> None:
+    """Any text our TMX writer writes (markup characters, any script) comes back as the same units."""
+    from translate_pipe.export import tmx
+    from translate_pipe.imports.tmx import import_tmx
+    from translate_pipe.model import Pair
+    from translate_pipe.store.memory import exact_matches, normalise
+
+    root = tmp_path_factory.mktemp("tmxprop")
+    pairs = [Pair("r", n, "en", "fr", src, tgt, "m", "mt", {}, (), 0.5, "check") for n, (src, tgt) in enumerate(units)]
+    tmx.write(pairs, root / "ours.tmx", "fr")
+    with Store(root / "m.db") as store:
+        result = import_tmx(root / "ours.tmx", store, "fr")
+        stored = set(store.db.execute("SELECT src, tgt FROM memory_units").fetchall())
+        found = exact_matches(store, "en", "fr", [src for src, _ in units])
+    expected = {(normalise(src), normalise(tgt)) for src, tgt in units}
+    assert result.units == len(units) and stored == expected and result.added == len(expected)
+    assert all((found[src].src, found[src].tgt) in expected for src, _ in units)
+
+
+def test_tmx_imported_after_a_run_offers_matches_for_stored_sentences(tmx_file: Path, tmp_path: Path,
+                                                                      model_args: list[str], fast_config_file: Path,
+                                                                      releases_dir: Path, monkeypatch) -> None:
+    from translate_pipe.imports import tmx as tmx_import
+    from translate_pipe.review import ReviewService
+
+    monkeypatch.setattr(tmx_import, "MATCH_WINDOW", 2)  # many windows over the stored sentences
+    db = tmp_path / "late.db"
+    assert main(["run", str(releases_dir), "--to", "fr", "--db", str(db), "--config", str(fast_config_file), "-q",
+                 *model_args]) == 0
+    assert main(["import", str(tmx_file), "--lang", "fr", "--db", str(db), "-q"]) == 0
+    with Store(db) as store:
+        pairs = {p.src: p for p in store.pairs("fr")}
+    council = pairs["The council called for an immediate ceasefire on Saturday."]
+    offered = {p["src"]: p["memory"] for p in ReviewService(str(db)).pairs(council.release_id, "fr")}
+    assert [m["tgt"] for m in offered[council.src]] == ["Le conseil a appelé à un cessez-le-feu immédiat dimanche."]
+    # A sentence translated before the import keeps its translation; the exact unit is offered at 100%.
+    water = pairs["A water project that serves 40 villages was completed on Sunday."]
+    assert water.origin == "mt"
+    water_offers = {p["src"]: p["memory"] for p in ReviewService(str(db)).pairs(water.release_id, "fr")}[water.src]
+    assert water_offers[0]["similarity"] == 1.0

@@ -108,6 +108,8 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--keep-duplicates", action="store_true", help="write repeated (source, target) pairs again")
     export.add_argument("--status", type=_langs, metavar="STATUSES",
                         help="review states to keep, e.g. approved (default: all but rejected)")
+    export.add_argument("--glossary", action="append", metavar="LANG=FILE",
+                        help="with xliff/xliff1: list each sentence's terms for the translator (score.glossaries)")
 
     segment = commands.add_parser("segment", help="print the sentences of a document, one per line")
     segment.add_argument("file", nargs="?", help="document to split (default: stdin)")
@@ -392,7 +394,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
                 print(f"left out {unsure} human beads scored below {threshold} (--min-align-score)", file=sys.stderr)
         summary = export(store, args.format, args.lang, args.out, min_score, args.label,
                          deduplicate=not args.keep_duplicates, release_ids=args.release, origin=args.origin,
-                         statuses=args.status)
+                         statuses=args.status,
+                         glossaries={**config.score.glossaries, **_parse_glossaries(args.glossary or [])})
     if not args.quiet:
         print(f"wrote {summary.written} {'releases' if args.format.startswith(('release', 'xliff')) else 'pairs'} "
               f"to {', '.join(summary.files)}", file=sys.stderr)

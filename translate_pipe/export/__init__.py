@@ -21,7 +21,8 @@ from . import jsonl, moses, parquet, release, tmx, xliff
 CORPUS_FORMATS = {"jsonl": jsonl.write, "tmx": tmx.write, "moses": moses.write, "parquet": parquet.write}
 DOCUMENT_FORMATS = {"release": release.write_text, "release-html": release.write_html}
 # Hand-off to translators' tools: one XLIFF file per release (2.0, or 1.2 for older tools).
-DOCUMENT_FORMATS.update({"xliff": xliff.write_xliff2, "xliff1": xliff.write_xliff1})
+XLIFF_FORMATS = {"xliff": xliff.write_xliff2, "xliff1": xliff.write_xliff1}
+DOCUMENT_FORMATS.update(XLIFF_FORMATS)
 FORMATS = tuple(CORPUS_FORMATS) + tuple(DOCUMENT_FORMATS)
 
 
@@ -52,6 +53,7 @@ def export(
     release_ids: Sequence[str] | None = None,
     origin: str = "mt",
     statuses: Sequence[str] | None = None,
+    glossaries: dict[str, str] | None = None,
 ) -> ExportSummary:
     """Write the stored pairs into ``tgt_lang`` in format ``fmt`` at ``out``.
 
@@ -59,13 +61,19 @@ def export(
     the machine's text. ``statuses`` keeps pairs in those review states (default: every
     state but ``rejected``; ``["approved"]`` gives only what a person approved).
     ``origin="human"`` writes the human translation pairs that alignment found instead
-    of the machine translations (their score is the alignment score).
+    of the machine translations (their score is the alignment score). ``glossaries``
+    (language -> file, as ``score.glossaries``): the XLIFF formats list each unit's terms.
     """
     statuses = list(statuses) if statuses else [s for s in STATUSES if s != "rejected"]
     unknown = sorted(set(statuses) - set(STATUSES))
     if unknown:
         raise ConfigError(f"unknown review status {', '.join(unknown)} (expected some of {', '.join(STATUSES)})")
     release_ids = resolve_releases(store, release_ids)  # --release takes names as well as ids
+    if fmt in XLIFF_FORMATS and glossaries and tgt_lang in glossaries:
+        from ..scoring.glossary import load_glossary
+
+        glossary = load_glossary(glossaries[tgt_lang], tgt_lang)
+        return ExportSummary(*XLIFF_FORMATS[fmt](store, tgt_lang, Path(out), release_ids, glossary=glossary))
     if fmt in DOCUMENT_FORMATS:
         return ExportSummary(*DOCUMENT_FORMATS[fmt](store, tgt_lang, Path(out), release_ids))
     if fmt not in CORPUS_FORMATS:

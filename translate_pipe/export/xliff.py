@@ -17,23 +17,24 @@ Both files validate against the OASIS schemas (``xliff_core_2.0.xsd``,
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from lxml import etree
 
 from .. import __version__
-from ..errors import ConfigError
+from ..atomic import atomic_write_bytes
+from ..errors import ConfigError, InputError
 from ..model import Pair
+from ..names import release_names
+from ..scoring.glossary import Glossary, TerminologyRule
 from ..store import Store
-from .naming import release_file_stems
 
 XLIFF2_NS = "urn:oasis:names:tc:xliff:document:2.0"
 XLIFF1_NS = "urn:oasis:names:tc:xliff:document:1.2"
 MTC_NS = "urn:oasis:names:tc:xliff:matches:2.0"
+GLS_NS = "urn:oasis:names:tc:xliff:glossary:2.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 RTL_LANGS = {"ar", "he", "fa", "ur"}
 
@@ -69,68 +70,71 @@ def state_1(pair: Pair | None) -> str:
     return "needs-review-translation"
 
 
-def write_xliff2(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:
-    """One XLIFF 2.0 file per release in folder ``out`` (``out`` may name the file when there is one release)."""
-    return _write_all(store, tgt_lang, out, release_ids, _release_xliff2)
+def write_xliff2(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None,
+                 glossary: Glossary | None = None) -> tuple[int, list[str]]:
+    """One XLIFF 2.0 file per release in folder ``out`` (``out`` may name the file when there is one release).
+
+    With a ``glossary``, each unit lists the terms its source holds (the ``gls`` glossary module).
+    """
+    return _write_all(store, tgt_lang, out, release_ids, _release_xliff2, glossary)
 
 
-def write_xliff1(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None) -> tuple[int, list[str]]:
-    """One XLIFF 1.2 file per release in folder ``out``."""
-    return _write_all(store, tgt_lang, out, release_ids, _release_xliff1)
+def write_xliff1(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None,
+                 glossary: Glossary | None = None) -> tuple[int, list[str]]:
+    """One XLIFF 1.2 file per release in folder ``out`` (a glossary's terms as notes ``from="glossary"``)."""
+    return _write_all(store, tgt_lang, out, release_ids, _release_xliff1, glossary)
 
 
-def _write_all(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None, build) -> tuple[int, list[str]]:
-    ids = list(release_ids) if release_ids else [str(r["id"]) for r in store.releases()]
-    stems = release_file_stems(store, ids)
+def _write_all(store: Store, tgt_lang: str, out: Path, release_ids: Sequence[str] | None, build,
+               glossary: Glossary | None) -> tuple[int, list[str]]:
+    if release_ids:
+        ids = list(release_ids)
+        unknown = [release_id for release_id in ids if store.release_record(release_id) is None]
+        if unknown:
+            raise InputError(f"no release {', '.join(unknown)} in {store.where}")
+    else:  # every release translated into the language
+        ids = [str(r["id"]) for r in store.releases() if tgt_lang in store.release_langs(str(r["id"]))]
+        if not ids:
+            raise InputError(f"{store.where}: no {tgt_lang} translation of any release; "
+                             f"translate first (translate-pipe run --to {tgt_lang})")
+    names = release_names(store)  # the file name or title a person knows, not the hash
     if out.suffix == ".xlf" and len(ids) != 1:
         raise ConfigError(f"--out {out} names one file, but there are {len(ids)} releases: give a folder,"
                           " or one --release")
     if out.suffix == ".xlf":
         targets = {ids[0]: out}
     else:
-        targets = {release_id: out / f"{stems[release_id]}.{tgt_lang}.xlf" for release_id in ids}
+        targets = {release_id: out / f"{names.get(release_id, release_id)}.{tgt_lang}.xlf" for release_id in ids}
     files = []
     for release_id, path in targets.items():
-        document = build(_ReleaseData.load(store, release_id, tgt_lang, stems[release_id]))
-        write_atomically(path, etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+        document = build(_ReleaseData.load(store, release_id, tgt_lang, names.get(release_id, release_id), glossary))
+        atomic_write_bytes(path, etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True))
         files.append(str(path))
     return len(files), files
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` all at once: a temporary file in the same folder,
-    flushed to disk, then renamed over it, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class _ReleaseData:
     """What one release's file holds: metadata, segments, current pairs, memory matches."""
 
     def __init__(self, record: dict[str, object], segments: list, pairs: dict[int, Pair], tgt_lang: str, name: str,
-                 matches: dict[int, list]):
+                 matches: dict[int, list], glossary: Glossary | None = None):
         self.record, self.segments, self.pairs, self.tgt_lang, self.name = record, segments, pairs, tgt_lang, name
         self.matches = matches
+        self._terms = TerminologyRule({tgt_lang: glossary}) if glossary is not None else None
+
+    def terms(self, source: str) -> list:
+        """The glossary terms ``source`` holds, in glossary order."""
+        return self._terms.source_terms(source, self.tgt_lang) if self._terms is not None else []
 
     @classmethod
-    def load(cls, store: Store, release_id: str, tgt_lang: str, name: str) -> _ReleaseData:
-        from ..errors import InputError
-
+    def load(cls, store: Store, release_id: str, tgt_lang: str, name: str,
+             glossary: Glossary | None = None) -> _ReleaseData:
         record = store.release_record(release_id)
         if record is None:
             raise InputError(f"no release {release_id} in {store.where}")
         segments = store.segments(release_id, str(record["lang"]))
         pairs = {p.segment_index: p for p in store.pairs(tgt_lang, release_ids=[release_id])}
-        return cls(record, segments, pairs, tgt_lang, name, _memory_matches(store, release_id, tgt_lang))
+        return cls(record, segments, pairs, tgt_lang, name, _memory_matches(store, release_id, tgt_lang), glossary)
 
     def paragraphs(self) -> list[tuple[int, str, list]]:
         grouped: dict[int, list] = {}
@@ -177,7 +181,7 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attributes
 def _release_xliff2(data: _ReleaseData) -> etree._Element:
     x = f"{{{XLIFF2_NS}}}"
     src_lang = str(data.record["lang"])
-    root = etree.Element(f"{x}xliff", nsmap={None: XLIFF2_NS, "mtc": MTC_NS},
+    root = etree.Element(f"{x}xliff", nsmap={None: XLIFF2_NS, "mtc": MTC_NS, "gls": GLS_NS},
                          attrib={"version": "2.0", "srcLang": src_lang, "trgLang": data.tgt_lang})
     # canResegment="no": a tool that split or joined sentences could not be matched back.
     file = _sub(root, f"{x}file", id=str(data.record["id"]), original=data.name, canResegment="no",
@@ -198,6 +202,13 @@ def _release_xliff2(data: _ReleaseData) -> etree._Element:
                                    similarity=f"{100 * match.similarity:.1f}", origin=match.origin, type="tm")
                     _sub(element, f"{x}source", match.src)
                     _sub(element, f"{x}target", match.tgt)
+            terms = data.terms(segment.text)
+            if terms:
+                entries = _sub(unit, f"{{{GLS_NS}}}glossary")
+                for term in terms:
+                    entry = _sub(entries, f"{{{GLS_NS}}}glossEntry")
+                    _sub(entry, f"{{{GLS_NS}}}term", term.source, source="glossary")
+                    _sub(entry, f"{{{GLS_NS}}}translation", term.target, source="glossary")
             if pair is not None:
                 unit_notes = _sub(unit, f"{x}notes")
                 for category, text in _pair_notes(pair):
@@ -235,6 +246,8 @@ def _release_xliff1(data: _ReleaseData) -> etree._Element:
                 _sub(unit, f"{x}target", pair.tgt, xml__lang=data.tgt_lang, state=state_1(pair))
                 for category, text in _pair_notes(pair):
                     _sub(unit, f"{x}note", text, **{"from": category, "annotates": "target"})
+            for term in data.terms(segment.text):
+                _sub(unit, f"{x}note", f"{term.source} = {term.target}", **{"from": "glossary", "annotates": "source"})
             for match in data.matches.get(segment.index, []):
                 alt = _sub(unit, f"{x}alt-trans", **{"match-quality": f"{100 * match.similarity:.1f}",
                                                       "origin": match.origin})
@@ -243,4 +256,4 @@ def _release_xliff1(data: _ReleaseData) -> etree._Element:
     return root
 
 
-__all__ = ["XLIFF1_NS", "XLIFF2_NS", "state_1", "state_2", "write_atomically", "write_xliff1", "write_xliff2"]
+__all__ = ["XLIFF1_NS", "XLIFF2_NS", "state_1", "state_2", "write_xliff1", "write_xliff2"]

@@ -22,6 +22,8 @@ from ..store import memory
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _CODE_ELEMENTS = {"bpt", "ept", "ph", "it", "ut"}
 BATCH = 5000
+#: Stored sentences matched against the memory per pass over it.
+MATCH_WINDOW = 20_000
 
 
 @dataclass
@@ -45,7 +47,7 @@ def seg_text(seg: etree._Element) -> str:
         return seg.text or ""
     parts = [seg.text or ""]
     for child in seg:
-        if isinstance(child.tag, str) and etree.QName(child).localname not in _CODE_ELEMENTS:
+        if isinstance(child.tag, str) and child.tag.rpartition("}")[2] not in _CODE_ELEMENTS:
             parts.append(seg_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
@@ -101,11 +103,18 @@ def import_tmx(path: str | Path, store, tgt_lang: str, config: Config | None = N
         result.added += memory.add_units(store, src_lang, tgt_lang, batch, path.name)
     if result.units == 0:
         raise InputError(f"{path}: no translation units (<tu>) in this TMX")
-    # Sentences already stored get their fuzzy matches now, not only at the next run.
-    segments = [(int(i), str(t)) for i, t in store.db.execute("SELECT id, text FROM segments WHERE lang = ?",
-                                                              (src_lang,))]
-    result.matched_sentences = memory.match_segments(store, segments, src_lang, tgt_lang,
-                                                     config.memory.min_similarity)
+    # Sentences already stored get their fuzzy matches now, not only at the next run; a
+    # window of them at a time (one pass over the memory each), so an archive fits in memory.
+    last = -1
+    while True:
+        segments = [(int(i), str(t)) for i, t in store.db.execute(
+            "SELECT id, text FROM segments WHERE lang = ? AND id > ? ORDER BY id LIMIT ?",
+            (src_lang, last, MATCH_WINDOW))]
+        if not segments:
+            break
+        last = segments[-1][0]
+        result.matched_sentences += memory.match_segments(store, segments, src_lang, tgt_lang,
+                                                          config.memory.min_similarity)
     return result
 
 

@@ -168,6 +168,12 @@ class TerminologyRule:
         return [term for term, in_source, in_target in terms
                 if in_source.search(source) and not in_target.search(target)]
 
+    def source_terms(self, src: str, tgt_lang: str) -> list[Term]:
+        """The terms whose source ``src`` holds."""
+        source = normalise(src, "en")
+        return [term for term, in_source, _ in self._compiled.get(tgt_lang, ())  # type: ignore[attr-defined]
+                if in_source.search(source)]
+
     def check(self, src: str, tgt: str, src_lang: str, tgt_lang: str) -> str | None:
         missing = self.missing_terms(src, tgt, tgt_lang)
         if not missing:

@@ -28,12 +28,11 @@ _MEMORY_SCHEMA = [
     " id INTEGER PRIMARY KEY,"
     " src_lang TEXT NOT NULL, tgt_lang TEXT NOT NULL,"
     " src TEXT NOT NULL, tgt TEXT NOT NULL,"
-    " src_key TEXT NOT NULL,"  # hash of the normalised source: exact lookups
-    " unit_key TEXT NOT NULL,"  # hash of normalised source and target: one row per unit
+    " src_key TEXT NOT NULL,"  # hash of the languages and normalised source: exact lookups
+    " unit_key TEXT NOT NULL UNIQUE,"  # hash of the languages, source and target: one row per unit
     " origin TEXT NOT NULL,"  # the TMX file's name
-    " created_at TEXT NOT NULL,"
-    " UNIQUE (src_lang, tgt_lang, unit_key))",
-    "CREATE INDEX IF NOT EXISTS memory_by_source ON memory_units(src_lang, tgt_lang, src_key)",
+    " created_at TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS memory_by_source ON memory_units(src_key)",
     "CREATE TABLE IF NOT EXISTS memory_matches ("
     " segment_id INTEGER NOT NULL REFERENCES segments(id),"
     " tgt_lang TEXT NOT NULL,"
@@ -89,7 +88,8 @@ def add_units(store, src_lang: str, tgt_lang: str, units: Iterable[tuple[str, st
     for src, tgt in units:
         src, tgt = normalise(src), normalise(tgt)
         if src and tgt:
-            rows.append((src_lang, tgt_lang, src, tgt, _key(src), _key(src, tgt), origin, now))
+            rows.append((src_lang, tgt_lang, src, tgt, _key(src_lang, tgt_lang, src),
+                         _key(src_lang, tgt_lang, src, tgt), origin, now))
     if not rows:
         return 0
     with store.transaction() as db:
@@ -109,14 +109,14 @@ def exact_matches(store, src_lang: str, tgt_lang: str, texts: Iterable[str]) -> 
     ensure_schema(store)
     by_key: dict[str, list[str]] = {}
     for text in set(texts):
-        by_key.setdefault(_key(normalise(text)), []).append(text)
+        by_key.setdefault(_key(src_lang, tgt_lang, normalise(text)), []).append(text)
     found: dict[str, MemoryMatch] = {}
     keys = list(by_key)
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         rows = store.db.execute(
-            "SELECT id, src, tgt, origin, src_key FROM memory_units WHERE src_lang = ? AND tgt_lang = ?"
-            f" AND src_key IN ({','.join('?' * len(chunk))}) ORDER BY id", (src_lang, tgt_lang, *chunk))
+            "SELECT id, src, tgt, origin, src_key FROM memory_units"
+            f" WHERE src_key IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk)
         for memory_id, src, tgt, origin, src_key in rows:
             for text in by_key[src_key]:
                 if normalise(text) == src:  # a hash collision is not a match
