@@ -320,3 +320,20 @@ def test_vocab_map_restricts_outputs_to_candidates(tiny_models: dict[str, Path],
         (result,) = shortlisted.translate([source])
         assert result.text == shortlisted.tokenizer.detokenize(ours.hypotheses[0]) and result.logprob_mean < 0
     assert differs  # random weights choose outside the shortlist: the map is what restricts them
+
+
+def test_models_vmap_command_writes_a_map_the_backend_uses(tiny_models: dict[str, Path], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from translate_pipe.testing import corpus_lines
+
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("".join(f"{e}\t{f}\n" for e, f in zip(corpus_lines("en"), corpus_lines("fr"))), encoding="utf-8")
+    out = tmp_path / "vmap.txt"
+    model = ["--model", f"en-fr={tiny_models['en-fr']}"]
+    assert main(["models", "vmap", "en-fr", "--pairs", str(pairs), "--out", str(out), *model]) == 0
+    assert out.read_text(encoding="utf-8").startswith("\t") and "vocab_map" in capsys.readouterr().out
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("no tab here\n", encoding="utf-8")
+    assert main(["models", "vmap", "en-fr", "--pairs", str(bad), "--out", str(tmp_path / "x"), *model]) == 1
+    assert "line 1 has no tab" in capsys.readouterr().err and not (tmp_path / "x").exists()
+    assert main(["models", "vmap", "en-fr"]) == 2
