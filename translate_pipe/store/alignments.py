@@ -60,8 +60,9 @@ class AlignmentQueries(StorePart):
         """
         mt: dict[tuple[str, int], str] = {}
         query = ("SELECT s.release_id, s.idx, t.text FROM translations t JOIN segments s ON s.id = t.segment_id"
-                 # Text a reviewer wrote is not machine translation: evaluate never counts it.
-                 " WHERE t.tgt_lang = ? AND t.origin != 'human'"
+                 # Text a reviewer wrote, or a translation memory's (origin memory:FILE), is not
+                 # machine translation: evaluate never counts it.
+                 " WHERE t.tgt_lang = ? AND t.origin != 'human' AND t.origin NOT LIKE 'memory:%'"
                  + (" AND t.run_id = ?" if run_id is not None else "") + " ORDER BY t.id")
         for release_id, index, text in self.db.execute(query, (tgt_lang, run_id) if run_id is not None else (tgt_lang,)):
             mt[(release_id, index)] = text
