@@ -82,6 +82,7 @@ def release_from_blocks(
     name = display_name(origin)
     dropped = list(dropped)
     title_hint = title or ""
+    listing_dates: set[str | None] = set()
     kept: list[str] = []
     for block in blocks:
         lines = []
@@ -95,10 +96,10 @@ def release_from_blocks(
             reason = boilerplate_reason(line, title_hint)
             if reason:
                 dropped.append(f"{reason}: {shorten(line)}")
-                if reason == "listing header" and date is None:
+                if reason == "listing header":
                     # "20 October 2017 In Coalition News": the item's date.
                     # "21 آذار/مارس 2018": either month name is the month.
-                    date = parse_date(re.sub(r"\s*/\s*\S+", "", _LISTING_DATE.split(line, maxsplit=1)[0]))
+                    listing_dates.add(parse_date(re.sub(r"\s*/\s*\S+", "", _LISTING_DATE.split(line, maxsplit=1)[0])))
             else:
                 lines.append(line)
         if lines:
@@ -116,6 +117,11 @@ def release_from_blocks(
         # The breadcrumb at the end repeats the title: only known now.
         kept, crumbs = _drop_breadcrumbs(kept, title)
         dropped += crumbs
+    listing_dates.discard(None)
+    if date is None and listing_dates:
+        # A listing page: the earliest of its items' dates ("21 آذار/مارس 2018 In ..."), as
+        # pairing takes the earliest date of an opening (later items look back less often).
+        date = min(d for d in listing_dates if d)
     if date is None:
         date = _date_in_header(kept)
 
