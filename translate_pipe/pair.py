@@ -476,17 +476,12 @@ def read_documents(folder: str | Path, lang: str, ingest_config=None) -> tuple[l
     copies of the same document are skipped, each with a warning; a folder with none
     left is an :class:`InputError`.
     """
-    from .ingest import Skipped, expand_inputs, read_releases
+    from .ingest import Skipped, read_releases
 
     documents: list[PairingDocument] = []
     skipped: list[tuple[str, str]] = []
-    if Path(folder).is_dir():
-        # Files that ingest does not read at all (a PDF, an image) are named too.
-        read = set(expand_inputs([folder]))
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file() and not path.name.startswith(".") and path not in read:
-                skipped.append((str(path), f"not a release file ({path.suffix or 'no suffix'}); "
-                                           f"not read"))
+    # Files that ingest does not read at all (a PDF, an image) come out of read_releases
+    # as skipped, with the reason, like every other file it cannot read.
     seen: dict[str, str] = {}
     wrong_language = 0
     for item in read_releases([folder], ingest_config, lang=lang):

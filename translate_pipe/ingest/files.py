@@ -90,8 +90,8 @@ def _scan_folder(folder: Path) -> Iterator[Path | Skipped]:
             elif path.suffix.lower() in RELEASE_SUFFIXES or _sniffs_as_html(path):
                 entries.append(path)
             else:
-                entries.append(Skipped(origin_label(path), f"not a release file ({path.suffix or 'no suffix'}: "
-                                                           f"neither text, HTML, JSON lines nor Parquet)"))
+                entries.append(Skipped(origin_label(path), f"not a release file ({path.suffix or 'no suffix'}); "
+                                                           f"neither text, HTML, JSON lines nor Parquet"))
     entries.sort(key=lambda entry: str(entry) if isinstance(entry, Path) else entry.origin)
     yield from problems
     yield from entries
