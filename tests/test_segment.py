@@ -265,3 +265,25 @@ def test_news_headline_dateline_body(text: str, lang: str, expected: list[str]) 
     assert split_sentences(text, lang) == expected
     # Each piece split again gives itself.
     assert [s for piece in expected for s in split_sentences(piece, lang)] == expected
+
+
+def test_hard_wrapped_sentences_are_one_segment_and_header_lines_stay_units() -> None:
+    from translate_pipe.model import Paragraph, Release
+    from translate_pipe.segment import segment_release
+
+    wrapped = ("The Port Authority opened a new container terminal on Tuesday, raising the\n"
+               "port capacity to 1.2 million containers a year. Dr. Samir Haddad, the director\n"
+               "of the authority, said the terminal cost 45 million dollars and would open to\n"
+               "Lebanese and Jordanian shippers in May.")
+    assert split_sentences(wrapped, "en") == [
+        "The Port Authority opened a new container terminal on Tuesday, raising the\n"
+        "port capacity to 1.2 million containers a year.",
+        "Dr. Samir Haddad, the director\nof the authority, said the terminal cost 45 million dollars and would open to\n"
+        "Lebanese and Jordanian shippers in May.",
+    ]
+    header = "Press release\nSyrian Coalition\nMedia Department\nMarch 22, 2018"
+    assert split_sentences(header, "en") == header.splitlines()
+    release = Release(id="r", title="T", paragraphs=(Paragraph(wrapped), Paragraph(header)))
+    texts = [segment.text for segment in segment_release(release)]
+    assert texts[1].startswith("Dr. Samir Haddad, the director of the authority, said") and "\n" not in texts[1]
+    assert texts[-4:] == header.splitlines()

@@ -110,12 +110,44 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     # Found once for the whole text (per line would cost a search set-up per line).
     unpunctuated = unpunctuated_boundaries(text, lang)
+    breaks = list(_LINE_BREAK.finditer(text))
+    lines = []
     line_start = 0
-    for line_break in _LINE_BREAK.finditer(text):
-        _split_line(text, line_start, line_break.start(), lang, spans, unpunctuated)
+    for line_break in breaks:
+        lines.append((line_start, line_break.start()))
         line_start = line_break.end()
-    _split_line(text, line_start, len(text), lang, spans, unpunctuated)
+    lines.append((line_start, len(text)))
+    width = max(end - start for start, end in lines)
+    for number, (start, end) in enumerate(lines):
+        first = len(spans)
+        _split_line(text, start, end, lang, spans, unpunctuated)
+        if number and first < len(spans) and first > 0 and _wrapped(text, lines[number - 1], start, spans[first - 1], width):
+            # The sentence was only wrapped onto this line: one sentence across the break.
+            spans[first - 1 : first + 1] = [(spans[first - 1][0], spans[first][1])]
     return spans
+
+
+# Hard-wrapped text (an e-mail, a text file saved at 72 columns) breaks sentences across
+# lines; a header block ("Press release" / "Media Department" / "March 22, 2018") is
+# short lines that are each a unit. A line break continues a sentence when the line
+# before ends inside a sentence (no terminator) and either the next line goes on in lower
+# case, or the text is wrapped: its longest line is a typical wrap width and this line
+# fills most of it.
+_WRAP_WIDTHS = range(40, 101)
+_ENDS_UNIT = frozenset(".!?;:؟؛…\"”»)]")
+
+
+def _wrapped(text: str, previous_line: tuple[int, int], next_start: int, last_span: tuple[int, int],
+             width: int) -> bool:
+    line_start, line_end = previous_line
+    if last_span[1] < line_end - 1 or last_span[1] <= line_start:
+        return False  # the line's last sentence does not reach its end (trailing white space aside)
+    if text[last_span[1] - 1] in _ENDS_UNIT:
+        return False
+    following = text[next_start] if next_start < len(text) else ""
+    if following.islower():
+        return True
+    return width in _WRAP_WIDTHS and (line_end - line_start) >= 0.6 * width
 
 
 def split_sentences(text: str, lang: str) -> list[str]:
@@ -332,6 +364,7 @@ def segment_release(release: Release, release_id: str | None = None) -> list[Seg
         for start, end in sentence_spans(paragraph.text, release.lang):
             segments.append(Segment(
                 release_id=release_id or release.id, lang=release.lang, index=len(segments), paragraph=number,
-                text=paragraph.text[start:end], kind=paragraph.kind, start=start, end=end,
+                # A sentence wrapped over lines is one line of text (as `segment` prints it).
+                text=_LINE_BREAK.sub(" ", paragraph.text[start:end]), kind=paragraph.kind, start=start, end=end,
             ))
     return segments
