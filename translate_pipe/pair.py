@@ -488,7 +488,7 @@ def read_documents(folder: str | Path, lang: str, ingest_config=None) -> tuple[l
         if isinstance(item, Skipped):
             skipped.append((item.origin, item.reason))
             continue
-        text = release_text(item)
+        text = _listing_text(item.origin) or release_text(item)
         if item.id in seen:
             skipped.append((item.origin, f"the same document as {seen[item.id]}"))
             continue
@@ -511,6 +511,24 @@ def read_documents(folder: str | Path, lang: str, ingest_config=None) -> tuple[l
 
 
 _LANG_NAMES = {"en": "English", "fr": "French", "ar": "Arabic"}
+
+
+def _listing_text(origin: str) -> str | None:
+    """The raw text of a plain-text listing page, headers kept; None for anything else.
+
+    Ingest drops the listing headers as page furniture, but they are where one release
+    of the page ends and the next begins: pairing needs them to pair item by item.
+    """
+    from .ingest import read_text
+
+    path = Path(origin)
+    if path.suffix.lower() not in (".txt", ".text", "") or not path.is_file():
+        return None
+    try:
+        text = read_text(path)
+    except InputError:
+        return None
+    return text if len(_LISTING_HEADER.findall(text)) >= 2 else None
 
 
 def release_text(release) -> str:
