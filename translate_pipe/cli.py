@@ -320,11 +320,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                          f"{refs.human_pairs} human pairs"
                          + (f", {refs.non_parallel} not parallel (stored unaligned)" if refs.non_parallel else ""))
             lines.extend(f"    {key} ← {origin} (by {how})" for key, origin, how in refs.pairings)
-            for origin in refs.unused:
-                log.warning("%s: this reference matched no release of the run, by name, id or content (name it "
-                            "like the English release's file, or give it the release's JSON-lines id)", origin)
             if refs.unused:
-                lines.append(f"  en→{lang} references: {len(refs.unused)} matched no release (see warnings above)")
+                lines.append(f"    {len(refs.unused)} reference files matched no release (see warnings above)")
     if summary.skipped:
         lines.append(f"  {len(summary.skipped)} inputs skipped (see warnings above)")
     if summary.dropped:

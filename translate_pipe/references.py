@@ -142,6 +142,8 @@ def align_references(
     summary.unmatched = len(release_ids) - len(matches)
     used = {match.origin for _, match, _, _ in matches}
     summary.unused = sorted(r.origin for r in references.values() if r.origin not in used)
+    for origin in summary.unused:
+        log.warning("%s: reference matched no release (by name, id or content)", origin)
     for release_id, match, key, how in matches:
         summary.matched += 1
         summary.pairings.append((key, match.origin, how))
