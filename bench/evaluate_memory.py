@@ -88,6 +88,12 @@ def measure(code: str, args: list[str]) -> tuple[float, float, int]:
     return int(marks[-1][1]) / 1024, seconds, int(marks[-1][2])
 
 
+def _row(rows: list, n: int, case: str, mb: float, seconds: float, code: int) -> None:
+    """Keep a result and print it at once: a long run that is stopped keeps what it measured."""
+    rows.append((n, case, mb, seconds, code))
+    print(f"{n:>9}  {case:<55} {mb:>8.0f} {seconds:>8.1f} {code}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--million", action="store_true", help="also 1M lines with --test none (slow; run once)")
@@ -96,6 +102,8 @@ def main() -> None:
     parser.add_argument("--short", action="store_true", help="lines of at most 5 words (cheaper, same per-line state)")
     args = parser.parse_args()
     pool = sentences()
+    print(f"metrics {args.metrics}; {'lines of at most 5 words' if args.short else 'sentences of 3-60 words'}")
+    print(f"{'lines':>9}  {'case':<55} {'peak MB':>8} {'seconds':>8} exit", flush=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -105,19 +113,15 @@ def main() -> None:
             common = ["evaluate", "--ref", str(ref), "--hyp", str(hyp), "--lang", "fr", "--metrics", args.metrics]
             for test in ("bs", "none"):
                 mb, seconds, code = measure(CHILD, [*common, "--test", test])
-                rows.append((n, f"evaluate --test {test}", mb, seconds, code))
+                _row(rows, n, f"evaluate --test {test}", mb, seconds, code)
             if n == 10_000:
                 mb, seconds, code = measure(BASELINE, [str(ref), str(hyp), args.metrics])
-                rows.append((n, "baseline: sacrebleu corpus_score(n_bootstrap=1000)", mb, seconds, code))
+                _row(rows, n, "baseline: sacrebleu corpus_score(n_bootstrap=1000)", mb, seconds, code)
         if args.million:
             ref, hyp = build(folder, 1_000_000, pool, args.short)
             mb, seconds, code = measure(CHILD, ["evaluate", "--ref", str(ref), "--hyp", str(hyp), "--lang", "fr",
                                                 "--metrics", args.metrics, "--test", "none"])
-            rows.append((1_000_000, "evaluate --test none", mb, seconds, code))
-    print(f"metrics {args.metrics}; {'lines of at most 5 words' if args.short else 'sentences of 3-60 words'}")
-    print(f"{'lines':>9}  {'case':<55} {'peak MB':>8} {'seconds':>8} exit")
-    for n, case, mb, seconds, code in rows:
-        print(f"{n:>9}  {case:<55} {mb:>8.0f} {seconds:>8.1f} {code}")
+            _row(rows, 1_000_000, "evaluate --test none", mb, seconds, code)
     ours = next((r for r in rows if r[0] == 10_000 and r[1] == "evaluate --test bs"), None)
     base = next((r for r in rows if r[0] == 10_000 and r[1].startswith("baseline")), None)
     if ours and base:

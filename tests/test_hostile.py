@@ -204,6 +204,23 @@ def test_a_full_disk_during_export_keeps_the_old_file(db: Path, tmp_path: Path) 
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".corpus")] == []
 
 
+def test_device_outputs_are_written_in_place_never_replaced(db: Path, tmp_path: Path) -> None:
+    import stat
+
+    done = _cli(*_export_args(db, "jsonl", Path("/dev/null")))
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    if os.path.exists("/dev/full"):  # a device whose writes fail as on a full disk
+        full = _cli(*_export_args(db, "tmx", Path("/dev/full")))
+        assert full.returncode == 1
+        _one_error_line(full.stderr, "/dev/full", "No space left")
+        assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    lines = tmp_path / "lines.txt"
+    lines.write_text("One.\nTwo.\n", encoding="utf-8")
+    piped = _cli("align", str(lines), str(lines), "--tgt-lang", "fr", "--mt", "none", "--out", "/dev/stdout")
+    assert piped.returncode == 0 and piped.stdout.count("\n") == 2, piped.stderr
+
+
 def test_release_html_refuses_a_language_the_database_lacks(db: Path, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "pages"

@@ -12,6 +12,9 @@ with :class:`StagedFiles` and rename them only when every one is complete, so an
 export leaves all the old files, not a mix of old and half-new. The renames themselves are
 not one atomic step across files; each file is always complete.
 
+An output that exists and is not a regular file (``/dev/stdout``, ``/dev/null``, a named
+pipe) is written in place: it cannot be replaced, and replacing a device would be wrong.
+
 A write that cannot happen (read-only folder, a folder where a file should be, a full disk)
 raises :class:`~translate_pipe.errors.OutputError` naming the path and the reason.
 """
@@ -35,6 +38,15 @@ def _target(path: str | os.PathLike[str]) -> Path:
     """The file to replace: a symlink's target, so an output reached by a link stays a link."""
     path = Path(path)
     return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _is_special(path: str | os.PathLike[str]) -> bool:
+    """True for an existing output that is not a regular file or folder (a device, a pipe)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def _reason(exc: OSError) -> str:
@@ -121,6 +133,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     On a clean exit the temporary file replaces ``path``; on an exception it is removed
     and ``path`` is left as it was.
     """
+    if _is_special(path):
+        yield Path(path)
+        return
     target = check_writable(path)
     temp = _new_temp(target)
     try:
@@ -185,6 +200,8 @@ class StagedFiles:
 
     def path(self, path: str | os.PathLike[str]) -> Path:
         """A temporary path whose content will replace ``path`` on commit."""
+        if _is_special(path):
+            return Path(path)
         target = check_writable(path)
         temp = _new_temp(target)
         self._staged.append((temp, target, path))
