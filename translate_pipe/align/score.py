@@ -135,14 +135,19 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     typical_cos = float(np.median(cos[two])) if two.any() else similarity.random_mean
     document_z = float(np.clip((typical_cos - similarity.random_mean) / similarity.random_std, -3, 10))
 
+    # Gale-Church cost of every bead at once (one-sided beads get one too, unused).
+    cum_a = np.concatenate([[0.0], np.cumsum(similarity.len_a)])
+    cum_b = np.concatenate([[0.0], np.cumsum(similarity.len_b)])
+    bounds = np.array(path, dtype=np.int64).reshape(-1, 4)
+    length_costs = similarity.length_cost(cum_a[bounds[:, 1]] - cum_a[bounds[:, 0]],
+                                          cum_b[bounds[:, 3]] - cum_b[bounds[:, 2]])
+
     two_rows, one_rows = [], []
     for b, (i0, i1, j0, j1) in enumerate(path):
         if two[b]:
             held = anchor_of[i0:i1]
             agreement = float(np.sum(np.where(held < 0, 0, np.where((held >= j0) & (held < j1), 1, -1))))
-            la = similarity.len_a[i0:i1].sum()
-            lb = similarity.len_b[j0:j1].sum()
-            length_cost = float(similarity.length_cost(np.array([la]), np.array([lb]))[0])
+            length_cost = float(length_costs[b])
             outside = float(not (in_src[i0:i1].all() and in_tgt[j0:j1].all()))
             two_rows.append((1.0, strength[b], (cos[b] - best_other[b]) / scale, min(length_cost, 10.0) / 10,
                              i1 - i0 + j1 - j0 - 2, agreement, np.log1p(dist_a[i0]), outside, density, context[b],
