@@ -21,7 +21,7 @@ right), and on unrelated documents the share of beads that are two-sided with a 
 for a 7,073 x 5,816-sentence document (in a child process, so the figure is the
 aligner's own).
 
-Run: python bench/align_robust.py [--docs N] [--seed S] [--skip-speed] [--quick]
+Run: python bench/align_robust.py [--docs N] [--seed S] [--skip-speed | --speed-only] [--compare ../main]
 """
 
 from __future__ import annotations
@@ -244,7 +244,15 @@ def f1_of(right: int, predicted: int, gold: int) -> float:
 
 
 def run_cases(cases: list[Case], use_mt: bool, align_fn=None) -> dict:
-    from translate_pipe.align import align_documents
+    try:
+        from translate_pipe.align import align_documents
+    except ImportError:  # an older checkout (PYTHONPATH=../main): align() only, always "parallel"
+        from types import SimpleNamespace
+
+        from translate_pipe.align import align
+
+        def align_documents(src, tgt, mt=None):
+            return SimpleNamespace(beads=align(src, tgt, mt), parallel=True)
 
     per_variant: dict[str, list[int]] = {}
     scores: list[float] = []
@@ -315,14 +323,14 @@ def speed_document(folder: Path) -> tuple[list[str], list[str], list[str]]:
 
 
 def speed_child(folder: Path, use_mt: bool) -> None:
-    from translate_pipe.align import align_documents
+    import translate_pipe.align as aligner
 
     big_src, big_tgt, big_mt = speed_document(folder)
-    t0 = time.perf_counter()
-    result = align_documents(big_src, big_tgt, big_mt if use_mt else None)
-    seconds = time.perf_counter() - t0
+    t0, c0 = time.perf_counter(), time.process_time()
+    beads = aligner.align(big_src, big_tgt, big_mt if use_mt else None)  # the older aligner has align() only
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{seconds:.2f} {peak:.0f} {len(result.beads)}")
+    print(f"{seconds:.2f} {peak:.0f} {len(beads)} {cpu:.2f}")
 
 
 def main() -> None:
@@ -331,27 +339,36 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=8, help="windows per run (each in every variant)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--compare", metavar="CHECKOUT", help="also time the aligner of this checkout (e.g. ../main)")
+    parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--speed-child", choices=["mt", "none"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.speed_child:
         speed_child(args.data, args.speed_child == "mt")
         return
     units = read_units(args.data)
-    cases = build_cases(units, args.seed, args.docs)
+    cases = [] if args.speed_only else build_cases(units, args.seed, args.docs)
     print(f"Text+Berg dev 001 (de-fr), seed {args.seed}: {args.docs} windows x {len(VARIANTS)} variants "
           f"+ unrelated pairs + the whole document ('clean')")
-    for use_mt in (True, False):
+    for use_mt in (True, False) if cases else ():
         t0 = time.perf_counter()
         stats = run_cases(cases, use_mt)
         report(f"{'with MT (google)' if use_mt else 'without MT'} ({time.perf_counter() - t0:.1f} s)", stats)
     if args.skip_speed:
         return
     print("\n7,073 x 5,816 sentences (own process; figures on a shared, loaded machine):")
-    for mode in ("mt", "none"):
-        out = subprocess.run([sys.executable, __file__, "--data", str(args.data), "--speed-child", mode],
-                             capture_output=True, text=True, check=True).stdout.split()
-        print(f"  {'with MT' if mode == 'mt' else 'without MT'}: {float(out[0]):.2f} s, peak RSS {out[1]} MB, "
-              f"{out[2]} beads (target < 5 s, < 1 GB)")
+    import os
+
+    checkouts = [("this checkout", str(Path(__file__).resolve().parents[1]))]
+    if args.compare:
+        checkouts.append((f"{args.compare}", str(Path(args.compare).resolve())))
+    for label, root in checkouts:
+        for mode in ("mt", "none"):
+            env = {**os.environ, "PYTHONPATH": root}
+            out = subprocess.run([sys.executable, __file__, "--data", str(args.data), "--speed-child", mode],
+                                 capture_output=True, text=True, check=True, env=env).stdout.split()
+            print(f"  {label}, {'with MT' if mode == 'mt' else 'without MT'}: {float(out[0]):.2f} s "
+                  f"({float(out[3]):.2f} s CPU), peak RSS {out[1]} MB, {out[2]} beads (target < 5 s, < 1 GB)")
 
 
 if __name__ == "__main__":

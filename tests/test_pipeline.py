@@ -225,6 +225,14 @@ def test_references_are_aligned_stored_and_score_the_mt(
     assert len(records) == sum(1 for s, t, _ in beads if s and t)
     assert all(r["origin"] == "human" and 0 <= r["scores"]["alignment"] <= 1 for r in records)
     assert all(r["scores"]["human_logprob"] < 0 for r in records)  # forced decoding under the (tiny) model
+    # A bead score threshold above every bead leaves them all out, and says how many.
+    capsys.readouterr()
+    assert main(["export", "--db", str(db), "--lang", "fr", "--format", "jsonl", "--origin", "human",
+                 "--out", str(out), "--min-align-score", "1.01"]) == 0
+    assert f"left out {len(records)} human beads scored below 1.01" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == ""
+    assert main(["evaluate", "--db", str(db), "--lang", "fr", "--test", "none", "--min-align-score", "1.01"]) == 1
+    assert "every human bead into fr scores below 1.01" in capsys.readouterr().err
 
     # The stored references evaluate the stored MT, through sacrebleu.
     capsys.readouterr()

@@ -401,6 +401,8 @@ def name_agreement(text_a: str, lang_a: str, text_b: str, lang_b: str) -> float 
 # --- anchor tokens -------------------------------------------------------------------
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Latin accents only: Arabic vowel marks (U+064B-U+065F) stay, since NFKD leaves them alone too.
+_COMBINING_MARKS = re.compile("[\u0300-\u036f]")
 
 
 def anchor_tokens(text: str) -> list[str]:
@@ -412,6 +414,7 @@ def anchor_tokens(text: str) -> list[str]:
     other. Arabic words stay as they are: across scripts only numbers and Latin words
     can meet, and with MT into Arabic the words themselves.
     """
-    folded = unicodedata.normalize("NFKD", text.translate(_DIGIT_MAP).casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text.translate(_DIGIT_MAP).casefold()
+    if not folded.isascii():
+        folded = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", folded))
     return [w for w in _WORD.findall(folded) if len(w) >= 3 or any(c.isdigit() for c in w)]

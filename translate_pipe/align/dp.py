@@ -63,6 +63,7 @@ class BeadSimilarity:
         else:  # no region known: no line is outside it
             out_a[:] = 0
             out_b[:] = 0
+        self.has_region = bool(out_a.any() or out_b.any() or (self.anchor_of >= 0).any())
         self.cum_out_a = np.concatenate([[0.0], np.cumsum(out_a)])
         self.cum_out_b = np.concatenate([[0.0], np.cumsum(out_b)])
         self.baseline = self._unrelated_similarity()
@@ -107,6 +108,8 @@ class BeadSimilarity:
         chained anchor the bead holds, minus one for each it breaks (its source line in
         the bead, its target outside)."""
         cfg = self.config
+        if not self.has_region:
+            return np.zeros(())  # no anchors, nothing outside: skip the gathers
         outside = (self.cum_out_a[ends_a] - self.cum_out_a[ends_a - k]
                    + self.cum_out_b[ends_b] - self.cum_out_b[np.maximum(ends_b - l, 0)])
         agree = np.zeros(np.broadcast(ends_a, ends_b).shape)

@@ -69,7 +69,6 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     # Chance anchors between unrelated text rarely chain: the share that did.
     anchor_share = region.size / (region.candidates + 2)
     dist_a = anchor_distance(region, n)
-    anchor_rows = np.array([a for a, _ in region.anchors] or [-(10**9)])
     anchor_cols = np.array([b for _, b in region.anchors] or [-(10**9)])
     anchor_of = similarity.anchor_of
     in_src = np.zeros(n, dtype=bool)
@@ -135,14 +134,19 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     typical_cos = float(np.median(cos[two])) if two.any() else similarity.random_mean
     document_z = float(np.clip((typical_cos - similarity.random_mean) / similarity.random_std, -3, 10))
 
+    # Gale-Church cost of every bead at once (one-sided beads get one too, unused).
+    cum_a = np.concatenate([[0.0], np.cumsum(similarity.len_a)])
+    cum_b = np.concatenate([[0.0], np.cumsum(similarity.len_b)])
+    bounds = np.array(path, dtype=np.int64).reshape(-1, 4)
+    length_costs = similarity.length_cost(cum_a[bounds[:, 1]] - cum_a[bounds[:, 0]],
+                                          cum_b[bounds[:, 3]] - cum_b[bounds[:, 2]])
+
     two_rows, one_rows = [], []
     for b, (i0, i1, j0, j1) in enumerate(path):
         if two[b]:
             held = anchor_of[i0:i1]
             agreement = float(np.sum(np.where(held < 0, 0, np.where((held >= j0) & (held < j1), 1, -1))))
-            la = similarity.len_a[i0:i1].sum()
-            lb = similarity.len_b[j0:j1].sum()
-            length_cost = float(similarity.length_cost(np.array([la]), np.array([lb]))[0])
+            length_cost = float(length_costs[b])
             outside = float(not (in_src[i0:i1].all() and in_tgt[j0:j1].all()))
             two_rows.append((1.0, strength[b], (cos[b] - best_other[b]) / scale, min(length_cost, 10.0) / 10,
                              i1 - i0 + j1 - j0 - 2, agreement, np.log1p(dist_a[i0]), outside, density, context[b],
@@ -161,7 +165,6 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 length = similarity.len_b[j0]
             one_rows.append((1.0, (best_other[b] - base) / scale, outside, np.log1p(run[b]), density, dist,
                              np.log1p(length), context[b], join[b], anchor_share, document_z))
-    del anchor_rows
     return (two, np.array(two_rows, dtype=np.float64).reshape(-1, len(TWO_SIDED_FEATURES)),
             np.array(one_rows, dtype=np.float64).reshape(-1, len(ONE_SIDED_FEATURES)))
 
@@ -172,38 +175,30 @@ def _reshaping_gains(path: Sequence[Path4], two: np.ndarray, cos: np.ndarray, si
     merge), or lost one (a spurious merge); for a one-sided bead, how much a two-sided
     neighbour's would rise by taking its line in."""
     variants: list[Path4] = []
-    owner_ext, owner_shr, owner_join = [], [], []
+    owners: list[tuple[int, int, int]] = []  # (kind: 0 extend, 1 shrink, 2 join; bead; bead whose cosine is the base)
     for b, (i0, i1, j0, j1) in enumerate(path):
         if two[b]:
             for v in ((i0 - 1, i1, j0, j1), (i0, i1 + 1, j0, j1), (i0, i1, j0 - 1, j1), (i0, i1, j0, j1 + 1)):
                 if v[0] >= 0 and v[1] <= n and v[2] >= 0 and v[3] <= m and v[1] - v[0] <= 4 and v[3] - v[2] <= 5:
-                    variants.append(v), owner_ext.append(b), owner_shr.append(-1), owner_join.append(-1)
+                    variants.append(v)
+                    owners.append((0, b, b))
             for v in ((i0 + 1, i1, j0, j1), (i0, i1 - 1, j0, j1), (i0, i1, j0 + 1, j1), (i0, i1, j0, j1 - 1)):
                 if v[1] > v[0] and v[3] > v[2]:
-                    variants.append(v), owner_ext.append(-1), owner_shr.append(b), owner_join.append(-1)
+                    variants.append(v)
+                    owners.append((1, b, b))
         else:
             for nb in (b - 1, b + 1):
                 if 0 <= nb < len(path) and two[nb]:
                     p0, p1, q0, q1 = path[nb]
                     v = (min(p0, i0), max(p1, i1), min(q0, j0), max(q1, j1))
                     if v[1] - v[0] <= 4 and v[3] - v[2] <= 5:
-                        variants.append(v), owner_ext.append(-1), owner_shr.append(-1), owner_join.append(b)
-                        owner_join[-1] = b
-                        owner_shr[-1] = -1
-                        owner_ext[-1] = -(nb + 2)  # remembers the neighbour: gain is over its cosine
-    extend = np.full(len(path), -1.0)
-    shrink = np.full(len(path), -1.0)
-    join = np.full(len(path), -1.0)
+                        variants.append(v)
+                        owners.append((2, b, nb))  # the gain is over the neighbour's cosine
+    gains = np.full((3, len(path)), -1.0)
     if variants:
-        vcos = similarity.bead_cosines(variants)
-        for t, v in enumerate(vcos):
-            if owner_join[t] >= 0:
-                nb = -owner_ext[t] - 2
-                join[owner_join[t]] = max(join[owner_join[t]], v - cos[nb])
-            elif owner_ext[t] >= 0:
-                extend[owner_ext[t]] = max(extend[owner_ext[t]], v - cos[owner_ext[t]])
-            elif owner_shr[t] >= 0:
-                shrink[owner_shr[t]] = max(shrink[owner_shr[t]], v - cos[owner_shr[t]])
+        for (kind, bead, base), value in zip(owners, similarity.bead_cosines(variants)):
+            gains[kind, bead] = max(gains[kind, bead], value - cos[base])
+    extend, shrink, join = gains
     return np.maximum(extend, -1.0), np.where(shrink == -1.0, -0.2, shrink), join
 
 
