@@ -117,11 +117,10 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
         lines.append((line_start, line_break.start()))
         line_start = line_break.end()
     lines.append((line_start, len(text)))
-    width = max(end - start for start, end in lines)
     for number, (start, end) in enumerate(lines):
         first = len(spans)
         _split_line(text, start, end, lang, spans, unpunctuated)
-        if number and first < len(spans) and first > 0 and _wrapped(text, lines[number - 1], start, spans[first - 1], width):
+        if number and first < len(spans) and first > 0 and _wrapped(text, lines[number - 1], start, spans[first - 1]):
             # The sentence was only wrapped onto this line: one sentence across the break.
             spans[first - 1 : first + 1] = [(spans[first - 1][0], spans[first][1])]
     return spans
@@ -129,16 +128,16 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
 
 # Hard-wrapped text (an e-mail, a text file saved at 72 columns) breaks sentences across
 # lines; a header block ("Press release" / "Media Department" / "March 22, 2018") is
-# short lines that are each a unit. A line break continues a sentence when the line
-# before ends inside a sentence (no terminator) and either the next line goes on in lower
-# case, or the text is wrapped: its longest line is a typical wrap width and this line
-# fills most of it.
-_WRAP_WIDTHS = range(40, 101)
+# short lines that are each a unit. A line break continues a sentence when the sentence
+# on the line before reaches the break without a terminator and either the next line
+# goes on in lower case, or that sentence's part of the line is long (a header line is
+# short; a wrapped line is most of a wrap width). Only the sentence's own text decides,
+# so a sentence split again on its own splits the same way.
+_WRAPPED_PART = 50
 _ENDS_UNIT = frozenset(".!?;:؟؛…\"”»)]")
 
 
-def _wrapped(text: str, previous_line: tuple[int, int], next_start: int, last_span: tuple[int, int],
-             width: int) -> bool:
+def _wrapped(text: str, previous_line: tuple[int, int], next_start: int, last_span: tuple[int, int]) -> bool:
     line_start, line_end = previous_line
     if last_span[1] < line_end - 1 or last_span[1] <= line_start:
         return False  # the line's last sentence does not reach its end (trailing white space aside)
@@ -147,7 +146,7 @@ def _wrapped(text: str, previous_line: tuple[int, int], next_start: int, last_sp
     following = text[next_start] if next_start < len(text) else ""
     if following.islower():
         return True
-    return width in _WRAP_WIDTHS and (line_end - line_start) >= 0.6 * width
+    return last_span[1] - max(last_span[0], line_start) >= _WRAPPED_PART
 
 
 def split_sentences(text: str, lang: str) -> list[str]:
