@@ -76,6 +76,9 @@ class Database(Protocol):
     def run_lock_free(self) -> bool:
         """True when no process (this one included) holds the run lock."""
 
+    def refresh_statistics(self) -> None:
+        """Let the query planner see the tables as they now are (after a run wrote many rows)."""
+
     def close(self) -> None: ...
 
 
@@ -252,6 +255,9 @@ class SQLiteDatabase:
         handle.close()
         return True
 
+    def refresh_statistics(self) -> None:
+        self.execute("PRAGMA optimize")  # analyses only the tables whose statistics went stale
+
     def close(self) -> None:
         self.release_run_lock()
         self.connection.close()
@@ -391,6 +397,11 @@ class PostgresDatabase:
             return False
         self.execute("SELECT pg_advisory_unlock(?)", (_RUN_LOCK,))
         return True
+
+    def refresh_statistics(self) -> None:
+        # A fresh database's plans assume empty tables until autovacuum catches up; ANALYZE
+        # samples a fixed number of rows, so this costs the same in any archive.
+        self.execute("ANALYZE releases, release_origins, segments, translations, scores, flags")
 
     def close(self) -> None:
         self.connection.close()

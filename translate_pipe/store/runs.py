@@ -64,6 +64,8 @@ class RunQueries(StorePart):
                     "UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
                     (now(), status, json.dumps(summary), run_id),
                 )
+            if status == "done":
+                self.db.refresh_statistics()  # so the next run, export or page is planned for these rows
         finally:
             self.db.release_run_lock()
 
