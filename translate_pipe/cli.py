@@ -351,31 +351,27 @@ def _engine(args: argparse.Namespace, config: Config, overrides: dict[str, str],
 
 
 def _parse_glossaries(values: list[str]) -> dict[str, str]:
-    from pathlib import Path
-
-    glossaries = {}
-    for value in values:
-        lang, sep, path = value.partition("=")
-        if not sep or not lang or not path:
-            raise ConfigError(f"--glossary {value!r}: expected LANG=FILE, e.g. fr=terms/fr.tsv")
-        if not Path(path).is_file():
-            raise InputError(f"{path}: no such glossary file")
-        glossaries[lang] = path
-    return glossaries
+    return _parse_lang_paths(values, "--glossary", "FILE", "fr=terms/fr.tsv", "glossary file", folder=False)
 
 
 def _parse_references(values: list[str] | None) -> dict[str, str]:
+    return _parse_lang_paths(values, "--reference", "DIR", "fr=references/fr", "folder of references", folder=True)
+
+
+def _parse_lang_paths(values: list[str] | None, option: str, metavar: str, example: str, what: str,
+                      folder: bool) -> dict[str, str]:
+    """``LANG=PATH`` options (repeatable) as {lang: path}; a path that is not there is one line."""
     from pathlib import Path
 
-    references = {}
+    paths = {}
     for value in values or []:
-        lang, sep, folder = value.partition("=")
-        if not sep or not lang or not folder:
-            raise ConfigError(f"--reference {value!r}: expected LANG=DIR, e.g. fr=references/fr")
-        if not Path(folder).is_dir():
-            raise InputError(f"{folder}: no such folder of references")
-        references[lang] = folder
-    return references
+        lang, sep, path = value.partition("=")
+        if not sep or not lang or not path:
+            raise ConfigError(f"{option} {value!r}: expected LANG={metavar}, e.g. {example}")
+        if not (Path(path).is_dir() if folder else Path(path).is_file()):
+            raise InputError(f"{path}: no such {what}")
+        paths[lang] = path
+    return paths
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
