@@ -476,7 +476,10 @@ def _cmd_align(args: argparse.Namespace) -> int:
         config = _config(args)
         translator = load_translator(f"{args.src_lang}-{args.tgt_lang}", config.translate, parse_model_overrides(args.model))
         mt = [r.text for r in translator.translate(src)]
-    result = align_documents(src, tgt, mt)
+    from .progress import activity
+
+    with activity("align"):
+        result = align_documents(src, tgt, mt)
     text = "".join(format_bead(b) + "\n" for b in result.beads)
     if args.out:
         from .atomic import atomic_write_text
