@@ -24,8 +24,10 @@ from .config import Config
 from .engine import Engine, LocalEngine, ReadItem, TranslatorFactory, plan_chunks
 from .errors import InputError
 from .ingest import Skipped
+from .memory import use_imported_memory
 from .progress import Progress
 from .references import ReferenceSummary, align_references
+from .scoring import PairScorer
 from .store import Store
 from .translate import Translator
 
@@ -170,9 +172,6 @@ def _translate_language(
     result.already_done = store.count_segments(release_ids, src_lang) - pending_total
     progress.start(f"en→{lang}", pending_total)
     window = max(1, getattr(engine, "window_releases", WINDOW_RELEASES))
-    from .memory import use_imported_memory
-    from .scoring import PairScorer
-
     pair_scorer = PairScorer(config.score)
     for start in range(0, len(release_ids), window):
         window_ids = release_ids[start : start + window]

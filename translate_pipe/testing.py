@@ -16,6 +16,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import atomic_write_bytes, atomic_write_text
+
 CORPUS_DIR = Path(__file__).resolve().parent / "data" / "tiny_corpus"
 
 
@@ -82,8 +84,8 @@ def build_random_marian(
     out.mkdir(parents=True, exist_ok=True)
     source_model = _train_spm(corpus_lines(src_lang), spm_vocab_size)
     target_model = _train_spm(corpus_lines(tgt_lang), spm_vocab_size)
-    (out / "source.spm").write_bytes(source_model)
-    (out / "target.spm").write_bytes(target_model)
+    atomic_write_bytes(out / "source.spm", source_model)
+    atomic_write_bytes(out / "target.spm", target_model)
 
     vocab: dict[str, int] = {"</s>": 0, "<unk>": 1}
     if target_token:
@@ -100,7 +102,7 @@ def build_random_marian(
         while len(vocab) < vocab_size - 1:
             vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
-    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    atomic_write_text(out / "vocab.json", json.dumps(vocab, ensure_ascii=False))
 
     shape = SHAPES[size]
     pad_id = vocab["<pad>"]
