@@ -4,6 +4,6 @@
 FastAPI) puts it on HTTP with the pages in ``static/``.
 """
 
-from .service import Busy, InvalidEdit, NotFound, ReviewService
+from .service import InvalidEdit, NotFound, ReviewService
 
-__all__ = ["Busy", "InvalidEdit", "NotFound", "ReviewService"]
+__all__ = ["InvalidEdit", "NotFound", "ReviewService"]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from ..config import Config
 from ..store.paging import DEFAULT_LIMIT, MAX_LIMIT
 from .guard import HostGuard
-from .service import MAX_EDIT_CHARS, Busy, InvalidEdit, NotFound, ReviewService
+from .service import MAX_EDIT_CHARS, InvalidEdit, NotFound, ReviewService
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -114,10 +114,6 @@ def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.
         # FastAPI's own handler echoes the input back, and JSON cannot carry a lone
         # surrogate: it would answer 500. Say what is wrong without the input.
         return JSONResponse({"detail": [_validation_error(error) for error in exc.errors()]}, status_code=422)
-
-    @app.exception_handler(Busy)
-    async def busy(_request, exc: Busy) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
 
     @app.exception_handler(InvalidEdit)
     async def invalid(_request, exc: InvalidEdit) -> JSONResponse:

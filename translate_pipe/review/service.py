@@ -30,8 +30,6 @@ MAX_EDIT_CHARS = 5000
 REVIEW_STATUSES = ("approved", "rejected")
 #: Ids are SQL integers: anything outside 1..2**63-1 names no pair (and would overflow the driver).
 MAX_ID = 2**63 - 1
-#: How often a lookup is retried when the pair's current version moves under it.
-LOOKUP_TRIES = 20
 DOWNLOAD_FORMATS = {
     "tmx": ("application/x-tmx+xml", "tmx"),
     "html": ("text/html; charset=utf-8", "html"),
@@ -41,10 +39,6 @@ DOWNLOAD_FORMATS = {
 
 class NotFound(InputError):
     """An id that names no release or pair in the database."""
-
-
-class Busy(InputError):
-    """A pair that changed under every attempt to read it (many reviewers saving at once)."""
 
 
 class InvalidEdit(InputError):
@@ -97,20 +91,13 @@ def _is_utf8(text: str) -> bool:
 def _current_pair(store: Store, pair_id: int) -> Pair:
     """The current version of the pair ``pair_id`` belongs to; :class:`NotFound` if none.
 
-    :meth:`Store.pair_of` finds the current version and then reads it in separate
-    statements; a reviewer saving the same pair in between makes a newer version current
-    and the read finds nothing. The pair still exists (it has versions), so look again:
-    each retry follows a save that did land, so this ends as soon as saves pause.
+    :meth:`Store.pair_of` finds and reads the current version in one statement, so a
+    reviewer saving the same pair meanwhile cannot make it vanish (no false 404).
     """
-    if not 0 < pair_id <= MAX_ID:
+    current = store.pair_of(pair_id) if 0 < pair_id <= MAX_ID else None
+    if current is None:
         raise NotFound(f"no pair {pair_id}")
-    for _ in range(LOOKUP_TRIES):
-        current = store.pair_of(pair_id)
-        if current is not None:
-            return current
-        if not store.versions(pair_id):
-            raise NotFound(f"no pair {pair_id}")
-    raise Busy(f"pair {pair_id} is being saved by others; try again")
+    return current
 
 
 class ReviewService:
