@@ -88,6 +88,21 @@ def test_a_page_gives_title_date_url_and_body_in_order(tmp_path: Path) -> None:
     assert "call to action: Subscribe now to our newsletter" in reasons
 
 
+def test_text_after_a_comment_is_kept_and_the_comment_is_not(tmp_path: Path) -> None:
+    # "<h2><!--filter-->Text": the text is the comment's tail; the comment is no text of the page.
+    page = _page().replace("<p>The ministry said", "<h2><!--smart_filter-->The summary says that the pipes now "
+                           "reach forty villages in the north.</h2><p>The ministry said")
+    page = page.replace("<p>A water project", "<div class=\"lead\"><!--smart_filter-->The lead says that the "
+                        "pipes reach forty villages.</div><p>A water project")
+    path = tmp_path / "comment.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert not any("smart_filter" in p for p in body)
+    assert "The summary says that the pipes now reach forty villages in the north." in body
+    assert "The lead says that the pipes reach forty villages." in body
+
+
 def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:
     path = tmp_path / "latin.htm"
     page = _page(title="Fin des travaux à Genève", first="Les travaux de réfection du réseau d’eau sont terminés"

@@ -120,7 +120,7 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     # Extraction prunes the tree it is given; the original is kept for the dropped report.
     document = trafilatura.bare_extraction(
         copy.deepcopy(tree), include_comments=False, include_tables=True, with_metadata=False, config=_settings(),
-        fast=_FAST,
+        fast=_FAST, **_OPTIONS,
     )
     text = getattr(document, "text", None) if document is not None else None
     if not text or not text.strip():
@@ -141,6 +141,7 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
 
 _SETTINGS = None
 _FAST = True
+_OPTIONS: dict = {}
 
 
 def _settings():
@@ -202,6 +203,21 @@ def _date_line(paragraphs: list[str]) -> str | None:
     return None
 
 
+_PARSER = None
+
+
+def _parser():
+    """lxml's HTML parser without comments and processing instructions: a comment's
+    tail is text ("<div><!--filter-->First paragraph"), and extraction that drops the
+    comment node would drop that text with it."""
+    global _PARSER
+    if _PARSER is None:
+        from lxml import html as lxml_html
+
+        _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    return _PARSER
+
+
 def _parse(html: str):
     from lxml import html as lxml_html
     from lxml.etree import ParserError
@@ -209,7 +225,7 @@ def _parse(html: str):
     # lxml refuses a str that declares its encoding; the text is decoded already.
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
     try:
-        return lxml_html.document_fromstring(html)
+        return lxml_html.document_fromstring(html, parser=_parser())
     except (ParserError, ValueError):
         return None
 
