@@ -103,6 +103,34 @@ def test_text_after_a_comment_is_kept_and_the_comment_is_not(tmp_path: Path) -> 
     assert "The lead says that the pipes reach forty villages." in body
 
 
+def test_link_lines_of_the_site_are_dropped_but_a_contact_address_is_kept(tmp_path: Path) -> None:
+    page = _page().replace(
+        "<p>Engineers from", "<p class=\"promo\"><a href=\"/signup\">Get the Ministry's Daily Edition by email and "
+        "never miss our top stories</a> <a href=\"/signup\">Free Sign Up</a></p><p>Engineers from")
+    page = page.replace("<p>Read more: Harbour reopens after storm</p>",
+                        "<p>Questions: <a href=\"mailto:press@example.org\">press@example.org</a></p>"
+                        "<p>Our Standards: <a href=\"/principles\">The Ministry Trust Principles.</a></p>")
+    path = tmp_path / "links.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert not any("Daily Edition" in p or "Trust Principles" in p for p in body), body
+    assert "Questions: press@example.org" in body
+    assert body[-2].startswith("Engineers from")  # the promotion in the middle is gone, the text around it not
+    reasons = "\n".join(release.dropped)
+    assert "call to action (a link): Get the Ministry's Daily Edition" in reasons
+    assert "link at the end of the article: Our Standards: The Ministry Trust Principles." in reasons
+
+
+def test_a_linked_sentence_in_the_middle_of_an_article_is_kept(tmp_path: Path) -> None:
+    page = _page().replace("<p>Engineers from", "<p><a href=\"/report\">The full report of the water authority was "
+                           "published on Monday.</a></p><p>Engineers from")
+    path = tmp_path / "linked.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    assert "The full report of the water authority was published on Monday." in [p.text for p in release.paragraphs]
+
+
 def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:
     path = tmp_path / "latin.htm"
     page = _page(title="Fin des travaux à Genève", first="Les travaux de réfection du réseau d’eau sont terminés"

@@ -120,7 +120,7 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     # Extraction prunes the tree it is given; the original is kept for the dropped report.
     document = trafilatura.bare_extraction(
         copy.deepcopy(tree), include_comments=False, include_tables=True, with_metadata=False, config=_settings(),
-        fast=_FAST, **_OPTIONS,
+        fast=True,
     )
     text = getattr(document, "text", None) if document is not None else None
     if not text or not text.strip():
@@ -131,17 +131,16 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     if sum(len(p.split()) for p in paragraphs) < _MIN_ARTICLE_WORDS:
         raise InputError(f"{name}: no article text found in the page (only "
                          f"{sum(len(p.split()) for p in paragraphs)} words outside its menus)")
+    paragraphs, links = _without_link_lines(tree, paragraphs)
     if date is None:
         date = _date_line(paragraphs)
     lang = _page_lang(tree)
-    dropped = _left_out(tree, paragraphs, title) if report_dropped else []
+    dropped = [*links, *(_left_out(tree, paragraphs, title) if report_dropped else [])]
     return ExtractedPage(title=title, date=date, url=url, lang=lang,
                          paragraphs=tuple(paragraphs), dropped=tuple(dropped), encoding=encoding)
 
 
 _SETTINGS = None
-_FAST = True
-_OPTIONS: dict = {}
 
 
 def _settings():
@@ -192,6 +191,60 @@ def _without_site_name(title: str, sitename: str | None, tree) -> str:
         if len(parts) > 1 and parts[-1].strip().casefold() == sitename.strip().casefold():
             return title[: title.rfind(parts[-1])].rstrip(" |–—-:")
     return title
+
+
+# A link line that closes an article ("Our Standards: The Trust Principles.") is at most
+# this many words, in the last ``_TAIL_PARAGRAPHS`` paragraphs, and mostly link text.
+_TAIL_LINK_WORDS = 12
+_TAIL_LINK_SHARE = 0.6
+# A call to action anywhere in the article ("Get the Daily Edition by email ... Free Sign
+# Up") is kept by the extractor as a paragraph; when all of it is a link, it is the site's.
+_ALL_LINK_SHARE = 0.9
+
+
+def _without_link_lines(tree, paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """``paragraphs`` without the page's link lines, and what was dropped, with why: a
+    call to action whose text is all link, anywhere; a short line that is mostly link,
+    among the last paragraphs (a standards badge, "More from ...")."""
+    from .boilerplate import _TAIL_PARAGRAPHS, call_to_action_reason, shorten
+
+    shares = _link_shares(tree)
+    kept: list[str] = []
+    dropped: list[str] = []
+    for number, paragraph in enumerate(paragraphs):
+        share = shares.get(" ".join(paragraph.split()).casefold(), 0.0)
+        reason = None
+        if share >= _ALL_LINK_SHARE and call_to_action_reason(paragraph, 0):
+            reason = "call to action (a link)"
+        elif (share >= _TAIL_LINK_SHARE and len(paragraphs) - number <= _TAIL_PARAGRAPHS
+              and len(paragraph.split()) <= _TAIL_LINK_WORDS):
+            reason = "link at the end of the article"
+        if reason:
+            dropped.append(f"{reason}: {shorten(paragraph)}")
+        else:
+            kept.append(paragraph)
+    return kept, dropped
+
+
+def _link_shares(tree) -> dict[str, float]:
+    """For each paragraph-level block of the page (its text, spaces collapsed, case
+    folded): how much of its text is inside links."""
+    body = tree.find("body")
+    shares: dict[str, float] = {}
+    if body is None:
+        return shares
+    for element in body.iter("p", "li", "div"):
+        if element.tag == "div" and not (element.text or "").strip():
+            continue
+        text = " ".join(" ".join(element.itertext()).split())
+        if not text or len(text) > 400:
+            continue
+        # An e-mail address or a telephone number is the release's contact, not the site's link.
+        linked = sum(len(" ".join(" ".join(a.itertext()).split())) for a in element.iter("a")
+                     if not a.get("href", "").strip().lower().startswith(("mailto:", "tel:")))
+        key = _clean(text).casefold()
+        shares[key] = max(shares.get(key, 0.0), min(1.0, linked / len(text)))
+    return shares
 
 
 def _date_line(paragraphs: list[str]) -> str | None:
