@@ -13,7 +13,7 @@ from translate_pipe.cli import main
 from translate_pipe.config import IngestConfig
 from translate_pipe.errors import InputError
 from translate_pipe.ingest import (
-    Furniture, Skipped, extract_page, extract_release, looks_like_html, parse_release_text, read_releases,
+    Furniture, Skipped, boilerplate_reason, extract_page, extract_release, looks_like_html, parse_release_text, read_releases,
 )
 from translate_pipe.model import Release
 from translate_pipe.segment import segment_document, segment_release
@@ -292,6 +292,23 @@ def test_hand_shapes_in_three_languages() -> None:
     release = parse_release_text(text, "x.txt")
     assert [p.text for p in release.paragraphs[1:]] == ["The first sentence of the body is here."]
     assert {d.split(":")[0] for d in release.dropped} == {"navigation link", "site footer"}
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("This website uses cookies and other technology to enhance quality of service. Continuous usage of the "
+     "website will be considered as giving consent.", "cookie notice"),
+    ("Nous utilisons des cookies pour améliorer l'offre que nous vous proposons. Vous trouverez davantage "
+     "d'informations dans la déclaration sur la protection des données.", "cookie notice"),
+    ("يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك.", "cookie notice"),
+    ("Close", "navigation link"), ("Fermer", "navigation link"), ("For further details >", "navigation link"),
+    ("En savoir plus", "navigation link"),
+    # A sentence of a release that speaks of cookies or of closing is text.
+    ("The company said it uses cookies from the local bakery in its canteen.", None),
+    ("We use cookies from the bakery.", None),
+    ("Close to 300 families were displaced.", None),
+])
+def test_cookie_banners_and_closing_links(line: str, reason: str | None) -> None:
+    assert boilerplate_reason(line) == reason
 
 
 def test_a_line_repeated_at_the_edges_of_a_batch_is_furniture_but_header_lines_are_not() -> None:
