@@ -227,15 +227,15 @@ def _without_link_lines(tree, paragraphs: list[str]) -> tuple[list[str], list[st
 
 
 def _link_shares(tree) -> dict[str, float]:
-    """For each paragraph-level block of the page (its text, spaces collapsed, case
-    folded): how much of its text is inside links."""
+    """For each paragraph-level block of the page that holds a link (its text, spaces
+    collapsed, case folded): how much of its text is inside links."""
     body = tree.find("body")
     shares: dict[str, float] = {}
     if body is None:
         return shares
     for element in body.iter("p", "li", "div"):
-        if element.tag == "div" and not (element.text or "").strip():
-            continue
+        if element.find(".//a") is None or element.tag == "div" and not (element.text or "").strip():
+            continue  # no link in it (share 0, left out of the table), or a div without text of its own
         text = " ".join(" ".join(element.itertext()).split())
         if not text or len(text) > 400:
             continue
