@@ -185,6 +185,7 @@ _alphabet = st.sampled_from(list("abc ABC.!?؟…\"'«»“”()\n\t,،؛;:01234
     "Dr.", "U.S.", " M. ", "د. ", " The ", " I ", " We ", " — ", " - ", " • ", " · ", "1. ", " 2. ", "a. ", " b. ",
     "Email: jo@un.org ", " Groups: alt.cat ", " http://un.org ", " Friday, May 8, 2009 ", " 04/26/2001 07:17 AM ",
     " Phone: ", " p.m. ", " Mr. ", " . . . ", "Yours, ", " En ", " Great Service ",
+    "EXCLUSIVE: ", " Communiqué : ", "عاجل: ", " Update:",
 ])
 
 
@@ -259,6 +260,23 @@ def test_linear_time_on_a_megabyte_without_punctuation() -> None:
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
+        # Kickers: a label and its colon are a segment of their own, in three languages.
+        ("EXCLUSIVE: Syrian Coalition President Meets French Envoy The President of the Coalition met the envoy.",
+         "en", ["EXCLUSIVE:", "Syrian Coalition President Meets French Envoy",
+                "The President of the Coalition met the envoy."]),
+        ("The vote was held. Breaking News: 22 killed in rural Idlib.", "en",
+         ["The vote was held.", "Breaking News:", "22 killed in rural Idlib."]),
+        ("Communiqué : La Coalition condamne les frappes sur Idlib.", "fr",
+         ["Communiqué :", "La Coalition condamne les frappes sur Idlib."]),
+        ("Communiqué de presse : « La Coalition condamne les frappes. »", "fr",
+         ["Communiqué de presse :", "« La Coalition condamne les frappes. »"]),
+        ("عاجل: الائتلاف يدين القصف على إدلب.", "ar", ["عاجل:", "الائتلاف يدين القصف على إدلب."]),
+        ("بيان صحفي: دان الائتلاف الوطني القصف.", "ar", ["بيان صحفي:", "دان الائتلاف الوطني القصف."]),
+        # Not a kicker: inside a sentence, lower case after it, not at a sentence start.
+        ("He said in the statement: The talks failed.", "en", ["He said in the statement: The talks failed."]),
+        ("The list is long. Update: the list is ready.", "en", ["The list is long.", "Update: the list is ready."]),
+        ("Le texte du communiqué : La Coalition condamne.", "fr", ["Le texte du communiqué : La Coalition condamne."]),
+        ("نص البيان: دان الائتلاف القصف.", "ar", ["نص البيان: دان الائتلاف القصف."]),
         ("Russian jets kill 22 in rural Idlib PARIS (AFP) - Warplanes struck a shelter on Wednesday.", "en",
          ["Russian jets kill 22 in rural Idlib", "PARIS (AFP) - Warplanes struck a shelter on Wednesday."]),
         ("Le rapport sur la parité est publié GENÈVE, 12 mars (Reuters) – Le rapport publié mardi montre un recul.",

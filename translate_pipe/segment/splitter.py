@@ -14,7 +14,7 @@ from .lexicon import (
     ABBREVIATIONS, BEFORE_NUMBERS, BULLETS, NUMBER_SIGNS, SENTENCE_FINAL_ABBREVIATIONS,
     SENTENCE_OPENERS, TITLES,
 )
-from .unpunctuated import headline_end, unpunctuated_boundaries
+from .unpunctuated import headline_end, kicker_end, unpunctuated_boundaries
 
 SUPPORTED_LANGS = ("en", "fr", "ar")
 
@@ -211,8 +211,24 @@ def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[in
             sentence_start = boundary if match is None else match.end()
             said, scanned = False, sentence_start
     _append_trimmed(text, sentence_start, end, spans)
+    _split_kickers(text, spans, first, lang)
     if lang == "en":
         _split_headlines(text, spans, first)
+
+
+def _split_kickers(text: str, spans: list[tuple[int, int]], first: int, lang: str) -> None:
+    """Split a kicker ("EXCLUSIVE:", "Communiqué :", "عاجل:") off each sentence from ``first`` on."""
+    index = first
+    while index < len(spans):
+        start, end = spans[index]
+        rest = kicker_end(text, start, end, lang)
+        if rest is not None:
+            head: list[tuple[int, int]] = []
+            _append_trimmed(text, start, rest, head)
+            spans[index:index + 1] = [*head, (rest, end)]
+            index += len(head)  # the rest may open with another kicker ("EXCLUSIVE: VIDEO: ...")
+        else:
+            index += 1
 
 
 def _next_item_start(text: str, match: re.Match[str], sentence_start: int) -> int | None:
