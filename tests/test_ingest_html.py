@@ -13,7 +13,8 @@ from translate_pipe.cli import main
 from translate_pipe.config import IngestConfig
 from translate_pipe.errors import InputError
 from translate_pipe.ingest import (
-    Furniture, Skipped, boilerplate_reason, extract_page, extract_release, looks_like_html, parse_release_text, read_releases,
+    Furniture, Skipped, boilerplate_reason, extract_page, extract_release, looks_like_html, parse_release_text,
+    read_releases, site_furniture,
 )
 from translate_pipe.model import Release
 from translate_pipe.segment import segment_document, segment_release
@@ -207,6 +208,36 @@ def test_extract_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert data["language"] == "en" and data["url"] == "https://example.org/news/water.html"
     assert data["paragraphs"] == lines[1:]
     assert {"reason": "link to another article", "text": "Read more: Harbour reopens after storm"} in data["dropped"]
+
+
+def test_extract_with_site_drops_what_run_drops_from_the_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _shared(RELEASES / "en")
+    by_run = {Path(i.origin).name: i for i in read_releases([folder]) if isinstance(i, Release)}
+    furniture = site_furniture(folder)
+    for name, release in by_run.items():
+        alone = extract_release(folder / name, furniture=furniture)
+        assert [p.text for p in alone.paragraphs] == [p.text for p in release.paragraphs], name
+        assert alone.dropped == release.dropped, name
+    page = folder / "news-2017-10-20.txt"
+    assert main(["extract", str(page)]) == 0
+    without_site = capsys.readouterr().out.splitlines()
+    assert main(["extract", str(page), "--site"]) == 0  # the page's own folder
+    with_site = capsys.readouterr().out.splitlines()
+    assert without_site[0] == "Coalition News" and "Coalition News" not in with_site
+    assert with_site == [" ".join(p.text.split()) for p in by_run["news-2017-10-20.txt"].paragraphs]
+    assert main(["extract", str(page), "--site", str(folder), "--format", "json"]) == 0
+    dropped = json.loads(capsys.readouterr().out)["dropped"]
+    assert any(d["text"] == "Coalition News" and d["reason"].startswith("repeated site line") for d in dropped)
+
+
+def test_extract_site_must_be_a_folder_with_releases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "one.txt"
+    page.write_text("Title\n\nThe first sentence of the body is here.\n", encoding="utf-8")
+    assert main(["extract", str(page), "--site", str(page)]) == 1
+    assert "not a folder" in capsys.readouterr().err
+    assert main(["extract", str(page), "--site"]) == 1  # one file is too few to learn from
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "fewer than 3" in err[0]
 
 
 def test_extract_a_jsonl_record_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -180,6 +180,21 @@ def learn_furniture(paths: Iterable[str | Path], config: IngestConfig | None = N
     return _learn([Path(p) for p in paths], config or IngestConfig(), {})
 
 
+def site_furniture(folder: str | Path, config: IngestConfig | None = None) -> Furniture:
+    """The furniture learned from the release files of ``folder`` (searched as ``run``
+    searches a folder), for :func:`extract_release`: what ``run FOLDER`` drops from each
+    of its files as repeated site lines. Raises :class:`InputError` when ``folder`` is
+    not a folder or holds too few files to learn from."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise InputError(f"{origin_label(path)}: not a folder (--site names the folder of the site's releases)")
+    furniture = _learn(list(scan_inputs([path])), config or IngestConfig(), {})
+    if furniture is None:
+        raise InputError(f"{origin_label(path)}: fewer than 3 readable text files or pages to learn the site's "
+                         f"repeated lines from")
+    return furniture
+
+
 def _extract(data: bytes, origin: str, config: IngestConfig) -> ExtractedPage | Skipped:
     try:
         return extract_page(data, origin, config)
@@ -245,10 +260,13 @@ def release_from_page(page: ExtractedPage, origin: str, config: IngestConfig | N
 
 
 def extract_release(path: str | Path, config: IngestConfig | None = None, lang: str = "en",
-                    record: int | None = None) -> Release:
+                    record: int | None = None, furniture: Furniture | None = None) -> Release:
     """What ingest keeps of one input: a web page, a text release, or one record (the
     first, or the one on line ``record``) of a JSON-lines or Parquet file. Raises
-    :class:`InputError` naming the file when nothing can be kept."""
+    :class:`InputError` naming the file when nothing can be kept.
+
+    ``furniture`` (see :func:`site_furniture`) drops the lines a batch repeats, as
+    :func:`read_releases` does for the files of its batch."""
     path = Path(path)
     origin = origin_label(path)
     if path.is_dir():
@@ -260,7 +278,7 @@ def extract_release(path: str | Path, config: IngestConfig | None = None, lang: 
     except OSError as exc:
         raise InputError(f"{origin}: cannot read: {exc.strerror}") from None
     first_skip: Skipped | None = None
-    for item in releases_from_bytes(origin, data, config, lang):
+    for item in releases_from_bytes(origin, data, config, lang, furniture):
         number = _record_number(item.origin, origin)
         if record is not None and number != record:
             continue
@@ -282,5 +300,5 @@ def _record_number(item_origin: str, origin: str) -> int | None:
 __all__ = [
     "JSONL_SUFFIXES", "PARQUET_SUFFIXES", "RELEASE_SUFFIXES", "TEXT_SUFFIXES", "edge_lines", "expand_inputs",
     "extract_release", "learn_furniture",
-    "origin_label", "read_releases", "release_from_page", "releases_from_bytes", "scan_inputs",
+    "origin_label", "read_releases", "release_from_page", "releases_from_bytes", "scan_inputs", "site_furniture",
 ]
