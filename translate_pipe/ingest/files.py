@@ -126,8 +126,10 @@ def read_releases(
     """
     config = config or IngestConfig()
     entries = list(scan_inputs(inputs))
+    # What learning read, so that no file is read twice: pages extracted, texts decoded.
     pages: dict[Path, ExtractedPage | Skipped] = {}
-    furniture = _learn(entries, config, pages) if learn_furniture else None
+    texts: dict[Path, str] = {}
+    furniture = _learn(entries, config, pages, texts) if learn_furniture else None
     for entry in entries:
         if isinstance(entry, Skipped):
             yield entry
@@ -135,6 +137,12 @@ def read_releases(
         origin = origin_label(entry)
         if entry in pages:
             yield _release_from_page(pages.pop(entry), origin, config, lang, furniture)
+            continue
+        if entry in texts:
+            try:
+                yield parse_release_text(texts.pop(entry), origin, config, lang=lang, furniture=furniture)
+            except InputError as exc:
+                yield Skipped(origin, reason_of(exc, origin))
             continue
         try:
             data = entry.read_bytes()
@@ -144,11 +152,19 @@ def read_releases(
         yield from releases_from_bytes(origin, data, config, lang, furniture)
 
 
+# How much decoded text of the learning sample is kept for ingest (characters, in all):
+# the first thousand releases of a batch are a few megabytes; past this, files are read
+# again rather than held.
+LEARN_CACHE_CHARS = 32_000_000
+
+
 def _learn(entries: list[Path | Skipped], config: IngestConfig,
-           pages: dict[Path, ExtractedPage | Skipped]) -> Furniture | None:
-    """Furniture of the batch, from its first text files and pages (pages extracted
-    here are kept in ``pages`` so that none is extracted twice)."""
+           pages: dict[Path, ExtractedPage | Skipped], decoded: dict[Path, str] | None = None) -> Furniture | None:
+    """Furniture of the batch, from its first text files and pages. Pages extracted here
+    are kept in ``pages`` and, given ``decoded``, text files decoded here are kept in it
+    (up to ``LEARN_CACHE_CHARS`` characters), so that no file is read twice."""
     texts: list[str] = []
+    kept_chars = 0
     for entry in entries[:LEARN_FROM_FILES]:
         if not isinstance(entry, Path):
             continue
@@ -166,9 +182,13 @@ def _learn(entries: list[Path | Skipped], config: IngestConfig,
                 texts.append("\n".join(page.paragraphs))
         elif len(data) <= config.max_release_chars:
             try:
-                texts.append(decode_text(data, str(entry)))
+                text = decode_text(data, str(entry))
             except InputError:
                 continue
+            texts.append(text)
+            if decoded is not None and kept_chars + len(text) <= LEARN_CACHE_CHARS:
+                decoded[entry] = text
+                kept_chars += len(text)
     if len(texts) < 3:
         return None
     return Furniture.learn(texts)
