@@ -132,6 +132,21 @@ def test_a_linked_sentence_in_the_middle_of_an_article_is_kept(tmp_path: Path) -
     assert "The full report of the water authority was published on Monday." in [p.text for p in release.paragraphs]
 
 
+def test_loose_text_after_a_block_is_a_paragraph(tmp_path: Path) -> None:
+    # Text right in the article's container after a photo block, lines broken by <br>.
+    page = _page().replace("<p>A water project", "<div class=\"img_box top\"><div class=\"photo no-print\">"
+                           "<img src=\"pipes.jpg\" alt=\"Pipes\"></div><p class=\"cap no-print\">Photo : Agency</p>"
+                           "</div>\nAnchor: The lead says that the pipes now reach forty villages in the north.<br>\n"
+                           "<b>Report:</b> The engineers worked for two years.<br>\n<p>A water project")
+    path = tmp_path / "loose.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = _body(release)
+    assert "Anchor: The lead says that the pipes now reach forty villages in the north." in body
+    assert "Report: The engineers worked for two years." in body
+    assert body.index("Anchor:") < body.index("A water project")
+
+
 def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:
     path = tmp_path / "latin.htm"
     page = _page(title="Fin des travaux à Genève", first="Les travaux de réfection du réseau d’eau sont terminés"

@@ -116,6 +116,7 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     tree = _parse(html)
     if tree is None:
         raise InputError(f"{name}: not HTML (nothing to parse)")
+    _wrap_loose_text(tree)
     title, date, url = _metadata(tree)
     # Extraction prunes the tree it is given; the original is kept for the dropped report.
     document = trafilatura.bare_extraction(
@@ -269,6 +270,42 @@ def _parser():
 
         _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
     return _PARSER
+
+
+# Loose text: text that follows a block inside a container ("<div class=photo>...</div>
+# Anchor: After heavy downpours ...<br>Report: ..."), not inside any paragraph. Such a
+# run of text is put in a paragraph of its own (with the inline elements after it), so
+# that extraction sees a paragraph; left where it is, it went with the block before it
+# when that block was pruned.
+_BLOCK_TAGS = ("div", "figure", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+               "section", "aside", "header", "nav", "form", "p", "pre", "hr")
+_INLINE_TAGS = frozenset({"a", "b", "i", "em", "strong", "span", "br", "font", "u", "small", "sup", "sub", "abbr",
+                          "cite", "q", "time", "mark"})
+_LOOSE_TEXT_CONTAINERS = frozenset({"div", "article", "section", "main", "td", "body"})
+_LOOSE_TEXT_MIN_WORDS = 5
+
+
+def _wrap_loose_text(tree) -> None:
+    """Put each run of loose text of ``_LOOSE_TEXT_MIN_WORDS`` words or more in a ``<p>``."""
+    from lxml import html as lxml_html
+
+    body = tree.find("body")
+    if body is None:
+        return
+    for element in list(body.iter(*_BLOCK_TAGS)):
+        parent = element.getparent()
+        if parent is None or parent.tag not in _LOOSE_TEXT_CONTAINERS:
+            continue
+        if len((element.tail or "").split()) < _LOOSE_TEXT_MIN_WORDS:
+            continue
+        paragraph = lxml_html.Element("p")
+        paragraph.text, element.tail = element.tail, None
+        sibling = element.getnext()
+        element.addnext(paragraph)
+        while sibling is not None and sibling.tag in _INLINE_TAGS:
+            following = sibling.getnext()
+            paragraph.append(sibling)  # moves it, with its tail
+            sibling = following
 
 
 def _parse(html: str):
