@@ -348,6 +348,11 @@ def test_hand_shapes_in_three_languages() -> None:
     ("يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك.", "cookie notice"),
     ("Close", "navigation link"), ("Fermer", "navigation link"), ("For further details >", "navigation link"),
     ("En savoir plus", "navigation link"),
+    ("Kaieteur News – The Petroleum Commission is far more important than the Board. Yet, the... more",
+     "teaser of another article"),
+    ("Le Conseil a voté mardi. La décision… Lire la suite", "teaser of another article"),
+    ("دان الائتلاف الوطني القصف... المزيد", "teaser of another article"),
+    ("He wanted more... and more.", None), ("The council asked for more...", None),
     # A sentence of a release that speaks of cookies or of closing is text.
     ("The company said it uses cookies from the local bakery in its canteen.", None),
     ("We use cookies from the bakery.", None),

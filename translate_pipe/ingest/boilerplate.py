@@ -77,6 +77,10 @@ _COOKIE_NOTICE = re.compile(
     r"(?:\b(?:this (?:web)?site|we|our (?:web)?site) uses? cookies|\bwe use cookies|\baccept (?:all )?cookies"
     r"|\b(?:nous utilisons|ce site utilise|il utilise) des cookies|\bacceptez (?:les|tous les) cookies"
     r"|(?:يستخدم|نستخدم) (?:هذا الموقع )?(?:ملفات (?:تعريف )?الارتباط|الكوكيز))", re.I)
+# A teaser of another article: its opening cut off, then a link "... more" ("Yet, the...
+# more", "… Lire la suite", "... المزيد"); no sentence of a release ends so.
+_TEASER = re.compile(r"\S(?:\.{3}|…)\s*(?:\[?(?:read more|more|continue reading|lire la suite|la suite|suite"
+                     r"|اقرأ المزيد|المزيد)\]?)\s*[»›>]*$", re.I)
 _COOKIE_CONTEXT = re.compile(r"site|brows|experience|consent|privacy|polic|navigat|expérience|confidentialit"
                              r"|données|الموقع|تجربة|الخصوصية", re.I)
 _SENTENCE_INSIDE = re.compile(r"[.!?؟][\"'”’»)]*\s+\S")
@@ -115,6 +119,8 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
         return "social media link"
     if len(stripped) <= 400 and _COOKIE_NOTICE.search(stripped) and _COOKIE_CONTEXT.search(stripped):
         return "cookie notice"
+    if len(stripped) <= 400 and _TEASER.search(stripped):
+        return "teaser of another article"
     if len(stripped) > 200 or _SENTENCE_INSIDE.search(stripped):
         return None
     shape = stripped.translate(_ARABIC_DIGITS)
