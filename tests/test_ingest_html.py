@@ -353,6 +353,13 @@ def test_hand_shapes_in_three_languages() -> None:
     ("Le Conseil a voté mardi. La décision… Lire la suite", "teaser of another article"),
     ("دان الائتلاف الوطني القصف... المزيد", "teaser of another article"),
     ("He wanted more... and more.", None), ("The council asked for more...", None),
+    ("Copyright 2019 The Associated Press. All rights reserved.", "copyright notice"),
+    ("This material may not be published, broadcast, rewritten or redistributed.", "copyright notice"),
+    ("Example Media Group. Tous droits réservés.", "copyright notice"),
+    ("Copyright law was changed on Monday. The minister said so.", None),
+    ("The court said all rights reserved by the state were returned to the people.", None),
+    ("Story continues below advertisement", "navigation link"), ("Most Read", "navigation link"),
+    ("La suite après cette publicité", "navigation link"), ("الأكثر قراءة", "navigation link"),
     # A sentence of a release that speaks of cookies or of closing is text.
     ("The company said it uses cookies from the local bakery in its canteen.", None),
     ("We use cookies from the bakery.", None),

@@ -28,12 +28,16 @@ _LINK_WORDS = (
     # English
     r"share|share this|share on \w+|print|print this page|email|e-mail|tweet|read more|more|related"
     r"|related (?:news|articles|posts)|back to top|advertisement|top of page|next|previous|comments?|close"
-    r"|(?:for )?(?:more|further) (?:details|information|info)"
+    r"|(?:for )?(?:more|further) (?:details|information|info)|share this (?:article|story|post)|most read"
+    r"|most popular|recommended|sponsored(?: content)?|story continues below(?: this)? advertisement"
+    r"|continue reading(?: the main story)?|listen to this (?:article|story)|sign up for (?:our|the) newsletter"
+    r"|click here to subscribe"
     # French
     r"|partager|imprimer|imprimer cette page|lire la suite|lire aussi|à lire aussi|envoyer|retour en haut"
-    r"|articles similaires|version imprimable|fermer|en savoir plus|plus d'informations"
+    r"|articles similaires|version imprimable|fermer|en savoir plus|plus d'informations|les plus lus"
+    r"|publicité|contenu sponsorisé|la suite après (?:cette )?(?:la )?publicité|écouter cet article"
     # Arabic
-    r"|مشاركة|شارك|طباعة|اطبع هذه الصفحة|اقرأ المزيد|المزيد|أخبار ذات صلة|إرسال|إغلاق"
+    r"|مشاركة|شارك|طباعة|اطبع هذه الصفحة|اقرأ المزيد|المزيد|أخبار ذات صلة|إرسال|إغلاق|الأكثر قراءة|إعلان"
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -81,6 +85,10 @@ _COOKIE_NOTICE = re.compile(
 # more", "… Lire la suite", "... المزيد"); no sentence of a release ends so.
 _TEASER = re.compile(r"\S(?:\.{3}|…)\s*(?:\[?(?:read more|more|continue reading|lire la suite|la suite|suite"
                      r"|اقرأ المزيد|المزيد)\]?)\s*[»›>]*$", re.I)
+# A copyright line, which may hold two sentences ("Copyright 2019 The Associated Press. All
+# rights reserved."), and the wire's redistribution notice.
+_COPYRIGHT = re.compile(r"^(?:copyright|©|\(c\))\s*(?:©\s*)?(?:\d{4}|by\b)|\b(?:all rights reserved|tous droits réservés"
+                        r"|جميع الحقوق محفوظة)\.?$|^this material may not be published, broadcast, rewritten", re.I)
 _COOKIE_CONTEXT = re.compile(r"site|brows|experience|consent|privacy|polic|navigat|expérience|confidentialit"
                              r"|données|الموقع|تجربة|الخصوصية", re.I)
 _SENTENCE_INSIDE = re.compile(r"[.!?؟][\"'”’»)]*\s+\S")
@@ -121,6 +129,8 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
         return "cookie notice"
     if len(stripped) <= 400 and _TEASER.search(stripped):
         return "teaser of another article"
+    if len(stripped) <= 200 and _COPYRIGHT.search(stripped):
+        return "copyright notice"
     if len(stripped) > 200 or _SENTENCE_INSIDE.search(stripped):
         return None
     shape = stripped.translate(_ARABIC_DIGITS)
