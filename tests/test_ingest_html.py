@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from translate_pipe.cli import main
 from translate_pipe.config import IngestConfig
@@ -357,6 +359,8 @@ def test_hand_shapes_in_three_languages() -> None:
     ("This material may not be published, broadcast, rewritten or redistributed.", "copyright notice"),
     ("Example Media Group. Tous droits réservés.", "copyright notice"),
     ("Copyright law was changed on Monday. The minister said so.", None),
+    ("Copyright law was changed on Monday", None), ("Copyright 2024 Ministry of Water", "copyright notice"),
+    ("© Ministry of Water", "copyright notice"),
     ("The court said all rights reserved by the state were returned to the people.", None),
     ("Story continues below advertisement", "navigation link"), ("Most Read", "navigation link"),
     ("La suite après cette publicité", "navigation link"), ("الأكثر قراءة", "navigation link"),
@@ -367,6 +371,24 @@ def test_hand_shapes_in_three_languages() -> None:
 ])
 def test_cookie_banners_and_closing_links(line: str, reason: str | None) -> None:
     assert boilerplate_reason(line) == reason
+
+
+_OPENING = st.sampled_from(["The", "Officials", "Le", "La", "Our", "This", "We", "Copyright", "Share", "Update"])
+_WORDS = st.lists(st.sampled_from(
+    ["cookies", "website", "uses", "close", "more", "rights", "reserved", "all", "read", "share", "copyright", "link",
+     "privacy", "site", "the", "coalition", "said", "on", "Monday", "and", "policy", "subscribe", "follow", "us",
+     "newsletter", "email", "print", "sign", "up", "2019", "©", "des", "droits", "réservés", "suite", "lire"]),
+    min_size=5, max_size=25)
+
+
+@given(_OPENING, _WORDS, st.sampled_from([".", "!", "?"]))
+@settings(max_examples=300, deadline=None)
+def test_a_sentence_of_words_is_never_furniture(opening: str, words: list[str], end: str) -> None:
+    # Whatever words a release uses, a sentence of six or more words ending in a full stop
+    # is not site furniture, unless it opens like a copyright line ("Copyright 2019 ...").
+    sentence = " ".join([opening, *words]) + end
+    reason = boilerplate_reason(sentence)
+    assert reason is None or (reason == "copyright notice" and sentence.startswith("Copyright 2019")), sentence
 
 
 def test_a_line_repeated_at_the_edges_of_a_batch_is_furniture_but_header_lines_are_not() -> None:

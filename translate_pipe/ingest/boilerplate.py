@@ -51,7 +51,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
                 r"image credits?|credit|crédit|"
                 r"source photo|الصورة)\s*:\s*\S.{0,80}$", re.I), "picture credit"),
     (re.compile(r"^(?:tags?|categories|filed under|mots-clés|étiquettes|الوسوم)\s*:", re.I), "tag list"),
-    (re.compile(r"^(?:copyright|©|all rights reserved|tous droits réservés|جميع الحقوق محفوظة)", re.I),
+    # "Copyright 2024 ...", "© Ministry", not "Copyright law was changed on Monday."
+    (re.compile(r"^(?:©|(?:copyright|\(c\))\s*(?:©\s*)?(?:\d{4}|by\b)|all rights reserved|tous droits réservés"
+                r"|جميع الحقوق محفوظة)", re.I),
      "copyright notice"),
     (re.compile(r"^(?:home|accueil|الرئيسية)(?:\s*[›»>/|]\s*|\s+)\S", re.I), "breadcrumb"),
     # "20 October 2017 In Coalition News", "21 آذار/مارس 2018 In بيانات صحفية"
