@@ -260,6 +260,11 @@ def test_linear_time_on_a_megabyte_without_punctuation() -> None:
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
+        # Abbreviations that are words too: "art." and "vol." end a sentence before a capital word.
+        ("The gallery has a diversity of art. Destiny Allison made it. See Art. IV and art. 5 of the law.", "en",
+         ["The gallery has a diversity of art.", "Destiny Allison made it.", "See Art. IV and art. 5 of the law."]),
+        ("C'est du vol. Et vous le savez. Ils sont sept. Puis ils partent le 3 sept. 2018 à midi.", "fr",
+         ["C'est du vol.", "Et vous le savez.", "Ils sont sept.", "Puis ils partent le 3 sept. 2018 à midi."]),
         # Kickers: a label and its colon are a segment of their own, in three languages.
         ("EXCLUSIVE: Syrian Coalition President Meets French Envoy The President of the Coalition met the envoy.",
          "en", ["EXCLUSIVE:", "Syrian Coalition President Meets French Envoy",

@@ -40,6 +40,14 @@ ABBREVIATIONS = {
 SENTENCE_FINAL_ABBREVIATIONS = {
     "etc", "inc", "ltd", "co", "corp", "plc", "llc", "a.m", "p.m", "jr", "sr", "cie",
 }
+# Abbreviations that stand before a number ("Art. 5", "vol. 2", "fig. 3") and are also
+# ordinary words ("a diversity of art.", "c'est du vol.", "Ils sont sept."): before a
+# capitalised word that is no Roman numeral they end the sentence.
+WORDS_TOO = {
+    "en": {"art", "arts", "fig", "figs", "vol", "vols"},
+    "fr": {"art", "vol", "fig", "sept"},
+    "ar": set(),
+}
 SENTENCE_OPENERS = {
     "en": {
         "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "this", "that",

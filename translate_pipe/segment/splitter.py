@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..model import Release, Segment
 from .lexicon import (
     ABBREVIATIONS, BEFORE_NUMBERS, BULLETS, NUMBER_SIGNS, SENTENCE_FINAL_ABBREVIATIONS,
-    SENTENCE_OPENERS, TITLES,
+    SENTENCE_OPENERS, TITLES, WORDS_TOO,
 )
 from .unpunctuated import headline_end, kicker_end, unpunctuated_boundaries
 
@@ -62,6 +62,7 @@ _FOUR_WORDS = re.compile(r"\s*\S+\s+\S+\s+\S+\s+\S")
 # The same with the one space French puts inside guillemets.
 _TOKEN_BEFORE = re.compile(r"(\S{1,40})[ \u00a0\u202f]?$")
 _NEXT_WORD = re.compile(r"[\W_]*(\w+)")
+_ROMAN = re.compile(r"[IVXLC]{1,6}")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
 
 
@@ -354,6 +355,8 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     if lang == "ar":
         # Arabic has no letter case: the abbreviation list is all there is.
         return key not in ABBREVIATIONS["ar"]
+    if key in WORDS_TOO[lang] and word.isalpha() and next_char.isalpha() and not _ROMAN.fullmatch(next_word):
+        return True  # "a diversity of art. Destiny", but "Art. IV", "vol. 2"
     if key in ABBREVIATIONS[lang] or _ACRONYM.match(word):
         # Listed abbreviations that look like acronyms ("e.g.", "P.S.") stay listed:
         # "(e.g. The Programming Historian)" goes on.
