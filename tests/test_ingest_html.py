@@ -16,7 +16,7 @@ from translate_pipe.config import IngestConfig
 from translate_pipe.errors import InputError
 from translate_pipe.ingest import (
     Furniture, Skipped, boilerplate_reason, extract_page, extract_release, looks_like_html, parse_release_text,
-    read_releases, site_furniture,
+    read_releases, releases_from_bytes, site_furniture,
 )
 from translate_pipe.model import Release
 from translate_pipe.segment import segment_document, segment_release
@@ -389,6 +389,26 @@ def test_a_sentence_of_words_is_never_furniture(opening: str, words: list[str], 
     sentence = " ".join([opening, *words]) + end
     reason = boilerplate_reason(sentence)
     assert reason is None or (reason == "copyright notice" and sentence.startswith("Copyright 2019")), sentence
+
+
+_PARAGRAPH = st.builds(lambda opening, words: " ".join([opening, *words]) + ".",
+                       st.sampled_from(["The", "Officials", "Residents", "Engineers", "This", "We"]), _WORDS)
+
+
+@given(st.lists(_PARAGRAPH, min_size=3, max_size=7, unique=True), st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_every_paragraph_of_an_article_page_is_kept_in_order(paragraphs: list[str], linked: bool) -> None:
+    # Whatever words they use (cookies, rights reserved, share, more ...), and even when a
+    # link sits in them, the article's paragraphs all come out, in order.
+    body = "".join(f"<p>{p}</p>" if not linked else f"<p>{p} <a href=\"/x\">details</a></p>" for p in paragraphs)
+    page = _page().replace("<p>Read more: Harbour reopens after storm</p>", "").replace(
+        "<p>Subscribe now to our newsletter for the latest news from the ministry.</p>", body)
+    (release,) = releases_from_bytes("page.html", page.encode("utf-8"))
+    assert isinstance(release, Release)
+    text = "\n".join(p.text for p in release.paragraphs)
+    positions = [text.find(p if not linked else f"{p} details") for p in paragraphs]
+    assert all(position >= 0 for position in positions), (paragraphs, release.dropped)
+    assert positions == sorted(positions)
 
 
 def test_a_line_repeated_at_the_edges_of_a_batch_is_furniture_but_header_lines_are_not() -> None:
