@@ -149,6 +149,22 @@ def test_loose_text_after_a_block_is_a_paragraph(tmp_path: Path) -> None:
     assert body.index("Anchor:") < body.index("A water project")
 
 
+def test_time_stamps_at_the_edges_of_a_page_are_dropped(tmp_path: Path) -> None:
+    page = _page().replace("<article><h1>Water Project Completed</h1>",
+                           "<article><h1>Water Project Completed</h1><p>Posted on</p><p>June 2, 2024 News</p>")
+    page = page.replace("<p>Read more: Harbour reopens after storm</p>",
+                        "<p>The meeting was held on May 6, 2024 in Geneva.</p><p>Updated: 2024-06-03 10:00</p>")
+    path = tmp_path / "stamps.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert body[0].startswith("A water project") and "The meeting was held on May 6, 2024 in Geneva." in body
+    assert not any("Posted on" in p or "News" == p[-4:] or "Updated" in p for p in body), body
+    assert {"time stamp: Posted on", "time stamp: June 2, 2024 News", "time stamp: Updated: 2024-06-03 10:00"} <= set(
+        release.dropped)
+    assert release.date == "2024-06-02"  # from the page's metadata, as before
+
+
 def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:
     path = tmp_path / "latin.htm"
     page = _page(title="Fin des travaux à Genève", first="Les travaux de réfection du réseau d’eau sont terminés"

@@ -135,6 +135,8 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     paragraphs, links = _without_link_lines(tree, paragraphs)
     if date is None:
         date = _date_line(paragraphs)
+    paragraphs, stamps = _without_stamp_lines(paragraphs)
+    links.extend(stamps)
     lang = _page_lang(tree)
     dropped = [*links, *(_left_out(tree, paragraphs, title) if report_dropped else [])]
     return ExtractedPage(title=title, date=date, url=url, lang=lang,
@@ -246,6 +248,46 @@ def _link_shares(tree) -> dict[str, float]:
         key = _clean(text).casefold()
         shares[key] = max(shares.get(key, 0.0), min(1.0, linked / len(text)))
     return shares
+
+
+# The page's time stamps at the top or the bottom of the article ("Posted on", "May 06,
+# 2022 News", "Latest update May 6th, 2022 12:49 AM", "2023-11-06"): the date is kept
+# as the release's date; the line is no text to translate.
+_STAMP_DATE = re.compile(
+    r"(?:\b\d{1,2}(?:st|nd|rd|th|er)?\s+[^\W\d_]{3,10}\.?,?\s+\d{4}|\b[^\W\d_]{3,10}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"\s+\d{4}|\b\d{4}-\d{2}-\d{2}|\b\d{1,2}/\d{1,2}/\d{2,4})"
+    r"(?:,?\s*(?:at\s+|à\s+)?\d{1,2}[:h]\d{2}(?::\d{2})?\s*(?:[AaPp]\.?[Mm]\.?)?(?:\s*[A-Z]{2,4}\b)?)?", re.I)
+_STAMP_WORDS = frozenset(
+    "posted published updated update latest last modified written on at by le à publié mis jour modifié news report "
+    "nouvelles actualités | / - – — : , نشر في بتاريخ آخر تحديث".split())
+_STAMP_EDGE = 3
+
+
+def _without_stamp_lines(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """``paragraphs`` without the time stamps among the first and last ``_STAMP_EDGE``
+    (a date and label words at most, or label words alone before the first sentence)."""
+    from .boilerplate import shorten
+
+    kept: list[str] = []
+    dropped: list[str] = []
+    for number, paragraph in enumerate(paragraphs):
+        at_edge = number < _STAMP_EDGE or len(paragraphs) - number <= _STAMP_EDGE
+        if at_edge and len(paragraph.split()) <= 12 and _is_stamp(paragraph, top=number < _STAMP_EDGE):
+            dropped.append(f"time stamp: {shorten(paragraph)}")
+        else:
+            kept.append(paragraph)
+    return kept, dropped
+
+
+def _is_stamp(paragraph: str, top: bool) -> bool:
+    dated = _STAMP_DATE.search(paragraph) is not None
+    rest = [word for word in _STAMP_DATE.sub(" ", paragraph).casefold().split() if word.strip(":,.|/-–—")]
+    labels = [word.strip(":,.|/-–—") for word in rest]
+    if dated:
+        # "May 06, 2022 News", "October 22, 2019 report": one other word at most.
+        return len([word for word in labels if word not in _STAMP_WORDS]) <= 1 and len(labels) <= 6
+    # "Posted on" with its date in another element: label words alone, at the top.
+    return top and bool(labels) and all(word in _STAMP_WORDS for word in labels) and len(labels) <= 4
 
 
 def _date_line(paragraphs: list[str]) -> str | None:
