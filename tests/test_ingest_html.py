@@ -150,8 +150,9 @@ def test_loose_text_after_a_block_is_a_paragraph(tmp_path: Path) -> None:
 
 
 def test_time_stamps_at_the_edges_of_a_page_are_dropped(tmp_path: Path) -> None:
+    # The stamps above the page's heading: the heading (the title again) goes too.
     page = _page().replace("<article><h1>Water Project Completed</h1>",
-                           "<article><h1>Water Project Completed</h1><p>Posted on</p><p>June 2, 2024 News</p>")
+                           "<article><p>Posted on</p><p>June 2, 2024 News</p><h1>Water Project Completed</h1>")
     page = page.replace("<p>Read more: Harbour reopens after storm</p>",
                         "<p>The meeting was held on May 6, 2024 in Geneva.</p><p>Updated: 2024-06-03 10:00</p>")
     path = tmp_path / "stamps.html"
@@ -163,6 +164,7 @@ def test_time_stamps_at_the_edges_of_a_page_are_dropped(tmp_path: Path) -> None:
     assert {"time stamp: Posted on", "time stamp: June 2, 2024 News", "time stamp: Updated: 2024-06-03 10:00"} <= set(
         release.dropped)
     assert release.date == "2024-06-02"  # from the page's metadata, as before
+    assert "title repeated: Water Project Completed" in release.dropped
 
 
 def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:

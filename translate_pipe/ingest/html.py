@@ -137,6 +137,11 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
         date = _date_line(paragraphs)
     paragraphs, stamps = _without_stamp_lines(paragraphs)
     links.extend(stamps)
+    # The title again under the time stamps ("Posted on" / title / body): it is the title line.
+    repeated = next((number for number, paragraph in enumerate(paragraphs[:_STAMP_EDGE])
+                     if title and _same(paragraph, title)), None)
+    if repeated is not None and len(paragraphs) > 1:
+        links.append(f"title repeated: {paragraphs.pop(repeated)[:80]}")
     lang = _page_lang(tree)
     dropped = [*links, *(_left_out(tree, paragraphs, title) if report_dropped else [])]
     return ExtractedPage(title=title, date=date, url=url, lang=lang,
