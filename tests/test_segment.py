@@ -342,3 +342,6 @@ def test_line_breaks_in_a_block_with_long_lines_are_not_wraps() -> None:
     assert split_sentences(wrapped, "en") == [wrapped]
     # A blank line separates blocks: a wide block does not stop the wraps of a narrow one.
     assert split_sentences(f"{long_line}.\n\n{wrapped}", "en") == [f"{long_line}.", wrapped]
+    for newline in ("\r\n", "\r"):  # Windows and old Mac line ends mark blank lines too
+        crlf = wrapped.replace("\n", newline)
+        assert split_sentences(f"{long_line}.{newline * 2}{crlf}", "en") == [f"{long_line}.", crlf]

@@ -51,6 +51,7 @@ _ITEM_MARKER_BEFORE = re.compile(r"\s" + _ITEM_MARKER + r"$")
 # The look-behind keeps the search linear on long runs of spaces: without it every
 # space of a run would start a scan of the rest of the run (40k spaces took 7 s).
 _LINE_BREAK = re.compile(r"(?<![ \t])[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)\s*")
+_LINE_END = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 
 # How far back the decision at a terminator looks: the patterns below need no more.
@@ -152,7 +153,7 @@ def _narrow_blocks(lines: list[tuple[int, int]], breaks: list[re.Match[str]]) ->
     narrow = [True] * len(lines)
     block_start = 0
     for number in range(len(lines) + 1):
-        if number == len(lines) or (number > 0 and breaks[number - 1].group().count("\n") > 1):
+        if number == len(lines) or (number > 0 and len(_LINE_END.findall(breaks[number - 1].group())) > 1):
             wide = any(end - start > _WRAP_WIDTH for start, end in lines[block_start:number])
             if wide:
                 narrow[block_start:number] = [False] * (number - block_start)
