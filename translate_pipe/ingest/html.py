@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..config import IngestConfig
 from ..errors import InputError
+from .boilerplate import _TAIL_PARAGRAPHS, call_to_action_reason, shorten
 from .common import display_name
 
 _CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
@@ -141,7 +142,7 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     repeated = next((number for number, paragraph in enumerate(paragraphs[:_STAMP_EDGE])
                      if title and _same(paragraph, title)), None)
     if repeated is not None and len(paragraphs) > 1:
-        links.append(f"title repeated: {paragraphs.pop(repeated)[:80]}")
+        links.append(f"title repeated: {shorten(paragraphs.pop(repeated))}")
     lang = _page_lang(tree)
     dropped = [*links, *(_left_out(tree, paragraphs, title) if report_dropped else [])]
     return ExtractedPage(title=title, date=date, url=url, lang=lang,
@@ -214,8 +215,6 @@ def _without_link_lines(tree, paragraphs: list[str]) -> tuple[list[str], list[st
     """``paragraphs`` without the page's link lines, and what was dropped, with why: a
     call to action whose text is all link, anywhere; a short line that is mostly link,
     among the last paragraphs (a standards badge, "More from ...")."""
-    from .boilerplate import _TAIL_PARAGRAPHS, call_to_action_reason, shorten
-
     shares = _link_shares(tree)
     kept: list[str] = []
     dropped: list[str] = []
@@ -271,8 +270,6 @@ _STAMP_EDGE = 3
 def _without_stamp_lines(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     """``paragraphs`` without the time stamps among the first and last ``_STAMP_EDGE``
     (a date and label words at most, or label words alone before the first sentence)."""
-    from .boilerplate import shorten
-
     kept: list[str] = []
     dropped: list[str] = []
     for number, paragraph in enumerate(paragraphs):
