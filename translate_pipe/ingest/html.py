@@ -215,6 +215,12 @@ def _without_link_lines(tree, paragraphs: list[str]) -> tuple[list[str], list[st
     """``paragraphs`` without the page's link lines, and what was dropped, with why: a
     call to action whose text is all link, anywhere; a short line that is mostly link,
     among the last paragraphs (a standards badge, "More from ...")."""
+    def may_go(number: int, paragraph: str) -> bool:
+        return bool(call_to_action_reason(paragraph, 0)) or (
+            len(paragraphs) - number <= _TAIL_PARAGRAPHS and len(paragraph.split()) <= _TAIL_LINK_WORDS)
+
+    if not any(may_go(number, paragraph) for number, paragraph in enumerate(paragraphs)):
+        return list(paragraphs), []  # no paragraph a link share could drop: the page's links are not measured
     shares = _link_shares(tree)
     kept: list[str] = []
     dropped: list[str] = []
@@ -235,22 +241,28 @@ def _without_link_lines(tree, paragraphs: list[str]) -> tuple[list[str], list[st
 
 def _link_shares(tree) -> dict[str, float]:
     """For each paragraph-level block of the page that holds a link (its text, spaces
-    collapsed, case folded): how much of its text is inside links."""
+    collapsed, case folded): how much of its text is inside links. Found from the links
+    up (each to its nearest paragraph, item or div with text of its own), so a page costs
+    one pass over its links, not one search per block."""
     body = tree.find("body")
     shares: dict[str, float] = {}
     if body is None:
         return shares
-    for element in body.iter("p", "li", "div"):
-        if element.find(".//a") is None or element.tag == "div" and not (element.text or "").strip():
-            continue  # no link in it (share 0, left out of the table), or a div without text of its own
-        text = " ".join(" ".join(element.itertext()).split())
+    linked: dict[object, int] = {}
+    for link in body.iter("a"):
+        # An e-mail address or a telephone number is the release's contact, not the site's link.
+        if link.get("href", "").strip().lower().startswith(("mailto:", "tel:")):
+            continue
+        block = next((a for a in link.iterancestors()
+                      if a.tag in ("p", "li") or a.tag == "div" and (a.text or "").strip()), None)
+        if block is not None:
+            linked[block] = linked.get(block, 0) + len(" ".join(" ".join(link.itertext()).split()))
+    for block, length in linked.items():
+        text = " ".join(" ".join(block.itertext()).split())
         if not text or len(text) > 400:
             continue
-        # An e-mail address or a telephone number is the release's contact, not the site's link.
-        linked = sum(len(" ".join(" ".join(a.itertext()).split())) for a in element.iter("a")
-                     if not a.get("href", "").strip().lower().startswith(("mailto:", "tel:")))
         key = _clean(text).casefold()
-        shares[key] = max(shares.get(key, 0.0), min(1.0, linked / len(text)))
+        shares[key] = max(shares.get(key, 0.0), min(1.0, length / len(text)))
     return shares
 
 
