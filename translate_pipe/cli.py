@@ -124,6 +124,9 @@ def _build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--lang", default="en", help="language when the input does not say (default: en)")
     extract.add_argument("--record", type=int, metavar="LINE", help="with a .jsonl file: the record on this line")
     extract.add_argument("--config", help="YAML file merged over configs/default.yaml")
+    extract.add_argument("--site", nargs="?", const="", metavar="DIR",
+                         help="also drop the lines the site repeats, learned from the releases in DIR (default: "
+                              "PAGE's folder), as `run DIR` does")
 
     align = commands.add_parser("align", parents=[common], help="align a document with its human translation")
     align.add_argument("src", help="source sentences, one per line")
@@ -422,9 +425,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from .ingest import extract_release
+    from pathlib import Path
 
-    release = extract_release(args.page, _config(args).ingest, args.lang, args.record)
+    from .ingest import extract_release, site_furniture
+
+    config = _config(args).ingest
+    furniture = None
+    if args.site is not None:
+        furniture = site_furniture(args.site or Path(args.page).parent, config)
+    release = extract_release(args.page, config, args.lang, args.record, furniture)
     if args.format == "json":
         dropped = [dict(zip(("reason", "text"), (part.strip() for part in entry.split(":", 1))))
                    for entry in release.dropped]
