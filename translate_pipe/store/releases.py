@@ -72,6 +72,15 @@ class ReleaseQueries(StorePart):
                 keys.setdefault(release_id, []).append(origin_key(origin, external_id))
         return keys
 
+    def release_titles(self, release_ids: Sequence[str]) -> dict[str, str]:
+        """Release id -> title, for the given releases (a page of the list)."""
+        titles: dict[str, str] = {}
+        for chunk in chunks(list(release_ids), 500):
+            titles.update(self.db.execute(
+                f"SELECT id, title FROM releases WHERE id IN ({placeholders(chunk)})", chunk
+            ).fetchall())
+        return titles
+
     def releases(self) -> list[dict[str, object]]:
         """Every release, in date order (see :meth:`release_page` for one page of them)."""
         rows = self.db.execute(
