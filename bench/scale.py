@@ -226,7 +226,7 @@ def measure_label_counts(db: str) -> Measure:
     return Measure(seconds, extra={"pairs": float(sum(counts.values()))})
 
 
-def measure_size(n: int, db: str, empty_db: str, work: Path, pool: list[str], model: Path, config: Path,
+def measure_size(n: int, db: str, empty_db: str, work: Path, pool: list[str], model: Path, config: Path, workers: int,
                  env: dict[str, str]) -> dict[str, Measure]:
     archive = write_archive(work / f"archive-{n}", 0, n, pool)
     extra = write_archive(work / f"extra-{n}", 10_000_000 + n, 1, pool)
@@ -250,7 +250,7 @@ def measure_size(n: int, db: str, empty_db: str, work: Path, pool: list[str], mo
     results = {name: Measure(m["seconds"], m.get("peak_mb")) for name, m in measured.items()}
     with Store(db) as store:
         release_ids = [str(r["id"]) for r in store.release_page(limit=500).items]
-    serve = measure_serve(db, release_ids, env)
+    serve = measure_serve(db, release_ids, env, workers)
     results["serve"] = Measure(serve["pairs_ms"] / 1000, extra=serve)
     return results
 
@@ -400,7 +400,8 @@ def main() -> None:
         with databases(backend, work / backend, sizes) as dbs:
             by_size = {}
             for n in sizes:
-                by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config, env)
+                by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config,
+                                          args.workers, env)
                 print(f"  {backend} {n:,}: run {by_size[n]['run'].seconds:.1f} s, load {os.getloadavg()[0]:.1f}",
                       file=sys.stderr)
             print_table(backend, sizes, by_size)
