@@ -25,13 +25,10 @@ class ReleaseQueries(StorePart):
                 (release.id, release.lang, release.title, release.date, release.source,
                  json.dumps(list(release.dropped), ensure_ascii=False), now()),
             ).fetchone() is not None
-            if added:
-                db.executemany(
-                    'INSERT INTO segments (release_id, lang, idx, paragraph, kind, text, start, "end")'
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(s.release_id, s.lang, s.index, s.paragraph, s.kind, s.text, s.start, s.end)
-                     for s in segments],
-                )
+            if added:  # a new release: none of its segments can be stored yet
+                db.insert_new("segments", ("release_id", "lang", "idx", "paragraph", "kind", "text", "start", "end"),
+                              [(s.release_id, s.lang, s.index, s.paragraph, s.kind, s.text, s.start, s.end)
+                               for s in segments])
             db.execute(
                 "INSERT INTO release_origins (release_id, origin, external_id) VALUES (?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
