@@ -310,3 +310,22 @@ def test_batched_writes_store_each_translation_s_own_scores_and_skip_stored_ones
             assert pairs[n].scores == {"logprob_mean": -kept, "mt_overlap": kept}
             assert pairs[n].flags == ((Flag("length_ratio", f"reason {kept}"),) if kept > 0.5 else ())
         store.finish_run(run_id, "done", {})
+
+
+def test_a_run_analyses_the_tables_it_changed_much_and_only_those(postgres_url: str) -> None:
+    """The first run into a database analyses its tables (plans for the rows it wrote);
+    adding one release to a large archive does not pay for ANALYZE again."""
+    from tests.test_store import fill_archive
+
+    def analysed(store: Store) -> dict[str, object]:
+        return dict(store.db.execute(
+            "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname IN ('segments', 'translations')"
+        ).fetchall())
+
+    with Store(postgres_url) as store:
+        fill_archive(store, 200)  # its finish_run analyses
+        first = analysed(store)
+        assert all(first.values()), first
+        assert store.db.execute("SELECT reltuples FROM pg_class WHERE relname = 'segments'").fetchone()[0] >= 1000
+        fill_archive(store, 1, start=200)
+        assert analysed(store) == first
