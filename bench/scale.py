@@ -281,7 +281,8 @@ def run_steps(spec: dict) -> None:
         results[name] = {"seconds": time.perf_counter() - start}
         if name == "run":  # the process's peak so far: start-up, the model, and the first run
             results[name]["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    results["label counts"] = {"seconds": measure_label_counts(spec["db"]).seconds}
+    # The median of three: under a second even at 5,000 releases, so one timing is noise.
+    results["label counts"] = {"seconds": statistics.median(measure_label_counts(spec["db"]).seconds for _ in range(3))}
     print(json.dumps(results))
 
 
@@ -315,6 +316,8 @@ def print_table(backend: str, sizes: list[int], by_size: dict[int, dict[str, Mea
         values = [by_size[n]["serve"].extra[key] for n in sizes]
         print(f"| {label} | " + " | ".join(f"{v:.1f}" for v in values) + " | " + " | ".join(
             f"{exponent(a, b, na, nb):.2f}" for a, b, na, nb in zip(values, values[1:], sizes, sizes[1:])) + " |")
+    if backend != "sqlite":
+        print("\n(server CPU: the review server's processes only, not PostgreSQL's own)")
     print()
     check_targets(by_size, sizes)
 
@@ -404,12 +407,18 @@ def main() -> None:
           f" tiny random Marian; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at start; work in {work}")
     for backend in backends:
         with databases(backend, work / backend, sizes) as dbs:
-            by_size = {}
-            for n in sizes:
+            by_size, took = {}, {}
+            for k, n in enumerate(sizes):
+                start = time.perf_counter()
                 by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config,
                                           args.workers, env)
-                print(f"  {backend} {n:,}: run {by_size[n]['run'].seconds:.1f} s, load {os.getloadavg()[0]:.1f}",
-                      file=sys.stderr)
+                took[n] = time.perf_counter() - start
+                print(f"  {backend} {n:,}: {took[n]:.0f} s in all (run {by_size[n]['run'].seconds:.1f} s),"
+                      f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+                if k + 1 < len(sizes):  # what the next size will take, at the growth seen so far (>= linear)
+                    growth = max(1.0, exponent(took[sizes[k - 1]], took[n], sizes[k - 1], n)) if k else 1.15
+                    print(f"  {backend} {sizes[k + 1]:,}: about {took[n] * (sizes[k + 1] / n) ** growth / 60:.0f} min"
+                          f" expected", file=sys.stderr, flush=True)
             print_table(backend, sizes, by_size)
 
 
