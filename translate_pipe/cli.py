@@ -217,6 +217,8 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-host", action="append", metavar="NAME",
                        help="another host name the browser may use for this server (repeatable); "
                             "by default only localhost, loopback addresses and --host")
+    serve.add_argument("--workers", type=_at_least(1, 64), default=1,
+                       help="processes serving requests (default 1; one uses about one core)")
     return parser
 
 
@@ -811,7 +813,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"translate-pipe review: http://{shown}:{port}/ (database {redact_secrets(db)}; Ctrl-C stops)",
               file=sys.stderr, flush=True)
 
-    serve(db, args.host, args.port, config, allowed_hosts=args.allow_host or (), on_listening=listening)
+    serve(db, args.host, args.port, config, allowed_hosts=args.allow_host or (), on_listening=listening,
+          workers=args.workers)
     return 0
 
 
