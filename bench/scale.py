@@ -54,6 +54,8 @@ SHARED = ROOT.parent / "shared" / "data" / "segmentation"
 SENTENCES_PER_RELEASE = 37
 RELEASES_PER_FILE = 100  # ingest reads a file whole: many files keep that bounded
 CLIENTS = 20
+ADD_ONE_TIMES = 3
+CORES = 2  # the machine issue 22's target is set on
 REQUESTS_PER_CLIENT = 15
 
 
@@ -103,11 +105,34 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def process_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) the processes have used so far, from /proc (Linux); NaN elsewhere."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return total
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    """The server process and its worker processes (``serve --workers N``)."""
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return [server.pid, *map(int, children)]
+
+
 @contextmanager
-def review_server(db: str, env: dict[str, str]) -> Iterator[int]:
+def review_server(db: str, env: dict[str, str], workers: int = 1) -> Iterator[tuple[int, subprocess.Popen]]:
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "translate_pipe.cli", "serve", "--db", db, "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "translate_pipe.cli", "serve", "--db", db, "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -118,7 +143,7 @@ def review_server(db: str, env: dict[str, str]) -> Iterator[int]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     sys.exit("the review server did not start")
                 time.sleep(0.2)
-        yield port
+        yield port, server
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -141,9 +166,15 @@ def get(port: int, path: str, connection: http.client.HTTPConnection | None = No
             connection.close()
 
 
-def measure_serve(db: str, release_ids: list[str], env: dict[str, str]) -> dict[str, float]:
+def measure_serve(db: str, release_ids: list[str], env: dict[str, str], workers: int = 1) -> dict[str, float]:
+    """Latency of single requests, then 20 concurrent clients: requests/s and CPU per request.
+
+    The clients run in this process (threads, one keep-alive connection each); the CPU
+    figures are the server's processes' and this process's own over the concurrent phase,
+    so they hold on a loaded machine where requests/s does not.
+    """
     middle = release_ids[len(release_ids) // 2]
-    with review_server(db, env) as port:
+    with review_server(db, env, workers) as (port, server):
         get(port, f"/api/releases/{middle}/pairs?lang=fr")  # warm
         pairs = statistics.median(get(port, f"/api/releases/{middle}/pairs?lang=fr")[0] for _ in range(20))
         timings = [get(port, "/api/releases") for _ in range(20)]
@@ -169,16 +200,22 @@ def measure_serve(db: str, release_ids: list[str], env: dict[str, str]) -> dict[
                 connection.close()
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+        pids = server_pids(server)
+        server_cpu, client_cpu = process_cpu(pids), time.process_time()
         start = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - start
+        server_cpu, client_cpu = process_cpu(pids) - server_cpu, time.process_time() - client_cpu
     if errors:
         sys.exit(f"concurrent clients failed: {errors[0]}")
+    done = len(latencies)
     return {"pairs_ms": pairs * 1000, "first_page_ms": first_page * 1000, "first_page_kb": page_bytes / 1024,
-            "concurrent_rps": len(latencies) / elapsed, "concurrent_median_ms": statistics.median(latencies) * 1000}
+            "concurrent_rps": done / elapsed, "concurrent_median_ms": statistics.median(latencies) * 1000,
+            "server_cpu_ms": server_cpu / done * 1000, "client_cpu_ms": client_cpu / done * 1000,
+            "cpu_bound_rps": CORES * done / (server_cpu + client_cpu)}
 
 
 def measure_label_counts(db: str) -> Measure:
@@ -190,16 +227,19 @@ def measure_label_counts(db: str) -> Measure:
     return Measure(seconds, extra={"pairs": float(sum(counts.values()))})
 
 
-def measure_size(n: int, db: str, empty_db: str, work: Path, pool: list[str], model: Path, config: Path,
+def measure_size(n: int, db: str, empty_db: str, work: Path, pool: list[str], model: Path, config: Path, workers: int,
                  env: dict[str, str]) -> dict[str, Measure]:
     archive = write_archive(work / f"archive-{n}", 0, n, pool)
-    extra = write_archive(work / f"extra-{n}", 10_000_000 + n, 1, pool)
+    # Three single releases, each added to this archive and then to an empty database, in
+    # turn: the median of three, since one addition takes a few tenths of a second.
+    extras = [write_archive(work / f"extra-{n}-{k}", 10_000_000 + 10 * n + k, 1, pool) for k in range(ADD_ONE_TIMES)]
     common = ["--to", "fr", "--config", str(config), "--model", f"en-fr={model}", "-q"]
     plan = [
         ("run", ["run", str(archive), "--db", db, *common]),
         ("no-op re-run", ["run", str(archive), "--db", db, *common]),
-        ("add one", ["run", str(extra), "--db", db, *common]),
-        ("add one (empty db)", ["run", str(extra), "--db", empty_db, *common]),
+        *[step for k, extra in enumerate(extras) for step in (
+            (f"add one #{k}", ["run", str(extra), "--db", db, *common]),
+            (f"add one (empty db) #{k}", ["run", str(extra), "--db", empty_db, *common]))],
         ("export", ["export", "--db", db, "--lang", "fr", "--format", "jsonl", "--keep-duplicates",
                     "--out", str(work / f"export-{n}.jsonl"), "-q"]),
     ]
@@ -211,10 +251,12 @@ def measure_size(n: int, db: str, empty_db: str, work: Path, pool: list[str], mo
     if child.returncode != 0:
         sys.exit(f"the commands failed ({child.returncode}):\n{child.stderr[-3000:]}")
     measured = json.loads(child.stdout.strip().splitlines()[-1])
-    results = {name: Measure(m["seconds"], m.get("peak_mb")) for name, m in measured.items()}
+    results = {name: Measure(m["seconds"], m.get("peak_mb")) for name, m in measured.items() if "#" not in name}
+    for name in ("add one", "add one (empty db)"):
+        results[name] = Measure(statistics.median(measured[f"{name} #{k}"]["seconds"] for k in range(ADD_ONE_TIMES)))
     with Store(db) as store:
         release_ids = [str(r["id"]) for r in store.release_page(limit=500).items]
-    serve = measure_serve(db, release_ids, env)
+    serve = measure_serve(db, release_ids, env, workers)
     results["serve"] = Measure(serve["pairs_ms"] / 1000, extra=serve)
     return results
 
@@ -239,7 +281,8 @@ def run_steps(spec: dict) -> None:
         results[name] = {"seconds": time.perf_counter() - start}
         if name == "run":  # the process's peak so far: start-up, the model, and the first run
             results[name]["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    results["label counts"] = {"seconds": measure_label_counts(spec["db"]).seconds}
+    # The median of three: under a second even at 5,000 releases, so one timing is noise.
+    results["label counts"] = {"seconds": statistics.median(measure_label_counts(spec["db"]).seconds for _ in range(3))}
     print(json.dumps(results))
 
 
@@ -266,10 +309,15 @@ def print_table(backend: str, sizes: list[int], by_size: dict[int, dict[str, Mea
                        ("first_page_ms", "serve: release list first page, median ms"),
                        ("first_page_kb", "serve: release list first page, KB"),
                        ("concurrent_rps", f"serve: {CLIENTS} concurrent clients, requests/s"),
-                       ("concurrent_median_ms", f"serve: {CLIENTS} concurrent clients, median ms")):
+                       ("concurrent_median_ms", f"serve: {CLIENTS} concurrent clients, median ms"),
+                       ("server_cpu_ms", "serve: server CPU ms a request (all its processes)"),
+                       ("client_cpu_ms", "serve: the benchmark's clients' CPU ms a request"),
+                       ("cpu_bound_rps", f"serve: requests/s {CORES} cores allow at that CPU (server + clients)")):
         values = [by_size[n]["serve"].extra[key] for n in sizes]
         print(f"| {label} | " + " | ".join(f"{v:.1f}" for v in values) + " | " + " | ".join(
             f"{exponent(a, b, na, nb):.2f}" for a, b, na, nb in zip(values, values[1:], sizes, sizes[1:])) + " |")
+    if backend != "sqlite":
+        print("\n(server CPU: the review server's processes only, not PostgreSQL's own)")
     print()
     check_targets(by_size, sizes)
 
@@ -315,16 +363,32 @@ def databases(backend: str, work: Path, sizes: list[int]) -> Iterator[dict[int, 
                for n in sizes}
 
 
+def serve_only(db: str, env: dict[str, str], workers: int) -> None:
+    with Store(db) as store:
+        total = store.release_page(limit=1).total
+        release_ids = [str(r["id"]) for r in store.release_page(limit=500).items]
+    serve = measure_serve(db, release_ids, env, workers)
+    print(f"# serve on {db}: {total:,} releases, {workers} worker(s), load {os.getloadavg()[0]:.1f}")
+    for key, value in serve.items():
+        print(f"{key}: {value:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,5000", help="numbers of releases, comma-separated (default 1000,5000)")
     parser.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL server")
     parser.add_argument("--only-postgres", action="store_true", help="only on PostgreSQL")
     parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--workers", type=int, default=1, help="serve --workers N for the serve figures (default 1)")
+    parser.add_argument("--serve-only", metavar="DB", help="only the serve figures, on this existing database")
     parser.add_argument("--steps", help=argparse.SUPPRESS)  # internal: the child that runs the commands
     args = parser.parse_args()
     if args.steps:
         run_steps(json.loads(args.steps))
+        return
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if args.serve_only:
+        serve_only(args.serve_only, env, args.workers)
         return
     sizes = sorted(int(s) for s in args.sizes.split(","))
     backends = (["sqlite"] if not args.only_postgres else []) + (["postgresql"] if args.postgres or args.only_postgres else [])
@@ -343,11 +407,18 @@ def main() -> None:
           f" tiny random Marian; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at start; work in {work}")
     for backend in backends:
         with databases(backend, work / backend, sizes) as dbs:
-            by_size = {}
-            for n in sizes:
-                by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config, env)
-                print(f"  {backend} {n:,}: run {by_size[n]['run'].seconds:.1f} s, load {os.getloadavg()[0]:.1f}",
-                      file=sys.stderr)
+            by_size, took = {}, {}
+            for k, n in enumerate(sizes):
+                start = time.perf_counter()
+                by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config,
+                                          args.workers, env)
+                took[n] = time.perf_counter() - start
+                print(f"  {backend} {n:,}: {took[n]:.0f} s in all (run {by_size[n]['run'].seconds:.1f} s),"
+                      f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+                if k + 1 < len(sizes):  # what the next size will take, at the growth seen so far (>= linear)
+                    growth = max(1.0, exponent(took[sizes[k - 1]], took[n], sizes[k - 1], n)) if k else 1.15
+                    print(f"  {backend} {sizes[k + 1]:,}: about {took[n] * (sizes[k + 1] / n) ** growth / 60:.0f} min"
+                          f" expected", file=sys.stderr, flush=True)
             print_table(backend, sizes, by_size)
 
 

@@ -9,13 +9,14 @@ version, and from then on is what exports and the translation memory use.
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..config import Config
-from ..errors import InputError
+from ..errors import InputError, StoreError
 from ..export import release as release_export
 from ..export import tmx
 from ..model import Pair
@@ -77,7 +78,15 @@ class PairView:
         )
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        # By hand, not dataclasses.asdict: its recursive deep copy was half the CPU of a
+        # request for a release's pairs. The containers are copied one level, which is all they have.
+        view = {name: getattr(self, name) for name in _PAIR_VIEW_FIELDS}
+        view["scores"] = dict(self.scores)
+        view["flags"] = [dict(flag) for flag in self.flags]
+        return view
+
+
+_PAIR_VIEW_FIELDS = tuple(field.name for field in fields(PairView))
 
 
 def _is_utf8(text: str) -> bool:
@@ -103,18 +112,29 @@ def _current_pair(store: Store, pair_id: int) -> Pair:
 class ReviewService:
     """Reads releases and pairs for review and stores reviewers' versions.
 
-    A connection is opened per call, so one service can serve many threads.
+    Each thread keeps one connection and reuses it (opening a SQLite file and checking its
+    schema cost about a millisecond a request), so one service can serve many threads. A
+    connection that fails is closed and the thread's next call opens a new one (a
+    PostgreSQL server that restarted, say).
     """
 
     def __init__(self, db: str, config: Config | None = None):
         self.db = db
         self.config = config or Config()
         self.scorer = PairScorer(self.config.score)
+        self._local = threading.local()
 
     @contextmanager
     def _store(self) -> Iterator[Store]:
-        with Store(self.db) as store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = Store(self.db)
+        try:
             yield store
+        except StoreError:
+            self._local.store = None
+            store.close()
+            raise
 
     def releases(self) -> list[dict[str, object]]:
         """Every release with its date, title, target languages and label counts per language."""
