@@ -167,6 +167,20 @@ def test_time_stamps_at_the_edges_of_a_page_are_dropped(tmp_path: Path) -> None:
     assert "title repeated: Water Project Completed" in release.dropped
 
 
+def test_picture_captions_with_their_credit_are_dropped(tmp_path: Path) -> None:
+    page = _page().replace("<p>Engineers from", "<p>The minister at the opening of the new pumping station. Photo: "
+                           "Jo Smith/AFP</p><p>Engineers from")
+    page = page.replace("<p>Read more: Harbour reopens after storm</p>",
+                        "<p>The photo by the agency was shared widely on Monday.</p>")
+    path = tmp_path / "captions.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert not any("Jo Smith/AFP" in p for p in body)
+    assert "The photo by the agency was shared widely on Monday." in body
+    assert any(d.startswith("picture caption: The minister at the opening") for d in release.dropped)
+
+
 def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:
     path = tmp_path / "latin.htm"
     page = _page(title="Fin des travaux à Genève", first="Les travaux de réfection du réseau d’eau sont terminés"

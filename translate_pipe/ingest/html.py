@@ -138,6 +138,10 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
         date = _date_line(paragraphs)
     paragraphs, stamps = _without_stamp_lines(paragraphs)
     links.extend(stamps)
+    captions = [paragraph for paragraph in paragraphs if _is_caption(paragraph)]
+    if captions and len(captions) < len(paragraphs):
+        paragraphs = [paragraph for paragraph in paragraphs if paragraph not in captions]
+        links.extend(f"picture caption: {shorten(caption)}" for caption in captions)
     # The title again under the time stamps ("Posted on" / title / body): it is the title line.
     repeated = next((number for number, paragraph in enumerate(paragraphs[:_STAMP_EDGE])
                      if title and _same(paragraph, title)), None)
@@ -302,6 +306,20 @@ def _is_stamp(paragraph: str, top: bool) -> bool:
         return len([word for word in labels if word not in _STAMP_WORDS]) <= 1 and len(labels) <= 6
     # "Posted on" with its date in another element: label words alone, at the top.
     return top and bool(labels) and all(word in _STAMP_WORDS for word in labels) and len(labels) <= 4
+
+
+# A picture's caption that the extractor kept in the article: a short paragraph that ends
+# with the picture's credit ("... daily briefings. Photo: Jonathan Nackstrand/AFP",
+# "(Picture by Jameel Springer)", "Photo Source: Markus Spiske from Pexels.").
+_CAPTION_CREDIT = re.compile(
+    r"(?:^|[.!?…][\"”’]?\s+|\s(?=\())\(?(?:photo|picture|image|crédit photo|photo credit|image credit|photo source"
+    r"|الصورة)s?"
+    r"(?:\s*(?::|by|par)\s*)[^.()]{2,60}\)?\.?$", re.I)
+_CAPTION_WORDS = 50
+
+
+def _is_caption(paragraph: str) -> bool:
+    return len(paragraph.split()) <= _CAPTION_WORDS and _CAPTION_CREDIT.search(paragraph) is not None
 
 
 def _date_line(paragraphs: list[str]) -> str | None:
