@@ -123,7 +123,8 @@ def main() -> None:
     if english:
         for name, extractor in systems[:2]:
             result = score(extractor, english, args.data)
-            print(f"{'  ' + name[:20] + ' [en]':28} {result['precision']:6.3f} {result['recall']:6.3f} "
+            print(f"{'  ' + name.replace('translate-pipe ', '') + ' [en]':28} {result['precision']:6.3f} "
+                  f"{result['recall']:6.3f} "
                   f"{result['f1']:6.3f} {result['tp']:4d} {result['fp']:4d} {result['fn']:4d} "
                   f"{result['median_ms']:10.1f}")
     base = results["trafilatura defaults"]
