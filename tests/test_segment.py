@@ -265,6 +265,12 @@ def test_linear_time_on_a_megabyte_without_punctuation() -> None:
          ["The gallery has a diversity of art.", "Destiny Allison made it.", "See Art. IV and art. 5 of the law."]),
         ("C'est du vol. Et vous le savez. Ils sont sept. Puis ils partent le 3 sept. 2018 à midi.", "fr",
          ["C'est du vol.", "Et vous le savez.", "Ils sont sept.", "Puis ils partent le 3 sept. 2018 à midi."]),
+        # "etc." ends a sentence before a capital (a list's end), not before lower case.
+        ("It helps joint health, mood, etc. When it comes to sleep, it helps too.", "en",
+         ["It helps joint health, mood, etc.", "When it comes to sleep, it helps too."]),
+        ("Food, water, etc. the easiest thing is a fish.", "en", ["Food, water, etc. the easiest thing is a fish."]),
+        ("Les salariés, les usagers, etc. Personne ne crie au scandale.", "fr",
+         ["Les salariés, les usagers, etc.", "Personne ne crie au scandale."]),
         # Kickers: a label and its colon are a segment of their own, in three languages.
         ("EXCLUSIVE: Syrian Coalition President Meets French Envoy The President of the Coalition met the envoy.",
          "en", ["EXCLUSIVE:", "Syrian Coalition President Meets French Envoy",

@@ -356,6 +356,8 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     if lang == "ar":
         # Arabic has no letter case: the abbreviation list is all there is.
         return key not in ABBREVIATIONS["ar"]
+    if key == "etc" and next_char.isalpha():
+        return True  # a list's end: "... improved mood, etc. When it comes", "... etc. VK Choudhry"
     if key in WORDS_TOO[lang] and word.isalpha() and next_char.isalpha() and not _ROMAN.fullmatch(next_word):
         return True  # "a diversity of art. Destiny", but "Art. IV", "vol. 2"
     if key in ABBREVIATIONS[lang] or _ACRONYM.match(word):
