@@ -271,6 +271,10 @@ def test_linear_time_on_a_megabyte_without_punctuation() -> None:
         ("Food, water, etc. the easiest thing is a fish.", "en", ["Food, water, etc. the easiest thing is a fish."]),
         ("Les salariés, les usagers, etc. Personne ne crie au scandale.", "fr",
          ["Les salariés, les usagers, etc.", "Personne ne crie au scandale."]),
+        # A quotation closed before the full stop, then lower case (informal text): a new sentence.
+        ('Like you said "the kids egg him on". maybe too much.', "en",
+         ['Like you said "the kids egg him on".', "maybe too much."]),
+        ('He works for the "U.S.". next door.', "en", ['He works for the "U.S.". next door.']),
         # Kickers: a label and its colon are a segment of their own, in three languages.
         ("EXCLUSIVE: Syrian Coalition President Meets French Envoy The President of the Coalition met the envoy.",
          "en", ["EXCLUSIVE:", "Syrian Coalition President Meets French Envoy",

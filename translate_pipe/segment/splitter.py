@@ -351,8 +351,10 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     if lower_start:
         # Only an ordinary word ends a sentence before a lower-case start: not an
         # abbreviation, an acronym, an initial or a number ("No. 5", "p. 12").
-        return (lang != "ar" and len(word) > 1 and word.isalpha() and key not in ABBREVIATIONS[lang]
-                and key not in SENTENCE_FINAL_ABBREVIATIONS)
+        # A quotation closed before the full stop counts as its word: 'said "egg him on". maybe'.
+        bare = word.rstrip(_CLOSERS) if word[-1:] in _CLOSERS else word
+        return (lang != "ar" and len(bare) > 1 and bare.isalpha() and bare.lower() not in ABBREVIATIONS[lang]
+                and bare.lower() not in SENTENCE_FINAL_ABBREVIATIONS)
     if lang == "ar":
         # Arabic has no letter case: the abbreviation list is all there is.
         return key not in ABBREVIATIONS["ar"]
