@@ -275,6 +275,8 @@ def test_linear_time_on_a_megabyte_without_punctuation() -> None:
         ('Like you said "the kids egg him on". maybe too much.', "en",
          ['Like you said "the kids egg him on".', "maybe too much."]),
         ('He works for the "U.S.". next door.', "en", ['He works for the "U.S.". next door.']),
+        # A date after a letter's closing opens its sentence, as it does split on its own.
+        ("Yours, Friday, May 8, 2009 Mr. Smith came.", "en", ["Yours,", "Friday, May 8, 2009", "Mr. Smith came."]),
         # Kickers: a label and its colon are a segment of their own, in three languages.
         ("EXCLUSIVE: Syrian Coalition President Meets French Envoy The President of the Coalition met the envoy.",
          "en", ["EXCLUSIVE:", "Syrian Coalition President Meets French Envoy",

@@ -135,10 +135,11 @@ def unpunctuated_boundaries(text: str, lang: str) -> list[int]:
         found = [*_arabic_datelines(text), *_bullets(text), *_around_news_dates(text)]
     else:
         patterns = _UNPUNCTUATED_ENDS + _UNPUNCTUATED_ENDS_OF.get(lang, ())
-        found = [*_bullets(text), *_before_time_stamps(text), *_around_dates(text), *_around_news_dates(text),
+        found = [*_bullets(text), *_before_time_stamps(text), *_around_news_dates(text),
                  *_capitals_datelines(text),
                  *(offset for needles, pattern in patterns if not needles or any(needle in text for needle in needles)
                    for offset in _unpunctuated_ends(pattern, text))]
+        found.extend(_around_dates(text, set(found)))
     return sorted(set(found))
 
 
@@ -258,14 +259,19 @@ def _before_time_stamps(text: str) -> Iterator[int]:
             yield before.end(1)
 
 
-def _around_dates(text: str) -> Iterator[int]:
-    """Offsets before and after each full date that stands on a line of its own."""
+def _around_dates(text: str, boundaries: set[int] | frozenset[int] = frozenset()) -> Iterator[int]:
+    """Offsets before and after each full date that stands on a line of its own.
+
+    A date right after one of ``boundaries`` (a letter's closing "Yours," found by
+    another rule) opens its sentence, as it would in that sentence split on its own."""
     if "day" not in text:
         return
     for match in _FULL_DATE.finditer(text):
         if match.start() > 0 and text[match.start() - 1].isalnum():
             continue  # "NoMonday": not a whole word
         before = _WORD_BEFORE_SPACE.search(text, max(0, match.start() - 41), match.start())
+        if before is not None and before.end(1) in boundaries:
+            before = None  # the date opens a sentence
         if before is not None:  # else the text or a line starts with the date
             if _leads_to_a_date(before.group(1)):
                 continue  # "on Friday, May 8, 2009", "Geneva, Friday, May 8, 2009"
