@@ -109,6 +109,43 @@ def _current_pair(store: Store, pair_id: int) -> Pair:
     return current
 
 
+class _LabelCache:
+    """Label counts per release, kept while the store's translations are unchanged.
+
+    The counts of a page of the release list were most of its cost (one current-version
+    lookup per sentence of 50 releases). They change only when a translation or version is
+    stored, which :meth:`Store.translations_stamp` tells in one cheap query; a store without
+    such a stamp (PostgreSQL) is not cached. Entries are kept only under the stamp read
+    before they were counted, so a count never outlives a write it did not see.
+    """
+
+    #: Releases kept at most (about 200 bytes each); past that, pages are counted afresh.
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamp: int | None = None
+        self._counts: dict[str, dict[str, dict[str, int]]] = {}
+
+    def counts(self, store: Store, release_ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+        stamp = store.translations_stamp()
+        if stamp is None:
+            return store.labels_by_release(release_ids)
+        with self._lock:
+            if stamp != self._stamp:
+                self._stamp, self._counts = stamp, {}
+            known = {i: self._counts[i] for i in release_ids if i in self._counts}
+        missing = [i for i in release_ids if i not in known]
+        if missing:
+            counted = store.labels_by_release(missing)
+            fresh = {i: counted.get(i, {}) for i in missing}
+            with self._lock:
+                if self._stamp == stamp and len(self._counts) + len(fresh) <= self.LIMIT:
+                    self._counts.update(fresh)
+            known.update(fresh)
+        return known
+
+
 class ReviewService:
     """Reads releases and pairs for review and stores reviewers' versions.
 
@@ -123,6 +160,7 @@ class ReviewService:
         self.config = config or Config()
         self.scorer = PairScorer(self.config.score)
         self._local = threading.local()
+        self._labels = _LabelCache()
 
     @contextmanager
     def _store(self) -> Iterator[Store]:
@@ -147,7 +185,7 @@ class ReviewService:
         with self._store() as store:
             page = store.release_page(search, date_from, date_to, limit, offset)
             ids = [str(r["id"]) for r in page.items]
-            counts = store.labels_by_release(ids)
+            counts = self._labels.counts(store, ids)
             return Page(_with_labels(page.items, counts, page_names(store, ids)), page.total, page.limit, page.offset)
 
     def release(self, release_id: str) -> dict[str, object]:
