@@ -543,3 +543,21 @@ def test_release_list_label_counts_follow_every_write(service: ReviewService, db
     assert after["good"] == before["good"] + 1 and sum(after.values()) == sum(before.values())
     with Store(str(db)) as store:
         assert {k: v for k, v in after.items() if v} == store.labels_by_release([release_id])[release_id]["fr"]
+
+
+def test_connections_of_ended_threads_are_closed(db: Path) -> None:
+    service = ReviewService(str(db))
+
+    def request() -> None:
+        service.release_page(limit=5)
+
+    for _ in range(4):  # four threads, one after another, as a thread pool replaces idle workers
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+    assert len(service._open) == 1  # each new thread's connection closed the ended ones'
+    [kept] = service._open.values()
+    service.close()
+    assert service._open == {}
+    with pytest.raises(Exception):  # closed: no statement runs on it any more
+        kept.db.execute("SELECT 1")

@@ -152,7 +152,8 @@ class ReviewService:
     Each thread keeps one connection and reuses it (opening a SQLite file and checking its
     schema cost about a millisecond a request), so one service can serve many threads. A
     connection that fails is closed and the thread's next call opens a new one (a
-    PostgreSQL server that restarted, say).
+    PostgreSQL server that restarted, say); the connections of threads that have ended are
+    closed when another is opened, and :meth:`close` closes them all.
     """
 
     def __init__(self, db: str, config: Config | None = None):
@@ -161,18 +162,45 @@ class ReviewService:
         self.scorer = PairScorer(self.config.score)
         self._local = threading.local()
         self._labels = _LabelCache()
+        self._open: dict[threading.Thread, Store] = {}
+        self._open_lock = threading.Lock()
+
+    def _thread_store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.db)
+            with self._open_lock:
+                ended = [thread for thread in self._open if not thread.is_alive()]
+                closing = [self._open.pop(thread) for thread in ended]
+                self._open[threading.current_thread()] = store
+            for old in closing:
+                old.close()
+            self._local.store = store
+        return store
+
+    def _forget_thread_store(self) -> None:
+        store = getattr(self._local, "store", None)
+        self._local.store = None
+        with self._open_lock:
+            self._open.pop(threading.current_thread(), None)
+        if store is not None:
+            store.close()
 
     @contextmanager
     def _store(self) -> Iterator[Store]:
-        store = getattr(self._local, "store", None)
-        if store is None:
-            store = self._local.store = Store(self.db)
+        store = self._thread_store()
         try:
             yield store
         except StoreError:
-            self._local.store = None
-            store.close()
+            self._forget_thread_store()
             raise
+
+    def close(self) -> None:
+        """Close every connection the service's threads opened (when the server stops)."""
+        with self._open_lock:
+            stores, self._open = list(self._open.values()), {}
+        for store in stores:
+            store.close()
 
     def releases(self) -> list[dict[str, object]]:
         """Every release with its date, title, target languages and label counts per language."""
