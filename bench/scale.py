@@ -9,11 +9,15 @@ measures, for each size:
 
 - ``run``: the first run (time, peak memory of the process: start-up, model and run);
 - ``no-op re-run``: the same run again (nothing to segment or translate);
-- ``add one``: a run of one new release into this archive, and into an empty one;
+- ``add one``: a run of one new release into this archive, and into an empty one (the
+  median of three releases, each added to both in turn);
 - ``export``: every pair as JSON lines;
-- ``label counts``: the counts a run's summary shows, over every release;
+- ``label counts``: the counts a run's summary shows, over every release (median of three);
 - ``serve``: one release's pairs and the first page of the release list (median of 20
-  requests), the first page's size, and 20 concurrent clients (loopback only);
+  requests), the first page's size, and 20 concurrent clients (loopback only, in this
+  process): requests/s, and the CPU a request costs the server's processes and the clients,
+  which holds on a loaded machine where requests/s does not (``--workers N``: serve
+  --workers N);
 
 then prints the growth exponent between consecutive sizes (1.0 = linear) and checks the
 targets of issue 22. ``--postgres`` runs the same on a throwaway PostgreSQL server.
@@ -21,7 +25,10 @@ The commands run in one child process per size (start-up paid once, not timed), 
 server in another. Every figure comes from this one run on this machine: compare
 ratios, not seconds.
 
-    python bench/scale.py --sizes 1000,5000 [--postgres] [--keep DIR]
+    python bench/scale.py --sizes 1000,5000,20000 [--postgres | --only-postgres] [--workers N] [--keep DIR]
+    python bench/scale.py --serve-only DB [--workers N]     # the serve figures on an existing database
+
+After each size it prints (on stderr) what the size took and what the next one is expected to.
 """
 
 from __future__ import annotations
