@@ -422,10 +422,14 @@ def main() -> None:
                 took[n] = time.perf_counter() - start
                 print(f"  {backend} {n:,}: {took[n]:.0f} s in all (run {by_size[n]['run'].seconds:.1f} s),"
                       f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
-                if k + 1 < len(sizes):  # what the next size will take, at the growth seen so far (>= linear)
-                    growth = max(1.0, exponent(took[sizes[k - 1]], took[n], sizes[k - 1], n)) if k else 1.15
-                    print(f"  {backend} {sizes[k + 1]:,}: about {took[n] * (sizes[k + 1] / n) ** growth / 60:.0f} min"
-                          f" expected", file=sys.stderr, flush=True)
+                if k + 1 < len(sizes):
+                    # The next size's work at the growth seen so far (at least 1.15, the run's), plus the
+                    # fixed start-up: a guide to the wait, not a measurement.
+                    work = {m: took[m] - by_size[m]["start-up (imports, model)"].seconds for m in took}
+                    growth = max(1.15, exponent(work[sizes[k - 1]], work[n], sizes[k - 1], n)) if k else 1.15
+                    expected = work[n] * (sizes[k + 1] / n) ** growth + by_size[n]["start-up (imports, model)"].seconds
+                    print(f"  {backend} {sizes[k + 1]:,}: about {expected / 60:.0f} min expected", file=sys.stderr,
+                          flush=True)
             print_table(backend, sizes, by_size)
 
 
