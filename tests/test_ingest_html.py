@@ -13,7 +13,8 @@ from translate_pipe.cli import main
 from translate_pipe.config import IngestConfig
 from translate_pipe.errors import InputError
 from translate_pipe.ingest import (
-    Furniture, Skipped, extract_page, extract_release, looks_like_html, parse_release_text, read_releases,
+    Furniture, Skipped, boilerplate_reason, extract_page, extract_release, looks_like_html, parse_release_text,
+    read_releases, site_furniture,
 )
 from translate_pipe.model import Release
 from translate_pipe.segment import segment_document, segment_release
@@ -86,6 +87,64 @@ def test_a_page_gives_title_date_url_and_body_in_order(tmp_path: Path) -> None:
     assert "link to another article: Read more: Harbour reopens" in reasons
     assert "menu: Contact us" in reasons
     assert "call to action: Subscribe now to our newsletter" in reasons
+
+
+def test_text_after_a_comment_is_kept_and_the_comment_is_not(tmp_path: Path) -> None:
+    # "<h2><!--filter-->Text": the text is the comment's tail; the comment is no text of the page.
+    page = _page().replace("<p>The ministry said", "<h2><!--smart_filter-->The summary says that the pipes now "
+                           "reach forty villages in the north.</h2><p>The ministry said")
+    page = page.replace("<p>A water project", "<div class=\"lead\"><!--smart_filter-->The lead says that the "
+                        "pipes reach forty villages.</div><p>A water project")
+    path = tmp_path / "comment.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert not any("smart_filter" in p for p in body)
+    assert "The summary says that the pipes now reach forty villages in the north." in body
+    assert "The lead says that the pipes reach forty villages." in body
+
+
+def test_link_lines_of_the_site_are_dropped_but_a_contact_address_is_kept(tmp_path: Path) -> None:
+    page = _page().replace(
+        "<p>Engineers from", "<p class=\"promo\"><a href=\"/signup\">Get the Ministry's Daily Edition by email and "
+        "never miss our top stories</a> <a href=\"/signup\">Free Sign Up</a></p><p>Engineers from")
+    page = page.replace("<p>Read more: Harbour reopens after storm</p>",
+                        "<p>Questions: <a href=\"mailto:press@example.org\">press@example.org</a></p>"
+                        "<p>Our Standards: <a href=\"/principles\">The Ministry Trust Principles.</a></p>")
+    path = tmp_path / "links.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert not any("Daily Edition" in p or "Trust Principles" in p for p in body), body
+    assert "Questions: press@example.org" in body
+    assert body[-2].startswith("Engineers from")  # the promotion in the middle is gone, the text around it not
+    reasons = "\n".join(release.dropped)
+    assert "call to action (a link): Get the Ministry's Daily Edition" in reasons
+    assert "link at the end of the article: Our Standards: The Ministry Trust Principles." in reasons
+
+
+def test_a_linked_sentence_in_the_middle_of_an_article_is_kept(tmp_path: Path) -> None:
+    page = _page().replace("<p>Engineers from", "<p><a href=\"/report\">The full report of the water authority was "
+                           "published on Monday.</a></p><p>Engineers from")
+    path = tmp_path / "linked.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    assert "The full report of the water authority was published on Monday." in [p.text for p in release.paragraphs]
+
+
+def test_loose_text_after_a_block_is_a_paragraph(tmp_path: Path) -> None:
+    # Text right in the article's container after a photo block, lines broken by <br>.
+    page = _page().replace("<p>A water project", "<div class=\"img_box top\"><div class=\"photo no-print\">"
+                           "<img src=\"pipes.jpg\" alt=\"Pipes\"></div><p class=\"cap no-print\">Photo : Agency</p>"
+                           "</div>\nAnchor: The lead says that the pipes now reach forty villages in the north.<br>\n"
+                           "<b>Report:</b> The engineers worked for two years.<br>\n<p>A water project")
+    path = tmp_path / "loose.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = _body(release)
+    assert "Anchor: The lead says that the pipes now reach forty villages in the north." in body
+    assert "Report: The engineers worked for two years." in body
+    assert body.index("Anchor:") < body.index("A water project")
 
 
 def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:
@@ -164,6 +223,36 @@ def test_extract_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert data["language"] == "en" and data["url"] == "https://example.org/news/water.html"
     assert data["paragraphs"] == lines[1:]
     assert {"reason": "link to another article", "text": "Read more: Harbour reopens after storm"} in data["dropped"]
+
+
+def test_extract_with_site_drops_what_run_drops_from_the_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _shared(RELEASES / "en")
+    by_run = {Path(i.origin).name: i for i in read_releases([folder]) if isinstance(i, Release)}
+    furniture = site_furniture(folder)
+    for name, release in by_run.items():
+        alone = extract_release(folder / name, furniture=furniture)
+        assert [p.text for p in alone.paragraphs] == [p.text for p in release.paragraphs], name
+        assert alone.dropped == release.dropped, name
+    page = folder / "news-2017-10-20.txt"
+    assert main(["extract", str(page)]) == 0
+    without_site = capsys.readouterr().out.splitlines()
+    assert main(["extract", str(page), "--site"]) == 0  # the page's own folder
+    with_site = capsys.readouterr().out.splitlines()
+    assert without_site[0] == "Coalition News" and "Coalition News" not in with_site
+    assert with_site == [" ".join(p.text.split()) for p in by_run["news-2017-10-20.txt"].paragraphs]
+    assert main(["extract", str(page), "--site", str(folder), "--format", "json"]) == 0
+    dropped = json.loads(capsys.readouterr().out)["dropped"]
+    assert any(d["text"] == "Coalition News" and d["reason"].startswith("repeated site line") for d in dropped)
+
+
+def test_extract_site_must_be_a_folder_with_releases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "one.txt"
+    page.write_text("Title\n\nThe first sentence of the body is here.\n", encoding="utf-8")
+    assert main(["extract", str(page), "--site", str(page)]) == 1
+    assert "not a folder" in capsys.readouterr().err
+    assert main(["extract", str(page), "--site"]) == 1  # one file is too few to learn from
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "fewer than 3" in err[0]
 
 
 def test_extract_a_jsonl_record_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -249,6 +338,23 @@ def test_hand_shapes_in_three_languages() -> None:
     release = parse_release_text(text, "x.txt")
     assert [p.text for p in release.paragraphs[1:]] == ["The first sentence of the body is here."]
     assert {d.split(":")[0] for d in release.dropped} == {"navigation link", "site footer"}
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("This website uses cookies and other technology to enhance quality of service. Continuous usage of the "
+     "website will be considered as giving consent.", "cookie notice"),
+    ("Nous utilisons des cookies pour améliorer l'offre que nous vous proposons. Vous trouverez davantage "
+     "d'informations dans la déclaration sur la protection des données.", "cookie notice"),
+    ("يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك.", "cookie notice"),
+    ("Close", "navigation link"), ("Fermer", "navigation link"), ("For further details >", "navigation link"),
+    ("En savoir plus", "navigation link"),
+    # A sentence of a release that speaks of cookies or of closing is text.
+    ("The company said it uses cookies from the local bakery in its canteen.", None),
+    ("We use cookies from the bakery.", None),
+    ("Close to 300 families were displaced.", None),
+])
+def test_cookie_banners_and_closing_links(line: str, reason: str | None) -> None:
+    assert boilerplate_reason(line) == reason
 
 
 def test_a_line_repeated_at_the_edges_of_a_batch_is_furniture_but_header_lines_are_not() -> None:

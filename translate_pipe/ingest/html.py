@@ -116,11 +116,12 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     tree = _parse(html)
     if tree is None:
         raise InputError(f"{name}: not HTML (nothing to parse)")
+    _wrap_loose_text(tree)
     title, date, url = _metadata(tree)
     # Extraction prunes the tree it is given; the original is kept for the dropped report.
     document = trafilatura.bare_extraction(
         copy.deepcopy(tree), include_comments=False, include_tables=True, with_metadata=False, config=_settings(),
-        fast=_FAST,
+        fast=True,
     )
     text = getattr(document, "text", None) if document is not None else None
     if not text or not text.strip():
@@ -131,16 +132,16 @@ def extract_page(data: bytes, origin: str, config: IngestConfig | None = None,
     if sum(len(p.split()) for p in paragraphs) < _MIN_ARTICLE_WORDS:
         raise InputError(f"{name}: no article text found in the page (only "
                          f"{sum(len(p.split()) for p in paragraphs)} words outside its menus)")
+    paragraphs, links = _without_link_lines(tree, paragraphs)
     if date is None:
         date = _date_line(paragraphs)
     lang = _page_lang(tree)
-    dropped = _left_out(tree, paragraphs, title) if report_dropped else []
+    dropped = [*links, *(_left_out(tree, paragraphs, title) if report_dropped else [])]
     return ExtractedPage(title=title, date=date, url=url, lang=lang,
                          paragraphs=tuple(paragraphs), dropped=tuple(dropped), encoding=encoding)
 
 
 _SETTINGS = None
-_FAST = True
 
 
 def _settings():
@@ -193,6 +194,60 @@ def _without_site_name(title: str, sitename: str | None, tree) -> str:
     return title
 
 
+# A link line that closes an article ("Our Standards: The Trust Principles.") is at most
+# this many words, in the last ``_TAIL_PARAGRAPHS`` paragraphs, and mostly link text.
+_TAIL_LINK_WORDS = 12
+_TAIL_LINK_SHARE = 0.6
+# A call to action anywhere in the article ("Get the Daily Edition by email ... Free Sign
+# Up") is kept by the extractor as a paragraph; when all of it is a link, it is the site's.
+_ALL_LINK_SHARE = 0.9
+
+
+def _without_link_lines(tree, paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """``paragraphs`` without the page's link lines, and what was dropped, with why: a
+    call to action whose text is all link, anywhere; a short line that is mostly link,
+    among the last paragraphs (a standards badge, "More from ...")."""
+    from .boilerplate import _TAIL_PARAGRAPHS, call_to_action_reason, shorten
+
+    shares = _link_shares(tree)
+    kept: list[str] = []
+    dropped: list[str] = []
+    for number, paragraph in enumerate(paragraphs):
+        share = shares.get(" ".join(paragraph.split()).casefold(), 0.0)
+        reason = None
+        if share >= _ALL_LINK_SHARE and call_to_action_reason(paragraph, 0):
+            reason = "call to action (a link)"
+        elif (share >= _TAIL_LINK_SHARE and len(paragraphs) - number <= _TAIL_PARAGRAPHS
+              and len(paragraph.split()) <= _TAIL_LINK_WORDS):
+            reason = "link at the end of the article"
+        if reason:
+            dropped.append(f"{reason}: {shorten(paragraph)}")
+        else:
+            kept.append(paragraph)
+    return kept, dropped
+
+
+def _link_shares(tree) -> dict[str, float]:
+    """For each paragraph-level block of the page that holds a link (its text, spaces
+    collapsed, case folded): how much of its text is inside links."""
+    body = tree.find("body")
+    shares: dict[str, float] = {}
+    if body is None:
+        return shares
+    for element in body.iter("p", "li", "div"):
+        if element.find(".//a") is None or element.tag == "div" and not (element.text or "").strip():
+            continue  # no link in it (share 0, left out of the table), or a div without text of its own
+        text = " ".join(" ".join(element.itertext()).split())
+        if not text or len(text) > 400:
+            continue
+        # An e-mail address or a telephone number is the release's contact, not the site's link.
+        linked = sum(len(" ".join(" ".join(a.itertext()).split())) for a in element.iter("a")
+                     if not a.get("href", "").strip().lower().startswith(("mailto:", "tel:")))
+        key = _clean(text).casefold()
+        shares[key] = max(shares.get(key, 0.0), min(1.0, linked / len(text)))
+    return shares
+
+
 def _date_line(paragraphs: list[str]) -> str | None:
     from .dates import parse_date
 
@@ -202,6 +257,57 @@ def _date_line(paragraphs: list[str]) -> str | None:
     return None
 
 
+_PARSER = None
+
+
+def _parser():
+    """lxml's HTML parser without comments and processing instructions: a comment's
+    tail is text ("<div><!--filter-->First paragraph"), and extraction that drops the
+    comment node would drop that text with it."""
+    global _PARSER
+    if _PARSER is None:
+        from lxml import html as lxml_html
+
+        _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    return _PARSER
+
+
+# Loose text: text that follows a block inside a container ("<div class=photo>...</div>
+# Anchor: After heavy downpours ...<br>Report: ..."), not inside any paragraph. Such a
+# run of text is put in a paragraph of its own (with the inline elements after it), so
+# that extraction sees a paragraph; left where it is, it went with the block before it
+# when that block was pruned.
+_BLOCK_TAGS = ("div", "figure", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+               "section", "aside", "header", "nav", "form", "p", "pre", "hr")
+_INLINE_TAGS = frozenset({"a", "b", "i", "em", "strong", "span", "br", "font", "u", "small", "sup", "sub", "abbr",
+                          "cite", "q", "time", "mark"})
+_LOOSE_TEXT_CONTAINERS = frozenset({"div", "article", "section", "main", "td", "body"})
+_LOOSE_TEXT_MIN_WORDS = 5
+
+
+def _wrap_loose_text(tree) -> None:
+    """Put each run of loose text of ``_LOOSE_TEXT_MIN_WORDS`` words or more in a ``<p>``."""
+    from lxml import html as lxml_html
+
+    body = tree.find("body")
+    if body is None:
+        return
+    for element in list(body.iter(*_BLOCK_TAGS)):
+        parent = element.getparent()
+        if parent is None or parent.tag not in _LOOSE_TEXT_CONTAINERS:
+            continue
+        if len((element.tail or "").split()) < _LOOSE_TEXT_MIN_WORDS:
+            continue
+        paragraph = lxml_html.Element("p")
+        paragraph.text, element.tail = element.tail, None
+        sibling = element.getnext()
+        element.addnext(paragraph)
+        while sibling is not None and sibling.tag in _INLINE_TAGS:
+            following = sibling.getnext()
+            paragraph.append(sibling)  # moves it, with its tail
+            sibling = following
+
+
 def _parse(html: str):
     from lxml import html as lxml_html
     from lxml.etree import ParserError
@@ -209,7 +315,7 @@ def _parse(html: str):
     # lxml refuses a str that declares its encoding; the text is decoded already.
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html, count=1)
     try:
-        return lxml_html.document_fromstring(html)
+        return lxml_html.document_fromstring(html, parser=_parser())
     except (ParserError, ValueError):
         return None
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from .lexicon import (
-    ARABIC_DATELINE_CITIES, BULLETS, CLAUSE_OPENERS, HEADLINE_OPENERS, LEADING_WORDS, LEADS_TO_A_DATE,
+    ARABIC_DATELINE_CITIES, BULLETS, CLAUSE_OPENERS, HEADLINE_OPENERS, KICKERS, LEADING_WORDS, LEADS_TO_A_DATE,
     PRONOUN_I, SENTENCE_OPENERS, STRONG_HEADLINE_OPENERS,
 )
 
@@ -167,6 +167,34 @@ _NEWS_DATE = re.compile(
 _CLOCK_TIME = re.compile(r"\d[:h]\d{2}(?![\d:])")
 _FRENCH_PREPOSITIONS = {"à", "a", "de", "du", "des", "en", "au", "aux", "par", "pour", "sur", "vers", "depuis", "le",
                         "la", "les", "et", "ou"}
+
+
+# A kicker ("EXCLUSIVE:", "Communiqué :", "عاجل:") that opens a sentence is a segment of
+# its own when what follows can open a sentence: a capital, a digit, a quote or an
+# Arabic letter ("Update: the list is ready" in informal text is no label). Looked for
+# at the start of the splitter's sentences, so that a piece split again splits alike.
+_KICKER = {
+    lang: re.compile(r"(?:" + "|".join(sorted((re.escape(word).replace(r"\ ", r"[ \t\u00a0]+") for word in words),
+                                              key=len, reverse=True))
+                     + r")[ \t\u00a0\u202f]?:[ \t\u00a0]+(?=[^\W_]|[\"'“‘«])", re.I)
+    for lang, words in KICKERS.items()
+}
+_KICKER_MAX = 30
+
+
+def kicker_end(text: str, start: int, end: int, lang: str) -> int | None:
+    """Where the text after a kicker starts, if the sentence at ``start`` opens with one."""
+    if ":" not in text[start:min(end, start + _KICKER_MAX)]:
+        return None
+    found = _KICKER[lang].match(text, start, end)
+    if found is None or found.end() >= end:
+        return None
+    first = text[found.end()]
+    if lang != "ar" and not text[start].isupper():
+        return None  # a kicker is capitalised ("Update:", "EXCLUSIVE:")
+    if first.isupper() or first.isdigit() or first in "\"'“‘«" or "\u0600" <= first <= "\u06ff":
+        return found.end()
+    return None
 
 
 def _capitals_datelines(text: str) -> Iterator[int]:
