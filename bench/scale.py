@@ -112,25 +112,47 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def process_cpu(pids: list[int]) -> float:
-    """CPU seconds (user + system) the processes have used so far, from /proc (Linux); NaN elsewhere."""
-    total = 0.0
+def cpu_of(pids: list[int]) -> dict[int, float]:
+    """Process id -> CPU seconds (user + system) it has used so far, from /proc (Linux); gone ones left out."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            return float("nan")
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-    return total
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return used
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings (a process started meanwhile counts from 0)."""
+    if not after:
+        return float("nan")
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def postgres_pids(url: str) -> list[int]:
+    """The throwaway PostgreSQL server's processes (postmaster and backends), for its CPU; [] if unknown."""
+    from urllib.parse import parse_qs, urlsplit
+
+    socket_dir = parse_qs(urlsplit(url).query).get("host", [""])[0]
+    try:
+        postmaster = int((Path(socket_dir) / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    return [postmaster, *children_of(postmaster)]
 
 
 def server_pids(server: subprocess.Popen) -> list[int]:
     """The server process and its worker processes (``serve --workers N``)."""
-    try:
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    except OSError:
-        children = []
-    return [server.pid, *map(int, children)]
+    return [server.pid, *children_of(server.pid)]
 
 
 @contextmanager
@@ -208,21 +230,24 @@ def measure_serve(db: str, release_ids: list[str], env: dict[str, str], workers:
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
         pids = server_pids(server)
-        server_cpu, client_cpu = process_cpu(pids), time.process_time()
+        server_cpu, database_cpu, client_cpu = cpu_of(pids), cpu_of(postgres_pids(db)), time.process_time()
         start = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - start
-        server_cpu, client_cpu = process_cpu(pids) - server_cpu, time.process_time() - client_cpu
+        client_cpu = time.process_time() - client_cpu
+        server_cpu = cpu_between(server_cpu, cpu_of(pids))
+        database_cpu = cpu_between(database_cpu, cpu_of(postgres_pids(db))) if database_cpu else 0.0
     if errors:
         sys.exit(f"concurrent clients failed: {errors[0]}")
     done = len(latencies)
     return {"pairs_ms": pairs * 1000, "first_page_ms": first_page * 1000, "first_page_kb": page_bytes / 1024,
             "concurrent_rps": done / elapsed, "concurrent_median_ms": statistics.median(latencies) * 1000,
-            "server_cpu_ms": server_cpu / done * 1000, "client_cpu_ms": client_cpu / done * 1000,
-            "cpu_bound_rps": CORES * done / (server_cpu + client_cpu)}
+            "server_cpu_ms": server_cpu / done * 1000, "database_cpu_ms": database_cpu / done * 1000,
+            "client_cpu_ms": client_cpu / done * 1000,
+            "cpu_bound_rps": CORES * done / (server_cpu + database_cpu + client_cpu)}
 
 
 def measure_label_counts(db: str) -> Measure:
@@ -318,13 +343,12 @@ def print_table(backend: str, sizes: list[int], by_size: dict[int, dict[str, Mea
                        ("concurrent_rps", f"serve: {CLIENTS} concurrent clients, requests/s"),
                        ("concurrent_median_ms", f"serve: {CLIENTS} concurrent clients, median ms"),
                        ("server_cpu_ms", "serve: server CPU ms a request (all its processes)"),
+                       ("database_cpu_ms", "serve: PostgreSQL's own CPU ms a request (SQLite: in the server)"),
                        ("client_cpu_ms", "serve: the benchmark's clients' CPU ms a request"),
-                       ("cpu_bound_rps", f"serve: requests/s {CORES} cores allow at that CPU (server + clients)")):
+                       ("cpu_bound_rps", f"serve: requests/s {CORES} cores allow at that CPU (all of it)")):
         values = [by_size[n]["serve"].extra[key] for n in sizes]
         print(f"| {label} | " + " | ".join(f"{v:.1f}" for v in values) + " | " + " | ".join(
             f"{exponent(a, b, na, nb):.2f}" for a, b, na, nb in zip(values, values[1:], sizes, sizes[1:])) + " |")
-    if backend != "sqlite":
-        print("\n(server CPU: the review server's processes only, not PostgreSQL's own)")
     print()
     check_targets(by_size, sizes)
 
@@ -425,9 +449,9 @@ def main() -> None:
                 if k + 1 < len(sizes):
                     # The next size's work at the growth seen so far (at least 1.15, the run's), plus the
                     # fixed start-up: a guide to the wait, not a measurement.
-                    work = {m: took[m] - by_size[m]["start-up (imports, model)"].seconds for m in took}
-                    growth = max(1.15, exponent(work[sizes[k - 1]], work[n], sizes[k - 1], n)) if k else 1.15
-                    expected = work[n] * (sizes[k + 1] / n) ** growth + by_size[n]["start-up (imports, model)"].seconds
+                    own = {m: took[m] - by_size[m]["start-up (imports, model)"].seconds for m in took}
+                    growth = max(1.15, exponent(own[sizes[k - 1]], own[n], sizes[k - 1], n)) if k else 1.15
+                    expected = own[n] * (sizes[k + 1] / n) ** growth + by_size[n]["start-up (imports, model)"].seconds
                     print(f"  {backend} {sizes[k + 1]:,}: about {expected / 60:.0f} min expected", file=sys.stderr,
                           flush=True)
             print_table(backend, sizes, by_size)
