@@ -39,6 +39,7 @@ import json
 import math
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -436,25 +437,29 @@ def main() -> None:
     pool = real_sentences()
     print(f"# bench/scale.py: sizes {sizes}, {SENTENCES_PER_RELEASE} sentences a release from {len(pool):,} real ones;"
           f" tiny random Marian; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at start; work in {work}")
-    for backend in backends:
-        with databases(backend, work / backend, sizes) as dbs:
-            by_size, took = {}, {}
-            for k, n in enumerate(sizes):
-                start = time.perf_counter()
-                by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config,
-                                          args.workers, env)
-                took[n] = time.perf_counter() - start
-                print(f"  {backend} {n:,}: {took[n]:.0f} s in all (run {by_size[n]['run'].seconds:.1f} s),"
-                      f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
-                if k + 1 < len(sizes):
-                    # The next size's work at the growth seen so far (at least 1.15, the run's), plus the
-                    # fixed start-up: a guide to the wait, not a measurement.
-                    own = {m: took[m] - by_size[m]["start-up (imports, model)"].seconds for m in took}
-                    growth = max(1.15, exponent(own[sizes[k - 1]], own[n], sizes[k - 1], n)) if k else 1.15
-                    expected = own[n] * (sizes[k + 1] / n) ** growth + by_size[n]["start-up (imports, model)"].seconds
-                    print(f"  {backend} {sizes[k + 1]:,}: about {expected / 60:.0f} min expected", file=sys.stderr,
-                          flush=True)
-            print_table(backend, sizes, by_size)
+    try:
+        for backend in backends:
+            with databases(backend, work / backend, sizes) as dbs:
+                by_size, took = {}, {}
+                for k, n in enumerate(sizes):
+                    start = time.perf_counter()
+                    by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config,
+                                              args.workers, env)
+                    took[n] = time.perf_counter() - start
+                    print(f"  {backend} {n:,}: {took[n]:.0f} s in all (run {by_size[n]['run'].seconds:.1f} s),"
+                          f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+                    if k + 1 < len(sizes):
+                        # The next size's work at the growth seen so far (at least 1.15, the run's), plus the
+                        # fixed start-up: a guide to the wait, not a measurement.
+                        own = {m: took[m] - by_size[m]["start-up (imports, model)"].seconds for m in took}
+                        growth = max(1.15, exponent(own[sizes[k - 1]], own[n], sizes[k - 1], n)) if k else 1.15
+                        expected = own[n] * (sizes[k + 1] / n) ** growth + by_size[n]["start-up (imports, model)"].seconds
+                        print(f"  {backend} {sizes[k + 1]:,}: about {expected / 60:.0f} min expected", file=sys.stderr,
+                              flush=True)
+                print_table(backend, sizes, by_size)
+    finally:
+        if not args.keep:  # a 20k archive's databases take a few GB
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
