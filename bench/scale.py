@@ -9,11 +9,15 @@ measures, for each size:
 
 - ``run``: the first run (time, peak memory of the process: start-up, model and run);
 - ``no-op re-run``: the same run again (nothing to segment or translate);
-- ``add one``: a run of one new release into this archive, and into an empty one;
+- ``add one``: a run of one new release into this archive, and into an empty one (the
+  median of three releases, each added to both in turn);
 - ``export``: every pair as JSON lines;
-- ``label counts``: the counts a run's summary shows, over every release;
+- ``label counts``: the counts a run's summary shows, over every release (median of three);
 - ``serve``: one release's pairs and the first page of the release list (median of 20
-  requests), the first page's size, and 20 concurrent clients (loopback only);
+  requests), the first page's size, and 20 concurrent clients (loopback only, in this
+  process): requests/s, and the CPU a request costs the server's processes and the clients,
+  which holds on a loaded machine where requests/s does not (``--workers N``: serve
+  --workers N);
 
 then prints the growth exponent between consecutive sizes (1.0 = linear) and checks the
 targets of issue 22. ``--postgres`` runs the same on a throwaway PostgreSQL server.
@@ -21,7 +25,10 @@ The commands run in one child process per size (start-up paid once, not timed), 
 server in another. Every figure comes from this one run on this machine: compare
 ratios, not seconds.
 
-    python bench/scale.py --sizes 1000,5000 [--postgres] [--keep DIR]
+    python bench/scale.py --sizes 1000,5000,20000 [--postgres | --only-postgres] [--workers N] [--keep DIR]
+    python bench/scale.py --serve-only DB [--workers N]     # the serve figures on an existing database
+
+After each size it prints (on stderr) what the size took and what the next one is expected to.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import json
 import math
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -105,25 +113,47 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def process_cpu(pids: list[int]) -> float:
-    """CPU seconds (user + system) the processes have used so far, from /proc (Linux); NaN elsewhere."""
-    total = 0.0
+def cpu_of(pids: list[int]) -> dict[int, float]:
+    """Process id -> CPU seconds (user + system) it has used so far, from /proc (Linux); gone ones left out."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
-            return float("nan")
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
-    return total
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return used
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings (a process started meanwhile counts from 0)."""
+    if not after:
+        return float("nan")
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def postgres_pids(url: str) -> list[int]:
+    """The throwaway PostgreSQL server's processes (postmaster and backends), for its CPU; [] if unknown."""
+    from urllib.parse import parse_qs, urlsplit
+
+    socket_dir = parse_qs(urlsplit(url).query).get("host", [""])[0]
+    try:
+        postmaster = int((Path(socket_dir) / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    return [postmaster, *children_of(postmaster)]
 
 
 def server_pids(server: subprocess.Popen) -> list[int]:
     """The server process and its worker processes (``serve --workers N``)."""
-    try:
-        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    except OSError:
-        children = []
-    return [server.pid, *map(int, children)]
+    return [server.pid, *children_of(server.pid)]
 
 
 @contextmanager
@@ -201,21 +231,24 @@ def measure_serve(db: str, release_ids: list[str], env: dict[str, str], workers:
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
         pids = server_pids(server)
-        server_cpu, client_cpu = process_cpu(pids), time.process_time()
+        server_cpu, database_cpu, client_cpu = cpu_of(pids), cpu_of(postgres_pids(db)), time.process_time()
         start = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - start
-        server_cpu, client_cpu = process_cpu(pids) - server_cpu, time.process_time() - client_cpu
+        client_cpu = time.process_time() - client_cpu
+        server_cpu = cpu_between(server_cpu, cpu_of(pids))
+        database_cpu = cpu_between(database_cpu, cpu_of(postgres_pids(db))) if database_cpu else 0.0
     if errors:
         sys.exit(f"concurrent clients failed: {errors[0]}")
     done = len(latencies)
     return {"pairs_ms": pairs * 1000, "first_page_ms": first_page * 1000, "first_page_kb": page_bytes / 1024,
             "concurrent_rps": done / elapsed, "concurrent_median_ms": statistics.median(latencies) * 1000,
-            "server_cpu_ms": server_cpu / done * 1000, "client_cpu_ms": client_cpu / done * 1000,
-            "cpu_bound_rps": CORES * done / (server_cpu + client_cpu)}
+            "server_cpu_ms": server_cpu / done * 1000, "database_cpu_ms": database_cpu / done * 1000,
+            "client_cpu_ms": client_cpu / done * 1000,
+            "cpu_bound_rps": CORES * done / (server_cpu + database_cpu + client_cpu)}
 
 
 def measure_label_counts(db: str) -> Measure:
@@ -311,13 +344,12 @@ def print_table(backend: str, sizes: list[int], by_size: dict[int, dict[str, Mea
                        ("concurrent_rps", f"serve: {CLIENTS} concurrent clients, requests/s"),
                        ("concurrent_median_ms", f"serve: {CLIENTS} concurrent clients, median ms"),
                        ("server_cpu_ms", "serve: server CPU ms a request (all its processes)"),
+                       ("database_cpu_ms", "serve: PostgreSQL's own CPU ms a request (SQLite: in the server)"),
                        ("client_cpu_ms", "serve: the benchmark's clients' CPU ms a request"),
-                       ("cpu_bound_rps", f"serve: requests/s {CORES} cores allow at that CPU (server + clients)")):
+                       ("cpu_bound_rps", f"serve: requests/s {CORES} cores allow at that CPU (all of it)")):
         values = [by_size[n]["serve"].extra[key] for n in sizes]
         print(f"| {label} | " + " | ".join(f"{v:.1f}" for v in values) + " | " + " | ".join(
             f"{exponent(a, b, na, nb):.2f}" for a, b, na, nb in zip(values, values[1:], sizes, sizes[1:])) + " |")
-    if backend != "sqlite":
-        print("\n(server CPU: the review server's processes only, not PostgreSQL's own)")
     print()
     check_targets(by_size, sizes)
 
@@ -405,21 +437,29 @@ def main() -> None:
     pool = real_sentences()
     print(f"# bench/scale.py: sizes {sizes}, {SENTENCES_PER_RELEASE} sentences a release from {len(pool):,} real ones;"
           f" tiny random Marian; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at start; work in {work}")
-    for backend in backends:
-        with databases(backend, work / backend, sizes) as dbs:
-            by_size, took = {}, {}
-            for k, n in enumerate(sizes):
-                start = time.perf_counter()
-                by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config,
-                                          args.workers, env)
-                took[n] = time.perf_counter() - start
-                print(f"  {backend} {n:,}: {took[n]:.0f} s in all (run {by_size[n]['run'].seconds:.1f} s),"
-                      f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
-                if k + 1 < len(sizes):  # what the next size will take, at the growth seen so far (>= linear)
-                    growth = max(1.0, exponent(took[sizes[k - 1]], took[n], sizes[k - 1], n)) if k else 1.15
-                    print(f"  {backend} {sizes[k + 1]:,}: about {took[n] * (sizes[k + 1] / n) ** growth / 60:.0f} min"
-                          f" expected", file=sys.stderr, flush=True)
-            print_table(backend, sizes, by_size)
+    try:
+        for backend in backends:
+            with databases(backend, work / backend, sizes) as dbs:
+                by_size, took = {}, {}
+                for k, n in enumerate(sizes):
+                    start = time.perf_counter()
+                    by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config,
+                                              args.workers, env)
+                    took[n] = time.perf_counter() - start
+                    print(f"  {backend} {n:,}: {took[n]:.0f} s in all (run {by_size[n]['run'].seconds:.1f} s),"
+                          f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+                    if k + 1 < len(sizes):
+                        # The next size's work at the growth seen so far (at least 1.15, the run's), plus the
+                        # fixed start-up: a guide to the wait, not a measurement.
+                        own = {m: took[m] - by_size[m]["start-up (imports, model)"].seconds for m in took}
+                        growth = max(1.15, exponent(own[sizes[k - 1]], own[n], sizes[k - 1], n)) if k else 1.15
+                        expected = own[n] * (sizes[k + 1] / n) ** growth + by_size[n]["start-up (imports, model)"].seconds
+                        print(f"  {backend} {sizes[k + 1]:,}: about {expected / 60:.0f} min expected", file=sys.stderr,
+                              flush=True)
+                print_table(backend, sizes, by_size)
+    finally:
+        if not args.keep:  # a 20k archive's databases take a few GB
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

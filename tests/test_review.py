@@ -523,3 +523,39 @@ def test_serve_stops_with_exit_1_when_a_worker_dies(db: Path) -> None:
             process.kill()
             process.wait(10)
         process.stderr.close()
+
+
+def test_release_list_label_counts_follow_every_write(service: ReviewService, db: Path) -> None:
+    """The list's label counts are kept between requests; a version stored by anyone
+    (here another service, as another worker process would) shows in the next page."""
+    def labels(release_id: str) -> dict[str, int]:
+        page = service.release_page(limit=500)
+        return next(r["labels"]["fr"] for r in page.items if r["id"] == release_id)
+
+    release_id = _release_id(service, "Container Terminal")
+    before = labels(release_id)
+    assert labels(release_id) == before  # the second page comes from the kept counts
+    pair = next(p for p in service.pairs(release_id, "fr") if p["label"] != "good")
+    ReviewService(str(db)).edit(pair["id"], status="approved")  # approved: labelled good
+    after = labels(release_id)
+    assert after["good"] == before["good"] + 1 and sum(after.values()) == sum(before.values())
+    with Store(str(db)) as store:
+        assert {k: v for k, v in after.items() if v} == store.labels_by_release([release_id])[release_id]["fr"]
+
+
+def test_connections_of_ended_threads_are_closed(db: Path) -> None:
+    service = ReviewService(str(db))
+
+    def request() -> None:
+        service.release_page(limit=5)
+
+    for _ in range(4):  # four threads, one after another, as a thread pool replaces idle workers
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+    assert len(service._open) == 1  # each new thread's connection closed the ended ones'
+    [kept] = service._open.values()
+    service.close()
+    assert service._open == {}
+    with pytest.raises(Exception):  # closed: no statement runs on it any more
+        kept.db.execute("SELECT 1")

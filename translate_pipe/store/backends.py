@@ -164,7 +164,9 @@ class SQLiteDatabase:
         if path != ":memory:" and not parent.is_dir():
             raise StoreError(f"{path}: the folder {parent} does not exist")
         try:
-            self.connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+            # Not tied to the opening thread: the review service gives each thread its own
+            # connection and closes them all from the thread that stops the server.
+            self.connection = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
             self.connection.execute("PRAGMA journal_mode=WAL")
             self.connection.execute("PRAGMA synchronous=NORMAL")
             self.connection.execute("PRAGMA foreign_keys=ON")

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 
 from ..model import Flag, Pair, PairScores
+from .backends import SQLiteDatabase
 from .sql import CURRENT, StorePart, chunks, insert_all_scores, now, placeholders
 
 
@@ -84,6 +85,19 @@ class PairQueries(StorePart):
             ):
                 counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
         return counts
+
+    def translations_stamp(self) -> int | None:
+        """A number that changes whenever a translation or a version is stored, or None where
+        there is no cheap one.
+
+        Translations are only ever added (a review stores a new version), so on SQLite, where
+        one writer at a time takes the ids in order, the largest id names the table's state.
+        PostgreSQL hands out ids to concurrent transactions that may commit out of order:
+        None there.
+        """
+        if not isinstance(self.db, SQLiteDatabase):
+            return None
+        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM translations").fetchone()[0])
 
     def memory_lookup(self, system_id: int, texts: Iterable[str]) -> dict[str, int]:
         """Source text -> id of the best translation the same system already has of that exact text.
