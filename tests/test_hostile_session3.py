@@ -1,0 +1,102 @@
+"""Hostile inputs for the features added in session 3 (`models pin`, `extract --site`,
+`serve --workers`, PostgreSQL's COPY writes): what a careless user or a broken file does,
+and what must happen instead (one line naming the file, exit 1, nothing stored or edited lost).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from translate_pipe.cli import main
+
+from .test_registry import _cached_snapshot
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+GOOD = "en-ar:\n  model: Helsinki-NLP/opus-mt-en-ar\n  revision: main\n  target_token: '>>ara<<'\n"
+
+
+def _one_error_line(err: str, *needles: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+# --- models pin: the text edit never corrupts or half-applies ---------------------
+
+
+@pytest.fixture()
+def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A registry file the CLI pins (its checkout copy would be tmp_path/models/registry.yaml),
+    with en-ar's snapshot in a private Hugging Face cache."""
+    import huggingface_hub.constants
+
+    from translate_pipe.translate import registry as registry_module
+
+    cache = tmp_path / "hub"
+    _cached_snapshot(cache, "Helsinki-NLP/opus-mt-en-ar", COMMIT)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
+    path = tmp_path / "package" / "data" / "registry.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(GOOD, encoding="utf-8")
+    monkeypatch.setattr(registry_module, "REGISTRY_PATH", path)
+    return path
+
+
+def test_models_pin_pins_a_plain_registry(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "pin", "en-ar"]) == 0
+    assert f"revision: {COMMIT}" in registry.read_text(encoding="utf-8")
+    assert f"pinned to {COMMIT}" in capsys.readouterr().out
+
+
+def test_models_pin_refuses_a_read_only_registry(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    registry.chmod(0o444)  # as root, the rename would have replaced it anyway
+    assert main(["models", "pin", "en-ar"]) == 2  # ConfigError
+    _one_error_line(capsys.readouterr().err, str(registry), "read-only")
+    assert registry.read_text(encoding="utf-8") == GOOD
+    assert stat.S_IMODE(registry.stat().st_mode) == 0o444
+
+
+def test_models_pin_refuses_a_layout_its_edit_would_break(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    flow = "en-ar:\n  {model: Helsinki-NLP/opus-mt-en-ar, revision: main}\n"
+    registry.write_text(flow, encoding="utf-8")  # was: yaml's ScannerError as a traceback
+    assert main(["models", "pin", "en-ar"]) == 2  # ConfigError
+    _one_error_line(capsys.readouterr().err, str(registry), "edit it by hand")
+    assert registry.read_text(encoding="utf-8") == flow
+
+
+def test_models_pin_refuses_a_registry_that_is_not_utf8(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = GOOD.replace("main", "caf\xe9").encode("latin-1")
+    registry.write_bytes(data)  # was: UnicodeDecodeError as a traceback
+    assert main(["models", "pin", "en-ar"]) == 2  # ConfigError
+    _one_error_line(capsys.readouterr().err, str(registry), "UTF-8")
+    assert registry.read_bytes() == data
+
+
+def test_models_pin_edits_both_copies_or_neither(registry: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The checkout's copy has the entry twice: its edit cannot be checked, so it is refused;
+    # the first file was pinned before the second failed (the two then disagreed).
+    copy = registry.parents[2] / "models" / "registry.yaml"
+    copy.parent.mkdir()
+    duplicated = GOOD + GOOD
+    copy.write_text(duplicated, encoding="utf-8")
+    assert main(["models", "pin", "en-ar"]) == 2  # ConfigError
+    _one_error_line(capsys.readouterr().err, str(copy))
+    assert registry.read_text(encoding="utf-8") == GOOD
+    assert copy.read_text(encoding="utf-8") == duplicated
+
+
+def test_models_pin_through_a_symlink_edits_the_target(registry: Path, tmp_path: Path) -> None:
+    from translate_pipe.translate import registry as registry_module
+
+    link = tmp_path / "package" / "data" / "link.yaml"
+    link.symlink_to(registry)
+    registry_module.REGISTRY_PATH = link  # restored by the fixture's monkeypatch
+    assert main(["models", "pin", "en-ar"]) == 0
+    assert link.is_symlink()
+    assert f"revision: {COMMIT}" in registry.read_text(encoding="utf-8")
