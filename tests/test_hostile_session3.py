@@ -14,6 +14,7 @@ import pytest
 from translate_pipe.cli import main
 
 from .test_registry import _cached_snapshot
+from .test_review import built_db  # noqa: F401 - a fixture used here
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 GOOD = "en-ar:\n  model: Helsinki-NLP/opus-mt-en-ar\n  revision: main\n  target_token: '>>ara<<'\n"
@@ -100,3 +101,38 @@ def test_models_pin_through_a_symlink_edits_the_target(registry: Path, tmp_path:
     assert main(["models", "pin", "en-ar"]) == 0
     assert link.is_symlink()
     assert f"revision: {COMMIT}" in registry.read_text(encoding="utf-8")
+
+
+# --- review edits: text PostgreSQL, XML exports and SQLite all hold -------------------
+
+
+@pytest.fixture()
+def review_db(built_db: tuple[Path, Path, Path], tmp_path: Path) -> Path:  # noqa: F811
+    import shutil
+
+    copy = tmp_path / "review.db"
+    shutil.copy(built_db[0], copy)
+    return copy
+
+
+@pytest.mark.parametrize("tgt", ["nul \x00 byte", "bell \x07 here", "escape \x1b[31m red"])
+def test_an_edit_with_a_control_character_is_refused_and_nothing_is_stored(review_db: Path, tgt: str) -> None:
+    # SQLite stored it (and a TMX export of it would not be XML); PostgreSQL refused NUL
+    # with a StoreError that reached the reviewer as a 500.
+    from fastapi.testclient import TestClient
+
+    from translate_pipe.review.app import create_app
+    from translate_pipe.review.service import ReviewService
+
+    service = ReviewService(str(review_db))
+    release = service.releases()[0]
+    pair = service.pairs(release["id"], "fr")[0]
+    with TestClient(create_app(str(review_db)), base_url="http://localhost") as client:
+        response = client.put(f"/api/pairs/{pair['id']}", json={"tgt": tgt})
+        assert response.status_code == 422, response.text
+        assert "control character" in response.json()["detail"]
+        tab = client.put(f"/api/pairs/{pair['id']}", json={"tgt": "a\ttab is text"})
+        assert tab.status_code == 200, tab.text
+    assert [p["tgt"] for p in service.pairs(release["id"], "fr") if "\x00" in p["tgt"] or "\x07" in p["tgt"]
+            or "\x1b" in p["tgt"]] == []
+    service.close()

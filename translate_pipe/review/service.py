@@ -97,6 +97,14 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
+# C0 controls but tab: XML 1.0 (TMX, XLIFF) cannot hold them and PostgreSQL refuses NUL.
+_CONTROLS = frozenset(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
+
+
+def _control_character(text: str) -> str | None:
+    return next((char for char in text if char in _CONTROLS), None)
+
+
 def _current_pair(store: Store, pair_id: int) -> Pair:
     """The current version of the pair ``pair_id`` belongs to; :class:`NotFound` if none.
 
@@ -289,6 +297,9 @@ class ReviewService:
                 raise InvalidEdit("tgt must be one line: a pair is one sentence")
             if not _is_utf8(tgt):
                 raise InvalidEdit("tgt has a lone surrogate (an unpaired \\ud800-\\udfff escape): not text")
+            control = _control_character(tgt)
+            if control is not None:
+                raise InvalidEdit(f"tgt has a control character (U+{ord(control):04X}): not text")
             tgt = tgt.strip()
         with self._store() as store:
             current = _current_pair(store, pair_id)
