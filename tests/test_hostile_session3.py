@@ -6,6 +6,7 @@ and what must happen instead (one line naming the file, exit 1, nothing stored o
 from __future__ import annotations
 
 import os
+import signal
 import stat
 from pathlib import Path
 
@@ -136,3 +137,77 @@ def test_an_edit_with_a_control_character_is_refused_and_nothing_is_stored(revie
     assert [p["tgt"] for p in service.pairs(release["id"], "fr") if "\x00" in p["tgt"] or "\x07" in p["tgt"]
             or "\x1b" in p["tgt"]] == []
     service.close()
+
+
+# --- serve --workers: no worker short, no worker orphaned ---------------------------
+
+
+@pytest.fixture()
+def empty_db(tmp_path: Path) -> Path:
+    from translate_pipe.store import Store
+
+    path = tmp_path / "empty.db"
+    Store(str(path)).close()
+    return path
+
+
+def _gone(pid: int, within: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
+def test_serve_stops_when_a_worker_is_sent_sigterm_by_hand(empty_db: Path) -> None:
+    # A worker stopped with SIGTERM exits 0: the parent ran on with one worker of two, exit 0.
+    from .test_review import _serve, _wait_until_serving, _workers_of
+
+    process, port = _serve(empty_db, "--workers", "2")
+    workers: list[int] = []
+    try:
+        _wait_until_serving(port)
+        workers = _workers_of(process.pid)
+        os.kill(workers[0], signal.SIGTERM)
+        assert process.wait(20) == 1
+        err = process.stderr.read()
+        _one_error_line(err, "a worker process failed", f"127.0.0.1:{port}")  # the real port, not 0
+        assert _gone(workers[1], 5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        for worker in workers:
+            try:
+                os.kill(worker, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        process.stderr.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
+def test_workers_stop_themselves_when_the_parent_is_killed(empty_db: Path) -> None:
+    # kill -9 of the parent left both workers serving on the port, orphaned, for ever.
+    from .test_review import _serve, _wait_until_serving, _workers_of
+
+    process, port = _serve(empty_db, "--workers", "2")
+    workers: list[int] = []
+    try:
+        _wait_until_serving(port)
+        workers = _workers_of(process.pid)
+        process.kill()
+        process.wait(10)
+        assert all(_gone(worker, 10) for worker in workers)
+    finally:
+        for worker in workers:
+            try:
+                os.kill(worker, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        process.stderr.close()

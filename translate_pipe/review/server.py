@@ -67,8 +67,9 @@ def serve(db: str, host: str, port: int, config=None, allowed_hosts: Sequence[st
         raise TranslatePipeError("--workers above 1 needs os.fork (Linux, macOS); run one worker here")
     app = create_app(db, config, bind_host=host, allowed_hosts=allowed_hosts)
     sock = listen(host, port)
+    port = sock.getsockname()[1]  # the real one (for --port 0), in messages too
     if on_listening is not None:
-        on_listening(host, sock.getsockname()[1])
+        on_listening(host, port)
     try:
         if workers == 1:
             _run_server(app, sock, host, port)
@@ -88,6 +89,19 @@ def _run_server(app, sock: socket.socket, host: str, port: int) -> None:
         raise TranslatePipeError(f"the review server on {host}:{port} stopped: startup failed ({exc.code})") from None
 
 
+def _stop_when_orphaned(parent: int) -> None:
+    """In a worker: SIGTERM itself (uvicorn's graceful stop) once ``parent`` has gone."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
 def _run_workers(app, sock: socket.socket, host: str, port: int, workers: int) -> None:
     """``workers`` forked processes, each a whole server (guard, deadlines, limits) on the bound socket.
 
@@ -95,16 +109,20 @@ def _run_workers(app, sock: socket.socket, host: str, port: int, workers: int) -
     hands each new connection to one of the processes accepting on the socket. Each
     worker opens its own database connections after the fork (SQLite in WAL mode lets
     readers run beside a writer; an edit takes the write lock). This process only waits:
-    SIGINT or SIGTERM is passed on to the workers, and when one worker dies the others
-    are stopped, so the server never runs on with fewer workers than it said.
+    SIGINT or SIGTERM is passed on to the workers, and when one worker stops that this
+    process did not stop (killed, crashed, or sent SIGTERM by hand) the others are stopped
+    too, so the server never runs on with fewer workers than it said. A worker whose parent
+    is gone (``kill -9``) stops itself rather than serve on, orphaned, on the port.
     """
     children: list[int] = []
+    parent = os.getpid()
     for _ in range(workers):
         pid = os.fork()
         if pid == 0:  # the worker: serve, then leave without running the parent's clean-up
             code = 0
             try:
                 signal.signal(signal.SIGINT, signal.default_int_handler)
+                _stop_when_orphaned(parent)
                 _run_server(app, sock, host, port)
             except TranslatePipeError as exc:
                 print(f"translate-pipe: {exc}", file=sys.stderr, flush=True)
@@ -117,7 +135,11 @@ def _run_workers(app, sock: socket.socket, host: str, port: int, workers: int) -
                 os._exit(code)
         children.append(pid)
 
+    stopping = False
+
     def stop(signum, _frame) -> None:
+        nonlocal stopping
+        stopping = True
         for child in children:
             try:
                 os.kill(child, signal.SIGTERM)
@@ -134,7 +156,8 @@ def _run_workers(app, sock: socket.socket, host: str, port: int, workers: int) -
             except ChildProcessError:
                 break
             remaining.discard(pid)
-            if os.waitstatus_to_exitcode(status) not in (0, -signal.SIGTERM, -signal.SIGINT) and not failed:
+            code = os.waitstatus_to_exitcode(status)
+            if not failed and (not stopping or code not in (0, -signal.SIGTERM, -signal.SIGINT)):
                 failed = True
                 stop(signal.SIGTERM, None)  # one worker died: stop the rest
     finally:
