@@ -211,3 +211,58 @@ def test_workers_stop_themselves_when_the_parent_is_killed(empty_db: Path) -> No
             except ProcessLookupError:
                 pass
         process.stderr.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
+def test_concurrent_edits_on_two_workers_all_land_and_the_counts_follow(review_db: Path) -> None:
+    """Edits and list pages at once on two workers: every request answers 200 (no
+    'database is locked' as a 500), every edit is a stored version, and after the last
+    edit each worker's kept label counts equal a fresh count."""
+    import http.client
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    from translate_pipe.review.service import ReviewService
+
+    from .test_review import _serve, _wait_until_serving
+
+    fresh = ReviewService(str(review_db))
+    release_id = str(fresh.releases()[0]["id"])
+    pair_ids = [p["id"] for p in fresh.pairs(release_id, "fr")][:6]
+    fresh.close()
+
+    def request(method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            headers = {"Host": "localhost", "Content-Type": "application/json"}
+            connection.request(method, path, json.dumps(body) if body else None, headers)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def labels() -> dict[str, int]:
+        status, body = request("GET", "/api/releases?limit=500")
+        assert status == 200, body
+        return next(r["labels"]["fr"] for r in json.loads(body) if r["id"] == release_id)
+
+    process, port = _serve(review_db, "--workers", "2")
+    try:
+        _wait_until_serving(port)
+        for _ in range(4):
+            labels()  # both workers keep counts from before the edits
+        jobs = [("PUT", f"/api/pairs/{pair_id}", {"status": status})
+                for pair_id in pair_ids for status in ("approved", "rejected")]
+        jobs += [("GET", "/api/releases?limit=500", None)] * 12
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda job: request(*job), jobs))
+        assert [status for status, _ in answers] == [200] * len(jobs), [a for a in answers if a[0] != 200][:2]
+        fresh = ReviewService(str(review_db))
+        expected = next(r["labels"]["fr"] for r in fresh.releases() if r["id"] == release_id)
+        fresh.close()
+        for _ in range(6):  # connections land on either worker
+            assert labels() == expected
+    finally:
+        process.terminate()
+        process.wait(20)
+        process.stderr.close()
