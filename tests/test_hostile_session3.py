@@ -266,3 +266,28 @@ def test_concurrent_edits_on_two_workers_all_land_and_the_counts_follow(review_d
         process.terminate()
         process.wait(20)
         process.stderr.close()
+
+
+# --- extract --site: a stray huge file in the folder ------------------------------------
+
+
+def test_site_learning_does_not_read_a_file_larger_than_any_release(tmp_path: Path) -> None:
+    # A 100 MB file (sparse: no disk used) among the releases was read whole, then dropped.
+    import tracemalloc
+
+    from translate_pipe.ingest import extract_release, site_furniture
+
+    for name in "abc":
+        (tmp_path / f"{name}.txt").write_text(f"Menu Home About\n\nTitle {name}\n\nBody {name} says a thing here.\n"
+                                              f"\nFollow us on Twitter and Facebook\n", encoding="utf-8")
+    with open(tmp_path / "zz-dump.txt", "wb") as handle:
+        handle.truncate(100_000_000)
+    tracemalloc.start()
+    try:
+        furniture = site_furniture(tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000, peak
+    release = extract_release(tmp_path / "a.txt", furniture=furniture)
+    assert "Follow us on Twitter and Facebook" not in [p.text for p in release.paragraphs]

@@ -172,6 +172,9 @@ def _learn(entries: list[Path | Skipped], config: IngestConfig,
         if suffix in JSONL_SUFFIXES | PARQUET_SUFFIXES:
             continue
         try:
+            # Larger than any page or text ingest keeps: not read (a stray dump would be read whole).
+            if entry.stat().st_size > max(config.max_page_bytes, 4 * config.max_release_chars):
+                continue
             data = entry.read_bytes()
         except OSError:
             continue
