@@ -291,3 +291,22 @@ def test_site_learning_does_not_read_a_file_larger_than_any_release(tmp_path: Pa
     assert peak < 20_000_000, peak
     release = extract_release(tmp_path / "a.txt", furniture=furniture)
     assert "Follow us on Twitter and Facebook" not in [p.text for p in release.paragraphs]
+
+
+def test_a_review_app_started_again_after_it_stopped_answers_at_once(empty_db: Path) -> None:
+    # The app's shutdown closes every thread's connection; its threads kept the closed ones
+    # and the first request of each after a restart (a TestClient entered twice) was a 500.
+    from fastapi.testclient import TestClient
+
+    from translate_pipe.review.app import create_app
+    from translate_pipe.review.service import ReviewService
+
+    app = create_app(str(empty_db))
+    for _ in range(2):
+        with TestClient(app, base_url="http://localhost", raise_server_exceptions=False) as client:
+            assert [client.get("/api/releases").status_code for _ in range(4)] == [200] * 4
+    service = ReviewService(str(empty_db))
+    assert service.release_page().total == 0
+    service.close()
+    assert service.release_page().total == 0  # was: StoreError "Cannot operate on a closed database"
+    service.close()

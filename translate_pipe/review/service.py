@@ -175,6 +175,8 @@ class ReviewService:
 
     def _thread_store(self) -> Store:
         store = getattr(self._local, "store", None)
+        if store is not None and self._open.get(threading.current_thread()) is not store:
+            store = None  # closed by close(): the service is being used again (a restarted app)
         if store is None:
             store = Store(self.db)
             with self._open_lock:
