@@ -310,3 +310,39 @@ def test_a_review_app_started_again_after_it_stopped_answers_at_once(empty_db: P
     service.close()
     assert service.release_page().total == 0  # was: StoreError "Cannot operate on a closed database"
     service.close()
+
+
+# --- PostgreSQL's COPY: text COPY's own syntax would misread ------------------------------
+
+COPY_HOSTILE = ["tab\there", "back\\slash \\N \\. \\\\", "new\nline\r\nand\rCR", "end\\", "\\N",
+                "line\u2028sep", "عربي\u200f«quote»"]
+
+
+@pytest.mark.postgres
+def test_copy_writes_every_character_copy_text_format_treats_specially(postgres_url: str, tmp_path: Path) -> None:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+    from translate_pipe.model import Paragraph, Release, Segment
+    from translate_pipe.store import Store
+
+    release = Release(id="r1", title="Title", paragraphs=(Paragraph(text="Title", kind="title"),), origin="o")
+    segments = [Segment("r1", "en", i, 0, text, "body", 0, len(text)) for i, text in enumerate(COPY_HOSTILE)]
+    for db in (str(tmp_path / "same.db"), postgres_url):
+        with Store(db) as store:
+            assert store.add_release(release, segments)
+            assert [s.text for s in store.segments("r1")] == COPY_HOSTILE, db
+
+
+@pytest.mark.postgres
+def test_copy_of_a_nul_byte_is_one_store_error_and_stores_nothing(postgres_url: str) -> None:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+    from translate_pipe.errors import StoreError
+    from translate_pipe.model import Paragraph, Release, Segment
+    from translate_pipe.store import Store
+
+    release = Release(id="r2", title="Title", paragraphs=(Paragraph(text="Title", kind="title"),), origin="o")
+    segments = [Segment("r2", "en", 0, 0, "fine", "body", 0, 4), Segment("r2", "en", 1, 0, "nul\x00", "body", 0, 4)]
+    with Store(postgres_url) as store:
+        with pytest.raises(StoreError, match="NUL") as raised:
+            store.add_release(release, segments)
+        assert "\n" not in str(raised.value)
+        assert not store.has_release("r2") and store.segments("r2") == []  # the release's row rolled back too
