@@ -5,6 +5,7 @@ and what must happen instead (one line naming the file, exit 1, nothing stored o
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import stat
@@ -346,3 +347,37 @@ def test_copy_of_a_nul_byte_is_one_store_error_and_stores_nothing(postgres_url: 
             store.add_release(release, segments)
         assert "\n" not in str(raised.value)
         assert not store.has_release("r2") and store.segments("r2") == []  # the release's row rolled back too
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_database_that_fails_under_the_server_is_a_503_with_one_log_line(empty_db: Path) -> None:
+    # A store error (here: the file overwritten while serving; in production 'database is
+    # locked' past the busy timeout, a PostgreSQL server gone) was a bare 500 and a traceback.
+    from fastapi.testclient import TestClient
+
+    from translate_pipe.review.app import create_app
+
+    with TestClient(create_app(str(empty_db)), base_url="http://localhost", raise_server_exceptions=False) as client:
+        assert client.get("/api/releases").status_code == 200
+        empty_db.write_bytes(b"not a database " * 300)
+        for name in ("empty.db-wal", "empty.db-shm"):
+            (empty_db.parent / name).unlink(missing_ok=True)
+        logger = logging.getLogger("translate_pipe.review.app")  # the CLI stops translate_pipe's propagation
+        logger.addHandler(handler := _Records())
+        try:
+            response = client.get("/api/releases")
+        finally:
+            logger.removeHandler(handler)
+        assert response.status_code == 503, response.text
+        assert "database" in response.json()["detail"] and str(empty_db) not in response.json()["detail"]
+        logged = [r for r in handler.records if r.levelno >= logging.WARNING]
+        assert len(logged) == 1 and logged[0].exc_info is None and "\n" not in logged[0].getMessage()
+        assert str(empty_db) in logged[0].getMessage()

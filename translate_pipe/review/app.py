@@ -7,6 +7,7 @@ never become markup. The API is described at ``/openapi.json``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from ..config import Config
+from ..errors import StoreError, redact_secrets
 from ..store.paging import DEFAULT_LIMIT, MAX_LIMIT
 from .guard import HostGuard
 from .service import MAX_EDIT_CHARS, InvalidEdit, NotFound, ReviewService
@@ -126,6 +128,14 @@ def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.
     @app.exception_handler(InvalidEdit)
     async def invalid(_request, exc: InvalidEdit) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(StoreError)
+    async def store_failed(_request, exc: StoreError) -> JSONResponse:
+        # 'database is locked' past the busy timeout, a PostgreSQL server gone: one line in
+        # the server's log (not a traceback), and the reviewer may try again.
+        logging.getLogger(__name__).warning("review: %s", redact_secrets(" ".join(str(exc).split())))
+        return JSONResponse({"detail": "the database could not be read or written just now; try again "
+                                       "(the server's log says why)"}, status_code=503)
 
     @app.get("/api/releases", summary="A page of releases with their languages and label counts (X-Total-Count: all that match)")
     def list_releases(
