@@ -381,3 +381,31 @@ def test_a_database_that_fails_under_the_server_is_a_503_with_one_log_line(empty
         logged = [r for r in handler.records if r.levelno >= logging.WARNING]
         assert len(logged) == 1 and logged[0].exc_info is None and "\n" not in logged[0].getMessage()
         assert str(empty_db) in logged[0].getMessage()
+
+
+def test_extract_site_names_a_mistyped_page_before_learning_from_its_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The folder was searched (recursively: a typo in a home folder walked all of it) and
+    # the error named the folder ("no releases in this folder"), not the page.
+    for args in (["--site"], ["--site", str(tmp_path)]):
+        assert main(["extract", str(tmp_path / "typo.html"), *args]) == 1
+        _one_error_line(capsys.readouterr().err, "typo.html: no such file")
+    assert main(["extract", str(tmp_path), "--site"]) == 1
+    _one_error_line(capsys.readouterr().err, "a folder; extract reads one file")
+
+
+def test_extract_site_with_a_folder_of_binary_or_empty_files_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("a.txt", "b.txt", "c.html"):
+        (site / name).write_bytes(b"\x00\x01\xff\xfe" * 64)
+    (site / "empty.txt").write_bytes(b"")
+    page = tmp_path / "page.txt"
+    page.write_text("A title\n\nA sentence of the release.\n", encoding="utf-8")
+    assert main(["extract", str(page), "--site", str(site)]) == 1
+    _one_error_line(capsys.readouterr().err, "site", "fewer than 3 readable")
+    assert main(["extract", str(page), "--site", str(page)]) == 1
+    _one_error_line(capsys.readouterr().err, "page.txt", "not a folder")

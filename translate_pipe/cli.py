@@ -434,6 +434,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     config = _config(args).ingest
     furniture = None
     if args.site is not None:
+        if not Path(args.page).is_file():  # its own error (a typo), not after searching its whole folder
+            extract_release(args.page, config, args.lang, args.record)
         furniture = site_furniture(args.site or Path(args.page).parent, config)
     release = extract_release(args.page, config, args.lang, args.record, furniture)
     if args.format == "json":
