@@ -129,7 +129,9 @@ def _run_workers(app, sock: socket.socket, host: str, port: int, workers: int) -
                 code = 1
             except KeyboardInterrupt:
                 pass
-            except BaseException:  # noqa: BLE001 - a worker must never return into the parent's code
+            except BaseException as exc:  # noqa: BLE001 - a worker must never return into the parent's code
+                print(f"translate-pipe: worker {os.getpid()} failed: {type(exc).__name__}: "
+                      f"{' '.join(str(exc).split())}", file=sys.stderr, flush=True)  # else nothing says why
                 code = 1
             finally:
                 os._exit(code)
