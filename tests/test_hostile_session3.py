@@ -419,3 +419,23 @@ def test_extract_site_with_a_folder_of_binary_or_empty_files_says_so(
     _one_error_line(capsys.readouterr().err, "site", "fewer than 3 readable")
     assert main(["extract", str(page), "--site", str(page)]) == 1
     _one_error_line(capsys.readouterr().err, "page.txt", "not a folder")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
+def test_a_worker_failing_on_an_unexpected_error_says_why(monkeypatch: pytest.MonkeyPatch,
+                                                          capfd: pytest.CaptureFixture[str]) -> None:
+    # Fault injection: the server body of each forked worker raises. It exited 1 in silence.
+    import socket
+
+    from translate_pipe.errors import TranslatePipeError
+    from translate_pipe.review import server
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("disk\non fire")
+
+    monkeypatch.setattr(server, "_run_server", broken)
+    with socket.socket() as sock:
+        with pytest.raises(TranslatePipeError, match="a worker process failed"):
+            server._run_workers(None, sock, "127.0.0.1", 1, 2)
+    err = [line for line in capfd.readouterr().err.splitlines() if "failed: RuntimeError: disk on fire" in line]
+    assert len(err) >= 1  # the first worker says why (the second may be stopped before it fails)
