@@ -439,3 +439,19 @@ def test_a_worker_failing_on_an_unexpected_error_says_why(monkeypatch: pytest.Mo
             server._run_workers(None, sock, "127.0.0.1", 1, 2)
     err = [line for line in capfd.readouterr().err.splitlines() if "failed: RuntimeError: disk on fire" in line]
     assert len(err) >= 1  # the first worker says why (the second may be stopped before it fails)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes in a read-only folder anyway")
+def test_models_pin_refuses_when_the_copy_folder_is_read_only(registry: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # The package file was pinned, then the copy's rename failed: the two disagreed.
+    copy = registry.parents[2] / "models" / "registry.yaml"
+    copy.parent.mkdir()
+    copy.write_text(GOOD, encoding="utf-8")
+    copy.parent.chmod(0o555)
+    try:
+        assert main(["models", "pin", "en-ar"]) != 0
+        _one_error_line(capsys.readouterr().err, str(copy))
+        assert registry.read_text(encoding="utf-8") == GOOD == copy.read_text(encoding="utf-8")
+    finally:
+        copy.parent.chmod(0o755)

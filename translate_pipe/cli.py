@@ -766,6 +766,7 @@ def _models_pin(pair: str | None) -> int:
 
     import yaml
 
+    from .atomic import check_writable
     from .translate.registry import REGISTRY_PATH, load_registry, pin_to_cached_commit
 
     checkout_copy = REGISTRY_PATH.parents[2] / "models" / "registry.yaml"  # the repository's copy, if any
@@ -778,6 +779,7 @@ def _models_pin(pair: str | None) -> int:
         # Root may write anything: a file without write permission for anyone says "do not edit" too.
         if not os.access(path, os.W_OK) or not stat.S_IMODE(path.stat().st_mode) & 0o222:
             raise ConfigError(f"{path}: read-only; not pinned (make it writable or edit it by hand)")
+        check_writable(path)  # its folder too: the new file is renamed in there
     registry = load_registry()
     pairs = [pair if "-" in pair else f"en-{pair}"] if pair else sorted(registry)
     for name in pairs:
