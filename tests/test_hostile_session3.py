@@ -455,3 +455,19 @@ def test_models_pin_refuses_when_the_copy_folder_is_read_only(registry: Path,
         assert registry.read_text(encoding="utf-8") == GOOD == copy.read_text(encoding="utf-8")
     finally:
         copy.parent.chmod(0o755)
+
+
+def test_a_records_own_title_loses_its_nul_characters_as_its_text_does(tmp_path: Path) -> None:
+    # The text's NULs were removed at ingest, the record's title's were not: PostgreSQL then
+    # refused the release (SQLite stored the NUL, and exports carried it).
+    import json
+
+    from translate_pipe.ingest import extract_release
+
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"id": "a", "title": "Port\x00 reopens", "text": "The port re\x00opens today."})
+                       + "\n", encoding="utf-8")
+    release = extract_release(records)
+    assert release.title == "Port reopens" and release.paragraphs[0].text == "Port reopens"
+    assert all("\x00" not in paragraph.text for paragraph in release.paragraphs)
+    assert any(entry.startswith("title: NUL characters") for entry in release.dropped), release.dropped

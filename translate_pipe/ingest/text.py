@@ -47,6 +47,10 @@ def parse_release_text(
     name = display_name(origin)
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     text, dropped, warnings = clean_text(text)
+    if title is not None:  # a record's own title (JSON lines, Parquet) is text to store too
+        title, title_dropped, title_warnings = clean_text(title)
+        dropped += [f"title: {entry}" for entry in title_dropped]
+        warnings += [f"title: {entry}" for entry in title_warnings]
     if not text.strip():
         raise InputError(f"{name}: empty release")
     if len(text) > config.max_release_chars:
