@@ -129,7 +129,7 @@ def review_db(built_db: tuple[Path, Path, Path], tmp_path: Path) -> Path:  # noq
 
 @pytest.mark.parametrize("tgt", ["nul \x00 byte", "bell \x07 here", "escape \x1b[31m red"])
 def test_an_edit_with_a_control_character_is_refused_and_nothing_is_stored(review_db: Path, tgt: str) -> None:
-    # SQLite stored it (and a TMX export of it would not be XML); PostgreSQL refused NUL
+    # SQLite stored it (the XML exports then dropped it silently); PostgreSQL refused NUL
     # with a StoreError that reached the reviewer as a 500.
     from fastapi.testclient import TestClient
 

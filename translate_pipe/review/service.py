@@ -97,7 +97,8 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
-# C0 controls but tab: XML 1.0 (TMX, XLIFF) cannot hold them and PostgreSQL refuses NUL.
+# C0 controls but tab: XML 1.0 cannot hold them (the TMX and XLIFF exports would drop them
+# silently, so the reviewer's text would not be what is exported) and PostgreSQL refuses NUL.
 _CONTROLS = frozenset(map(chr, [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
 
 
