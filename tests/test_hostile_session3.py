@@ -416,7 +416,7 @@ def test_extract_site_with_a_folder_of_binary_or_empty_files_says_so(
     page = tmp_path / "page.txt"
     page.write_text("A title\n\nA sentence of the release.\n", encoding="utf-8")
     assert main(["extract", str(page), "--site", str(site)]) == 1
-    _one_error_line(capsys.readouterr().err, "site", "fewer than 3 readable")
+    _one_error_line(capsys.readouterr().err, "site", "fewer than 3 distinct readable")
     assert main(["extract", str(page), "--site", str(page)]) == 1
     _one_error_line(capsys.readouterr().err, "page.txt", "not a folder")
 
@@ -471,3 +471,20 @@ def test_a_records_own_title_loses_its_nul_characters_as_its_text_does(tmp_path:
     assert release.title == "Port reopens" and release.paragraphs[0].text == "Port reopens"
     assert all("\x00" not in paragraph.text for paragraph in release.paragraphs)
     assert any(entry.startswith("title: NUL characters") for entry in release.dropped), release.dropped
+
+
+def test_copies_of_one_release_do_not_teach_its_body_as_site_furniture(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Three copies of a page (a careless download: 'a.txt', 'a (1).txt', ...) made every line
+    # "repeated on the site": 'Ships queued for two days.' was dropped from the release.
+    from translate_pipe.ingest import read_releases
+
+    body = ("Port reopens after storm\n\nThe port of Tema reopened on Monday after the storm, the authority said."
+            "\n\nShips queued for two days.\n")
+    for name in ("a.txt", "a (1).txt", "a (2).txt"):
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    assert main(["extract", str(tmp_path / "a.txt"), "--site"]) == 1
+    _one_error_line(capsys.readouterr().err, "fewer than 3 distinct")
+    for release in read_releases([tmp_path]):
+        assert "Ships queued for two days." in [p.text for p in release.paragraphs]

@@ -192,6 +192,9 @@ def _learn(entries: list[Path | Skipped], config: IngestConfig,
             if decoded is not None and kept_chars + len(text) <= LEARN_CACHE_CHARS:
                 decoded[entry] = text
                 kept_chars += len(text)
+    # Copies of one release ('page (1).html') count once: else every line of it repeats
+    # in all of them and is learned as the site's furniture, dropping its body.
+    texts = list(dict.fromkeys(texts))
     if len(texts) < 3:
         return None
     return Furniture.learn(texts)
@@ -213,7 +216,7 @@ def site_furniture(folder: str | Path, config: IngestConfig | None = None) -> Fu
         raise InputError(f"{origin_label(path)}: not a folder (--site names the folder of the site's releases)")
     furniture = _learn(list(scan_inputs([path])), config or IngestConfig(), {})
     if furniture is None:
-        raise InputError(f"{origin_label(path)}: fewer than 3 readable text files or pages to learn the site's "
+        raise InputError(f"{origin_label(path)}: fewer than 3 distinct readable text files or pages to learn the site's "
                          f"repeated lines from")
     return furniture
 
