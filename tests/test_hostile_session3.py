@@ -488,3 +488,27 @@ def test_copies_of_one_release_do_not_teach_its_body_as_site_furniture(
     _one_error_line(capsys.readouterr().err, "fewer than 3 distinct")
     for release in read_releases([tmp_path]):
         assert "Ships queued for two days." in [p.text for p in release.paragraphs]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
+def test_another_child_of_the_serving_process_is_not_taken_for_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # serve() called from a program with children of its own: os.wait() reaps any child, and
+    # one that had ended counted as a worker that stopped unasked, which stopped the server.
+    import socket
+    import subprocess
+    import threading
+    import time
+
+    from translate_pipe.review import server
+
+    monkeypatch.setattr(server, "_run_server", lambda *_args: time.sleep(30))  # a worker that serves until stopped
+    other = subprocess.Popen(["true"])
+    time.sleep(0.3)  # it has ended, unreaped
+    timer = threading.Timer(1.5, os.kill, (os.getpid(), signal.SIGTERM))  # the server's own stop
+    timer.start()
+    try:
+        with socket.socket() as sock:
+            server._run_workers(None, sock, "127.0.0.1", 1, 2)  # returns: stopped as asked, no failure
+    finally:
+        timer.cancel()
+        other.wait(5)

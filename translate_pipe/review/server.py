@@ -157,6 +157,8 @@ def _run_workers(app, sock: socket.socket, host: str, port: int, workers: int) -
                 pid, status = os.wait()
             except ChildProcessError:
                 break
+            if pid not in remaining:  # another child of this process (serve called from a program): not ours
+                continue
             remaining.discard(pid)
             code = os.waitstatus_to_exitcode(status)
             if not failed and (not stopping or code not in (0, -signal.SIGTERM, -signal.SIGINT)):
