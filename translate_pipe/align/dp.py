@@ -46,6 +46,7 @@ class BeadSimilarity:
                        for d in range(1, 6)]
         self.len_a = np.array([len(s) for s in left], dtype=np.float64)
         self.len_b = np.array([len(s) for s in right], dtype=np.float64)
+        self._band: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see band_dots
         self.set_region(region)
         self.baseline = self._unrelated_similarity()
         max_k = max(k for k, _ in BEAD_TYPES)
@@ -156,7 +157,7 @@ class BeadSimilarity:
             agree += np.where(at < 0, 0.0, np.where(held, 1.0, -1.0))
         return cfg.anchor_weight * agree - cfg.outside_cost * outside
 
-    def block_dots(self, rows: slice, cols: slice) -> np.ndarray:
+    def block_dots(self, rows: slice | np.ndarray, cols: slice) -> np.ndarray:
         return (self.a[rows] @ self.b[cols].T).toarray()
 
     def length_cost(self, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
@@ -166,11 +167,56 @@ class BeadSimilarity:
         tail = special.erfc(np.abs(delta) / math.sqrt(2))
         return -np.log(np.maximum(tail, 1e-12))
 
+    def band_dots(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Row ``r``'s dot products with targets ``lo[r]`` .. ``hi[r] - 1``, as an array of
+        width ``max(hi - lo)`` (zeros beyond ``hi[r]``). Rows whose range the last call's
+        band already held are copied from it (the merge pass's band lies within the first
+        pass's); the rest come from sparse products of 64 rows at a time."""
+        n = len(lo)
+        width = max(int((hi - lo).max()), 0)
+        out = np.zeros((n, width))
+        offsets = np.arange(width)
+        held = np.zeros(n, dtype=bool)
+        if self._band is not None:
+            old_lo, old_hi, old = self._band
+            held = (lo >= old_lo) & (hi <= old_hi)
+            rows = np.flatnonzero(held)
+            idx = np.minimum(lo[rows, None] - old_lo[rows, None] + offsets[None, :], old.shape[1] - 1)
+            out[rows] = np.where(offsets[None, :] < (hi - lo)[rows, None], old[rows[:, None], idx], 0.0)
+        todo = np.flatnonzero(~held)
+        for at in range(0, len(todo), 64):
+            rows = todo[at: at + 64]
+            c0, c1 = int(lo[rows].min()), int(hi[rows].max())
+            if c1 <= c0:
+                continue
+            contiguous = rows[-1] - rows[0] + 1 == len(rows)
+            chunk = self.block_dots(slice(int(rows[0]), int(rows[-1]) + 1) if contiguous else rows, slice(c0, c1))
+            idx = np.minimum(lo[rows, None] - c0 + offsets[None, :], c1 - c0 - 1)
+            out[rows] = np.where(offsets[None, :] < (hi - lo)[rows, None], chunk[np.arange(len(rows))[:, None], idx], 0.0)
+        self._band = (lo, hi, out)
+        return out
+
+    def pair_dots(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Dot products of source line ``rows[t]`` with target line ``cols[t]``: from the
+        last search's band where it holds them, else by sparse row-wise products."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        out = np.zeros(len(rows))
+        known = np.zeros(len(rows), dtype=bool)
+        if self._band is not None and len(rows):
+            lo, hi, band = self._band
+            known = (cols >= lo[rows]) & (cols < hi[rows])
+            at = np.flatnonzero(known)
+            out[at] = band[rows[at], cols[at] - lo[rows[at]]]
+        rest = np.flatnonzero(~known)
+        if len(rest):
+            out[rest] = np.asarray(self.a[rows[rest]].multiply(self.b[cols[rest]]).sum(1)).ravel()
+        return out
+
     def pair_cosines(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Cosine of source line ``rows[t]`` with target line ``cols[t]``, for every t."""
         if len(rows) == 0:
             return np.zeros(0)
-        dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
+        dots = self.pair_dots(rows, cols)
         return dots / np.sqrt(self.a_sq[rows] * self.b_sq[cols] + 1e-12)
 
     def bead_cosines(self, beads: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
@@ -189,8 +235,7 @@ class BeadSimilarity:
                     owner.append(n)
         dots = np.zeros(len(beads))
         if rows:
-            pair_dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
-            np.add.at(dots, np.array(owner), pair_dots)
+            np.add.at(dots, np.array(owner), self.pair_dots(np.array(rows), np.array(cols)))
         out = np.zeros(len(beads))
         for n, (i0, i1, j0, j1) in enumerate(beads):
             if i0 < i1 and j0 < j1:
@@ -225,19 +270,11 @@ def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.nd
     win_lo = np.maximum(lo[:n] - max_l, 0)
     win_hi = np.minimum(hi[np.minimum(np.arange(n) + max_k, n)], m)
     pad = max_l + 1
-    win_width = int((win_hi - win_lo).max()) + 2 * pad + 1
+    dots = scorer.band_dots(win_lo, np.maximum(win_hi, win_lo))
+    win_width = dots.shape[1] + 2 * pad + 1
     cum = np.zeros((n, win_width))
-    block = 64
-    for start in range(0, n, block):
-        stop = min(start + block, n)
-        c0, c1 = int(win_lo[start:stop].min()), int(win_hi[start:stop].max())
-        chunk = scorer.block_dots(slice(start, stop), slice(c0, c1))
-        for r in range(start, stop):
-            r0, r1 = int(win_lo[r]), int(win_hi[r])
-            row = np.cumsum(chunk[r - start, r0 - c0 : r1 - c0])
-            cum[r, pad + 1 : pad + 1 + len(row)] = row
-            if len(row):
-                cum[r, pad + 1 + len(row):] = row[-1]
+    cum[:, pad + 1: pad + 1 + dots.shape[1]] = np.cumsum(dots, axis=1)
+    cum[:, pad + 1 + dots.shape[1]:] = cum[:, pad + dots.shape[1]: pad + 1 + dots.shape[1]]
     base = win_lo - pad  # cum[r, c - base[r]] = sum of dots of r with targets < c
 
     cum_len_a = np.concatenate([[0.0], np.cumsum(scorer.len_a)])
