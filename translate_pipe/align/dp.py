@@ -280,91 +280,95 @@ def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.nd
     cum_len_a = np.concatenate([[0.0], np.cumsum(scorer.len_a)])
     cum_len_b = np.concatenate([[0.0], np.cumsum(scorer.len_b)])
     neg = -np.inf
-    rows = np.arange(n + 1)[:, None]
-    gains: dict[tuple[int, int], np.ndarray] = {}
-    for k, l in bead_types:
-        if k == 0:
-            continue
+    # Gains are computed for the cells inside the band only (a flat list), then laid into
+    # the rectangle: where one row's range is wide (a long one-sided run), most of the
+    # rectangle lies outside the band.
+    cell_row, cell_x = np.nonzero(inside)
+    cell_col = cols[cell_row, cell_x]
+    shapes = [t for t in bead_types if t[0] > 0 and (t[1] == 0 or (t[0] <= n and t[1] <= m))]
+    shape_k = np.array([k for k, _ in shapes])
+    shape_l = np.array([l for _, l in shapes])
+    shape_id = np.array([BEAD_TYPES.index(t) for t in shapes], dtype=np.int8)
+    gain_stack = np.full((n + 1, len(shapes), width), neg)  # (rows, shapes, width)
+    for s_at, (k, l) in enumerate(shapes):
         if l == 0:
-            gains[(k, l)] = np.full((n + 1, width), -config.skip_cost)
+            gain_stack[:, s_at, :] = -config.skip_cost
             continue
-        if k > n or l > m:
-            continue  # a shape larger than the document cannot occur
-        ok = inside & (rows >= k) & (cols >= l)
-        ends = np.where(ok, cols, l)
-        dot = np.zeros((n + 1, width))
-        ends_a = np.clip(rows, k, n)
-        unexplained = np.zeros((n + 1, width))
-        line_dots = [np.zeros((n + 1, width)) for _ in range(l)] if l > 1 and scorer.line_weight else []
+        ok = (cell_row >= k) & (cell_col >= l)
+        rows = cell_row[ok]
+        ends = cell_col[ok]
+        dot = np.zeros(len(rows))
+        unexplained = np.zeros(len(rows))
+        line_dots = [np.zeros(len(rows)) for _ in range(l)] if l > 1 and scorer.line_weight else []
         for d in range(1, k + 1):
-            r = np.clip(rows[:, 0] - d, 0, n - 1)
-            idx = np.clip(ends - base[r][:, None], 0, win_width - 1)
-            idx_l = np.clip(ends - l - base[r][:, None], 0, win_width - 1)
-            dot_d = cum[r[:, None], idx] - cum[r[:, None], idx_l]
+            r = rows - d
+            idx = np.clip(ends - base[r], 0, win_width - 1)
+            idx_l = np.clip(ends - l - base[r], 0, win_width - 1)
+            dot_d = cum[r, idx] - cum[r, idx_l]
             dot += dot_d
             if k > 1 and scorer.line_weight:
-                line_cos = dot_d / np.sqrt(scorer.a_sq[r][:, None] * scorer.run_norm_b[l][ends] + 1e-12)
+                line_cos = dot_d / np.sqrt(scorer.a_sq[r] * scorer.run_norm_b[l][ends] + 1e-12)
                 unexplained += np.minimum(line_cos - scorer.random_mean, 0.0)
             for u, acc in enumerate(line_dots):
-                acc += (cum[r[:, None], np.clip(idx_l + u + 1, 0, win_width - 1)]
-                        - cum[r[:, None], np.clip(idx_l + u, 0, win_width - 1)])
+                acc += (cum[r, np.clip(idx_l + u + 1, 0, win_width - 1)]
+                        - cum[r, np.clip(idx_l + u, 0, win_width - 1)])
         for u, acc in enumerate(line_dots):
             j = np.clip(ends - l + u, 0, m - 1)
-            line_cos = acc / np.sqrt(scorer.b_sq[j] * scorer.run_norm_a[k][ends_a] + 1e-12)
+            line_cos = acc / np.sqrt(scorer.b_sq[j] * scorer.run_norm_a[k][rows] + 1e-12)
             unexplained += np.minimum(line_cos - scorer.random_mean, 0.0)
-        cos = dot / np.sqrt(scorer.run_norm_a[k][ends_a] * scorer.run_norm_b[l][ends] + 1e-12)
+        cos = dot / np.sqrt(scorer.run_norm_a[k][rows] * scorer.run_norm_b[l][ends] + 1e-12)
         if scorer.hub_weight:
-            cos = cos - scorer.hub_weight * ((scorer.hub_a[k][ends_a] + scorer.hub_b[l][ends]) / 2 - scorer.hub_ref)
-        la = cum_len_a[ends_a] - cum_len_a[ends_a - k]
+            cos = cos - scorer.hub_weight * ((scorer.hub_a[k][rows] + scorer.hub_b[l][ends]) / 2 - scorer.hub_ref)
+        la = cum_len_a[rows] - cum_len_a[rows - k]
         lb = cum_len_b[ends] - cum_len_b[ends - l]
         size = ((k + l) / 2) ** config.size_exponent  # Vecalign: evidence grows with the sentences covered
         gain = (config.similarity_weight * (size * (cos - scorer.baseline) + scorer.line_weight * unexplained)
-                - config.length_weight * scorer.length_cost(np.broadcast_to(la, lb.shape), lb)
+                - config.length_weight * scorer.length_cost(la, lb)
                 - config.merge_cost * (k + l - 2)
-                + scorer.region_gain(k, l, np.broadcast_to(ends_a, ends.shape), ends))
-        gains[(k, l)] = np.where(ok, gain, neg)
+                + scorer.region_gain(k, l, rows, ends))
+        gain_stack[rows, s_at, cell_x[ok]] = gain
 
     # The row loop handles every bead shape at once: one gather of the previous rows'
-    # scores for all shapes, one max over shapes.
-    shapes = [t for t in bead_types if t[0] > 0]
-    shape_k = np.array([k for k, _ in shapes])
-    shape_l = np.array([l for _, l in shapes])
-    shape_id = np.array([BEAD_TYPES.index(t) for t in shapes], dtype=np.int8)
-    shapes = [t for t in shapes if t in gains]
-    shape_k = np.array([k for k, _ in shapes])
-    shape_l = np.array([l for _, l in shapes])
-    shape_id = np.array([BEAD_TYPES.index(t) for t in shapes], dtype=np.int8)
-    gain_stack = np.stack([gains[t] for t in shapes], axis=1)  # (rows, shapes, width)
-    score = np.full((n + 1, width), neg)
+    # scores for all shapes, one max over shapes. Where each shape comes from (a flat index
+    # into the scores) and its gain, masked where it cannot occur, are prepared for a block
+    # of rows at a time, so the loop itself does five array operations per row.
+    score = np.full((n + 1) * width, neg)
     back = np.zeros((n + 1, width), dtype=np.int8)
     skip = -config.skip_cost
     skip_offsets = np.arange(width) * skip
     x = np.arange(width)
     t01 = BEAD_TYPES.index((0, 1))
     has_01 = (0, 1) in bead_types
-    for i in range(n + 1):
-        if i == 0:
-            best = np.full(width, neg)
-            best[0] = 0.0
-            arg = np.zeros(width, dtype=np.int8)
-        else:
-            usable = shape_k <= i
-            prev_rows = np.maximum(i - shape_k, 0)
-            px = x[None, :] + (lo[i] - lo[prev_rows])[:, None] - shape_l[:, None]
-            valid = (px >= 0) & (px < width) & usable[:, None]
-            candidates = np.where(valid, score[prev_rows[:, None], np.clip(px, 0, width - 1)], neg) + gain_stack[i]
-            choice = candidates.argmax(0)
-            best = candidates[choice, x]
-            arg = shape_id[choice]
-        best = np.where(inside[i], best, neg)
-        if has_01:
-            # 0-1 beads: runs of skipped targets within the row, as a running maximum.
-            from_left = np.maximum.accumulate(best - skip_offsets) + skip_offsets
-            use_skip = from_left > best + 1e-12
-            best = np.where(use_skip, from_left, best)
-            arg = np.where(use_skip, t01, arg)
-        score[i] = best
-        back[i] = arg
+    block = max(1, 2_000_000 // max(len(shapes) * width, 1))
+    for start in range(0, n + 1, block):
+        stop = min(start + block, n + 1)
+        here = np.arange(start, stop)
+        prev = np.maximum(here[:, None] - shape_k[None, :], 0)  # (rows, shapes)
+        px = x[None, None, :] + (lo[here][:, None] - lo[prev])[:, :, None] - shape_l[None, :, None]
+        valid = ((px >= 0) & (px < width) & (shape_k[None, :] <= here[:, None])[:, :, None]
+                 & inside[here][:, None, :])
+        source = prev[:, :, None] * width + np.clip(px, 0, width - 1)
+        gain = np.where(valid, gain_stack[here], neg)
+        for i in here:
+            if i == 0:
+                best = np.full(width, neg)
+                best[0] = 0.0
+                arg = np.zeros(width, dtype=np.int8)
+                best = np.where(inside[0], best, neg)
+            else:
+                candidates = score[source[i - start]] + gain[i - start]
+                choice = candidates.argmax(0)
+                best = candidates[choice, x]
+                arg = shape_id[choice]
+            if has_01:
+                # 0-1 beads: runs of skipped targets within the row, as a running maximum.
+                from_left = np.maximum.accumulate(best - skip_offsets) + skip_offsets
+                use_skip = from_left > best + 1e-12
+                best = np.where(use_skip, from_left, best)
+                arg = np.where(use_skip, t01, arg)
+            score[i * width: (i + 1) * width] = best
+            back[i] = arg
+    score = score.reshape(n + 1, width)
 
     path = []
     i, j = n, m
