@@ -124,7 +124,7 @@ def _best_path(similarity: BeadSimilarity, region: Region, n: int, m: int, confi
     """Two passes: 1-1 and one-sided beads in a band around the anchors' path, widened
     until the path stays inside; then every bead shape near the first path."""
     centre = guide_path(region, n, m)
-    band = max(config.initial_band, int(0.02 * max(n, m)))
+    band = config.initial_band
     simple = BEAD_TYPES[:3]
     while True:
         path, touched = search(similarity, n, m, (centre, centre), band, simple, config)
