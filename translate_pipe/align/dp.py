@@ -308,14 +308,14 @@ def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.nd
             dot += dot_d
             if k > 1 and scorer.line_weight:
                 line_cos = dot_d / np.sqrt(scorer.a_sq[r] * scorer.run_norm_b[l][ends] + 1e-12)
-                unexplained += np.minimum(line_cos - scorer.random_mean, 0.0)
+                unexplained += np.minimum(line_cos - scorer.baseline, 0.0)
             for u, acc in enumerate(line_dots):
                 acc += (cum[r, np.clip(idx_l + u + 1, 0, win_width - 1)]
                         - cum[r, np.clip(idx_l + u, 0, win_width - 1)])
         for u, acc in enumerate(line_dots):
             j = np.clip(ends - l + u, 0, m - 1)
             line_cos = acc / np.sqrt(scorer.b_sq[j] * scorer.run_norm_a[k][rows] + 1e-12)
-            unexplained += np.minimum(line_cos - scorer.random_mean, 0.0)
+            unexplained += np.minimum(line_cos - scorer.baseline, 0.0)
         cos = dot / np.sqrt(scorer.run_norm_a[k][rows] * scorer.run_norm_b[l][ends] + 1e-12)
         if scorer.hub_weight:
             cos = cos - scorer.hub_weight * ((scorer.hub_a[k][rows] + scorer.hub_b[l][ends]) / 2 - scorer.hub_ref)

@@ -45,7 +45,8 @@ class AlignConfig:
     #: the region grows beyond its outer anchors over pairs whose cosine is above this
     #: quantile of random pairs' cosines (see regions.extend_region)
     extend_quantile: float = 0.99
-    #: in a merge, each line whose cosine with the other side is below chance costs this much of it
+    #: in a merge (with MT), each line whose cosine with the other side is below the unrelated
+    #: baseline (as the bead's own cosine is measured) costs this much of the shortfall
     line_weight: float = 1.0
 
 
