@@ -25,7 +25,7 @@ def test_region_grows_over_pairs_that_match_beyond_the_outer_anchors() -> None:
     region = Region(5, 16, 6, 17, ((5, 6), (10, 11), (15, 16)), candidates=3)
     # Lines 0..4 match 1..5 (one target header line before them); after the last anchor,
     # a 1-2 step (16 -> 17, 18) and then 17 -> 19; nothing matches after that.
-    matches = {(i, i + 1) for i in range(0, 5)} | {(16, 18), (17, 19)}
+    matches = {(i, i + 1) for i in range(5)} | {(16, 18), (17, 19)}
     wider = extend_region(region, _diagonal_cosines(matches), 0.5, 30, 30)
     assert (wider.src_start, wider.tgt_start) == (0, 1)
     assert (wider.src_stop, wider.tgt_stop) == (18, 20)

@@ -179,7 +179,7 @@ def extend_region(region: Region, pair_cosines: Callable[[np.ndarray, np.ndarray
         return region
     steps = np.array([(1, 1), (1, 2), (2, 1), (2, 2)])
     ends = []
-    for (i, j), sign, stop in ((region.anchors[0], -1, (0, 0)), (region.anchors[-1], 1, (n - 1, m - 1))):
+    for (i, j), sign in ((region.anchors[0], -1), (region.anchors[-1], 1)):
         while True:
             rows = i + sign * steps[:, 0]
             cols = j + sign * steps[:, 1]
