@@ -18,8 +18,8 @@ included; a one-sided bead is right when gold leaves its sentence unaligned), th
 precision of beads scored >= 0.5, a reliability table (binned score against the share
 right), and on unrelated documents the share of beads that are two-sided with a score
 >= 0.5 and how often the documents are called non-parallel. Then time and peak memory
-for a 7,073 x 5,816-sentence document (in a child process, so the figure is the
-aligner's own).
+for two 7,073 x 5,816-sentence documents, block-shuffled (not parallel) and parallel
+chapters with a cut target (each in a child process, so the figure is the aligner's own).
 
 Run: python bench/align_robust.py [--docs N] [--seed S] [--skip-speed | --speed-only] [--compare ../main]
 """
