@@ -106,14 +106,18 @@ def test_models_pin_through_a_symlink_edits_the_target(registry: Path, tmp_path:
 
 
 
-@pytest.mark.xfail(strict=True, reason="known: pin_revision reads with universal newlines and writes LF, so a CRLF "
-                                       "registry comes back LF throughout (translate/registry.py, owned by s23)")
 def test_models_pin_keeps_crlf_line_ends(registry: Path) -> None:
     registry.write_bytes(GOOD.replace("\n", "\r\n").encode("utf-8"))
     assert main(["models", "pin", "en-ar"]) == 0
     data = registry.read_bytes()
     assert f"revision: {COMMIT}".encode() in data
     assert data.count(b"\r\n") == data.count(b"\n") == 4
+
+
+def test_models_pin_keeps_a_comment_after_the_revision(registry: Path) -> None:
+    registry.write_text(GOOD.replace("revision: main", "revision: main  # moves; pin me"), encoding="utf-8")
+    assert main(["models", "pin", "en-ar"]) == 0
+    assert f"revision: {COMMIT}  # moves; pin me\n" in registry.read_text(encoding="utf-8")
 
 # --- review edits: text PostgreSQL, XML exports and SQLite all hold -------------------
 

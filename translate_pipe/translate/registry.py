@@ -92,15 +92,18 @@ def is_pinned(revision: str | None) -> bool:
 def pin_revision(path: str | Path, pair: str, commit: str) -> bool:
     """Set ``pair``'s ``revision`` in the registry file at ``path`` to ``commit``; True if it changed.
 
-    The file is edited as text, line by line, so its comments stay; the result is
-    parsed again before it replaces the old file (atomically).
+    The file is edited as text, line by line, so its comments (a comment after the
+    revision too) and its line ends stay; the result is parsed again before it replaces
+    the old file (atomically).
     """
-    from ..atomic import atomic_write_text
+    from ..atomic import atomic_write_bytes
 
     if not is_pinned(commit):
         raise ConfigError(f"{commit!r} is not a commit (40 hex digits)")
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    with path.open(encoding="utf-8", newline="") as handle:  # newline="": CRLF files stay CRLF
+        lines = handle.read().splitlines(keepends=True)
+    eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     start = next((i for i, line in enumerate(lines) if line.rstrip() == f"{pair}:"), None)
     if start is None:
         raise ConfigError(f"{path}: no entry '{pair}' to pin")
@@ -113,19 +116,22 @@ def pin_revision(path: str | Path, pair: str, commit: str) -> bool:
     for i in range(start + 1, end):
         key, sep, value = lines[i].partition(":")
         if sep and key.strip() == "revision" and not key.lstrip().startswith("#"):
-            if value.strip() == commit:
+            old, hash_, comment = value.partition(" #")
+            if old.strip() == commit:
                 return False
-            lines[i] = f"{key}: {commit}\n"
+            ending = lines[i][len(lines[i].rstrip("\r\n")):] or eol
+            tail = f" {hash_}{comment.rstrip(chr(13) + chr(10))}" if hash_ else ""
+            lines[i] = f"{key}: {commit}{tail}{ending}"
             break
     else:
         indent = next((line[: len(line) - len(line.lstrip())] for line in lines[start + 1:end]
                        if line.strip() and not line.lstrip().startswith("#")), "  ")
-        lines.insert(start + 1, f"{indent}revision: {commit}\n")
+        lines.insert(start + 1, f"{indent}revision: {commit}{eol}")
     text = "".join(lines)
     parsed = yaml.safe_load(text)
     if not isinstance(parsed, dict) or str(parsed.get(pair, {}).get("revision")) != commit:  # pragma: no cover
         raise ConfigError(f"{path}: could not pin '{pair}' without breaking the file; edit it by hand")
-    atomic_write_text(path, text)
+    atomic_write_bytes(path, text.encode("utf-8"))
     return True
 
 
