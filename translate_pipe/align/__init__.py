@@ -19,7 +19,6 @@ import numpy as np
 from ..model import Bead
 from .dp import BEAD_TYPES, BeadSimilarity, search
 from .encoder import CharNgramEncoder, SentenceEncoder
-from .gaps import fill_gaps
 from .options import AlignConfig
 from .regions import Region, extend_region, find_region, guide_path, open_edges
 from .score import score_beads
@@ -116,17 +115,14 @@ def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | 
             similarity.set_region(region)
         if config.edge_length_ratio < 1.0:
             edged = open_edges(region, similarity.len_a, similarity.len_b, similarity.ratio,
-                               config.edge_length_ratio, config.gap_max_lines)
+                               config.edge_length_ratio, config.edge_max_lines)
             if edged != region:
                 region = edged
                 similarity.set_region(region)
     # Documents whose anchors do not chain are called non-parallel whatever the path (see
     # align_documents): one search per pass, no widening. Widening there chased a path
     # that wanders off any band (a block-shuffled 7k x 6k pair: 5 doublings, 53 s).
-    path = _best_path(similarity, region, n, m, config, widen)
-    if config.gap_length_ratio < 1.0 and (mt is None or config.gap_fill_with_mt):
-        path = fill_gaps(path, similarity, left, tgt, config.gap_length_ratio, config.gap_max_lines)
-    return path, similarity, region
+    return _best_path(similarity, region, n, m, config, widen), similarity, region
 
 
 def _best_path(similarity: BeadSimilarity, region: Region, n: int, m: int, config: AlignConfig,
