@@ -4,6 +4,8 @@ they pair by length, and stay one-sided when one side's are much longer."""
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from translate_pipe.align import AlignConfig, align
 from translate_pipe.align.regions import Region, open_edges
@@ -58,3 +60,20 @@ def test_a_tail_cut_on_one_side_stays_one_sided() -> None:
     tail = set(range(len(EN), len(src)))
     assert all(not b.tgt for b in beads if tail & set(b.src))
     assert any(((i,), (i,)) in {(b.src, b.tgt) for b in beads} for i in range(len(EN) - 3, len(EN)))
+
+
+@given(st.lists(st.integers(1, 200), min_size=3, max_size=60), st.lists(st.integers(1, 200), min_size=3, max_size=60),
+       st.floats(0.0, 1.0), st.data())
+@settings(max_examples=50, deadline=None)
+def test_open_edges_only_grows_the_region_to_the_documents_ends(len_a: list[int], len_b: list[int], min_ratio: float,
+                                                                data: st.DataObject) -> None:
+    n, m = len(len_a), len(len_b)
+    i0 = data.draw(st.integers(0, n - 2))
+    j0 = data.draw(st.integers(0, m - 2))
+    i1 = data.draw(st.integers(i0 + 1, n - 1))
+    j1 = data.draw(st.integers(j0 + 1, m - 1))
+    region = Region(i0, i1 + 1, j0, j1 + 1, ((i0, j0), (i1, j1)), candidates=2)
+    opened = open_edges(region, np.array(len_a, float), np.array(len_b, float), 1.0, min_ratio, 40)
+    assert opened.anchors == region.anchors
+    assert (opened.src_start, opened.tgt_start) in {(i0, j0), (0, 0)}
+    assert (opened.src_stop, opened.tgt_stop) in {(i1 + 1, j1 + 1), (n, m)}
