@@ -20,7 +20,7 @@ from ..model import Bead
 from .dp import BEAD_TYPES, BeadSimilarity, search
 from .encoder import CharNgramEncoder, SentenceEncoder
 from .options import AlignConfig
-from .regions import Region, extend_region, find_region, guide_path
+from .regions import Region, extend_region, find_region, guide_path, open_edges
 from .score import score_beads
 
 __all__ = ["AlignConfig", "AlignmentResult", "BEAD_TYPES", "CharNgramEncoder", "SentenceEncoder", "align",
@@ -113,6 +113,12 @@ def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | 
         if wider != region:
             region = wider
             similarity.set_region(region)
+        if config.edge_length_ratio < 1.0:
+            edged = open_edges(region, similarity.len_a, similarity.len_b, similarity.ratio,
+                               config.edge_length_ratio, config.edge_max_lines)
+            if edged != region:
+                region = edged
+                similarity.set_region(region)
     # Documents whose anchors do not chain are called non-parallel whatever the path (see
     # align_documents): one search per pass, no widening. Widening there chased a path
     # that wanders off any band (a block-shuffled 7k x 6k pair: 5 doublings, 53 s).

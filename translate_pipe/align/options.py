@@ -48,5 +48,10 @@ class AlignConfig:
     #: in a merge (with MT), each line whose cosine with the other side is below the unrelated
     #: baseline (as the bead's own cosine is measured) costs this much of the shortfall
     line_weight: float = 1.0
-
-
+    #: the lines before the region on both sides (after it on both sides) join it when
+    #: their total lengths, scaled by the length ratio, are within this ratio (shorter /
+    #: longer): a document's first lines that hold no anchor but pair by length (see
+    #: regions.open_edges); 1.0 turns it off
+    edge_length_ratio: float = 0.8
+    #: edges with more lines than this on a side stay outside the region
+    edge_max_lines: int = 40

@@ -195,3 +195,36 @@ def extend_region(region: Region, pair_cosines: Callable[[np.ndarray, np.ndarray
     (i0, j0), (i1, j1) = ends
     return replace(region, src_start=min(i0, region.src_start), tgt_start=min(j0, region.tgt_start),
                    src_stop=max(i1 + 1, region.src_stop), tgt_stop=max(j1 + 1, region.tgt_stop))
+
+
+def open_edges(region: Region, len_a: np.ndarray, len_b: np.ndarray, ratio: float, min_ratio: float,
+               max_lines: int) -> Region:
+    """The region grown to the document's start (end) where the lines before (after) it on
+    both sides are of similar total length: ``min(la * ratio, lb) >= min_ratio * max(la *
+    ratio, lb)``, with at most ``max_lines`` lines on each side.
+
+    Anchors need rare shared words, and without MT the cosines of a document's first
+    lines (titles, a dateline, an opening sentence) are at chance level, so neither the
+    anchors nor ``extend_region`` reach them. When both sides have lines there of
+    about the same length, they are most likely each other's translation, and the search
+    may align them by length, as Bleualign aligns the gaps between its anchors; when one
+    side's are much longer (a cut tail, an extra lead) they stay outside.
+    """
+    if not region.anchors:
+        return region
+    n, m = len(len_a), len(len_b)
+    start_a, start_b, stop_a, stop_b = region.src_start, region.tgt_start, region.src_stop, region.tgt_stop
+
+    def similar(a0: int, a1: int, b0: int, b1: int) -> bool:
+        la, lb = float(len_a[a0:a1].sum()) * ratio, float(len_b[b0:b1].sum())
+        return (0 < a1 - a0 <= max_lines and 0 < b1 - b0 <= max_lines
+                and min(la, lb) >= min_ratio * max(la, lb))
+
+    # Measured from the region's edge and from the outer anchor itself: region growth
+    # may stop a line off on one side (a 1-3 bead taken as 1-1).
+    (first_a, first_b), (last_a, last_b) = region.anchors[0], region.anchors[-1]
+    if similar(0, start_a, 0, start_b) or similar(0, first_a, 0, first_b):
+        start_a, start_b = 0, 0
+    if similar(stop_a, n, stop_b, m) or similar(last_a + 1, n, last_b + 1, m):
+        stop_a, stop_b = n, m
+    return replace(region, src_start=start_a, tgt_start=start_b, src_stop=stop_a, tgt_stop=stop_b)
