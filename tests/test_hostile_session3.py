@@ -516,3 +516,18 @@ def test_another_child_of_the_serving_process_is_not_taken_for_a_worker(monkeypa
     finally:
         timer.cancel()
         other.wait(5)
+
+
+@pytest.mark.parametrize("line, notice", [
+    ("Copyright 2020 holders must register by May.", False),
+    ("Copyright by law is granted to authors.", False),
+    ("Copyright law was changed on Monday.", False),
+    ("Copyright 2019 The Associated Press. All rights reserved.", True),
+    ("Copyright © 2024 Ministry of Health", True),
+    ("Copyright 2018-2024 Coalition. Tous droits réservés.", True),
+    ("Copyright 2024, Reuters", True),
+])
+def test_a_sentence_that_opens_with_copyright_and_a_year_is_not_dropped(line: str, notice: bool) -> None:
+    from translate_pipe.ingest.boilerplate import boilerplate_reason
+
+    assert (boilerplate_reason(line) == "copyright notice") is notice

@@ -420,7 +420,7 @@ def test_a_sentence_of_words_is_never_furniture(opening: str, words: list[str], 
     # is not site furniture, unless it opens like a copyright line ("Copyright 2019 ...").
     sentence = " ".join([opening, *words]) + end
     reason = boilerplate_reason(sentence)
-    assert reason is None or (reason == "copyright notice" and sentence.startswith("Copyright 2019")), sentence
+    assert reason is None or (reason == "copyright notice" and sentence.startswith(("Copyright 2019", "Copyright © 2019"))), sentence
 
 
 _PARAGRAPH = st.builds(lambda opening, words: " ".join([opening, *words]) + ".",

@@ -51,10 +51,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
                 r"image credits?|credit|crédit|"
                 r"source photo|الصورة)\s*:\s*\S.{0,80}$", re.I), "picture credit"),
     (re.compile(r"^(?:tags?|categories|filed under|mots-clés|étiquettes|الوسوم)\s*:", re.I), "tag list"),
-    # "Copyright 2024 ...", "© Ministry", not "Copyright law was changed on Monday."
-    (re.compile(r"^(?:©|(?:copyright|\(c\))\s*(?:©\s*)?(?:\d{4}|by\b)|all rights reserved|tous droits réservés"
-                r"|جميع الحقوق محفوظة)", re.I),
-     "copyright notice"),
+    # "© Ministry", "All rights reserved"; "Copyright 2024 ..." lines are judged by
+    # copyright_notice() (not "Copyright law was changed on Monday.").
+    (re.compile(r"^(?:©|all rights reserved|tous droits réservés|جميع الحقوق محفوظة)", re.I), "copyright notice"),
     (re.compile(r"^(?:home|accueil|الرئيسية)(?:\s*[›»>/|]\s*|\s+)\S", re.I), "breadcrumb"),
     # "20 October 2017 In Coalition News", "21 آذار/مارس 2018 In بيانات صحفية"
     (re.compile(r"^\d{1,2}(?:er)?\s+[^\W\d_]+(?:\s[^\W\d_]+)?\.?(?:\s*/\s*[^\W\d_]+)?\s+\d{4}\s+(?:In|Dans|في)\s+\S.{0,60}$", re.I),
@@ -91,6 +90,11 @@ _TEASER = re.compile(r"\S(?:\.{3}|…)\s*(?:\[?(?:read more|more|continue readin
 # rights reserved."), and the wire's redistribution notice.
 _COPYRIGHT = re.compile(r"^(?:copyright|©|\(c\))\s*(?:©\s*)?(?:\d{4}|by\b)|\b(?:all rights reserved|tous droits réservés"
                         r"|جميع الحقوق محفوظة)\.?$|^this material may not be published, broadcast, rewritten", re.I)
+_COPYRIGHT_OPENING = re.compile(r"^(?:copyright|\(c\))\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?\b|by\b)", re.I)
+# Words a notice may hold in lower case ("Copyright © 2024 by the Ministry of Health and
+# Ltd."); any other lower-case word after the year makes the line a sentence ("Copyright
+# 2020 holders must register by May.").
+_NOTICE_WORDS = {"by", "the", "of", "and", "for", "de", "du", "des", "la", "le", "les", "et", "inc", "ltd", "llc"}
 _COOKIE_CONTEXT = re.compile(r"site|brows|experience|consent|privacy|polic|navigat|expérience|confidentialit"
                              r"|données|الموقع|تجربة|الخصوصية", re.I)
 _SENTENCE_INSIDE = re.compile(r"[.!?؟][\"'”’»)]*\s+\S")
@@ -114,6 +118,17 @@ def call_to_action_reason(paragraph: str, from_end: int) -> str | None:
     return "call to action" if _CALL_TO_ACTION.match(paragraph.strip()) else None
 
 
+def copyright_notice(line: str) -> bool:
+    """Whether a line that _COPYRIGHT matches is a notice, not a sentence about copyright."""
+    opening = _COPYRIGHT_OPENING.match(line)
+    if opening is None:
+        return True  # "All rights reserved.", the wire's notice, "©": no sentence opens so
+    if re.search(r"\ball rights reserved\b|\btous droits réservés\b", line, re.I):
+        return True
+    words = re.findall(r"[^\W\d_]+", line[opening.end():])
+    return not any(word.islower() and word not in _NOTICE_WORDS for word in words)
+
+
 def boilerplate_reason(line: str, title: str = "") -> str | None:
     """Why ``line`` is site furniture by its shape, or None when it may be release text."""
     stripped = line.strip()
@@ -131,7 +146,7 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
         return "cookie notice"
     if len(stripped) <= 400 and _TEASER.search(stripped):
         return "teaser of another article"
-    if len(stripped) <= 200 and _COPYRIGHT.search(stripped):
+    if len(stripped) <= 200 and _COPYRIGHT.search(stripped) and copyright_notice(stripped):
         return "copyright notice"
     if len(stripped) > 200 or _SENTENCE_INSIDE.search(stripped):
         return None
