@@ -30,13 +30,28 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from align_robust import (DEFAULT_DATA, VARIANTS, Case, Unit, bead_right, one_sided, perturb,  # noqa: E402
-                          read_units, roc_auc, to_case)
+from align_robust import (
+    DEFAULT_DATA,
+    VARIANTS,
+    Case,
+    Unit,
+    bead_right,
+    one_sided,
+    perturb,
+    read_units,
+    roc_auc,
+    to_case,
+)
 
-from translate_pipe.align import AlignConfig, search_document  # noqa: E402
-from translate_pipe.align.score import (ONE_SIDED_FEATURES, TWO_SIDED_FEATURES, BeadScoreModel,  # noqa: E402
-                                        LogisticModel, bead_features)
-from translate_pipe.model import Bead  # noqa: E402
+from translate_pipe.align import AlignConfig, search_document
+from translate_pipe.align.score import (
+    ONE_SIDED_FEATURES,
+    TWO_SIDED_FEATURES,
+    BeadScoreModel,
+    LogisticModel,
+    bead_features,
+)
+from translate_pipe.model import Bead
 
 MODEL = Path(__file__).resolve().parents[1] / "translate_pipe" / "data" / "bead_score.json"
 
@@ -140,8 +155,9 @@ def fit(data: Beads, description: str) -> BeadScoreModel:
                           fit_logistic(data.one, data.y_one.astype(float), ONE_SIDED), description)
 
 
-def evaluate(label: str, model: BeadScoreModel, data: Beads, config: AlignConfig = AlignConfig()) -> dict:
+def evaluate(label: str, model: BeadScoreModel, data: Beads, config: AlignConfig | None = None) -> dict:
     """The benchmark's figures for ``model`` on ``data``, per MT setting; printed."""
+    config = config or AlignConfig()
     p_two = model.two_sided.probabilities(data.two)
     p_one = model.one_sided.probabilities(data.one)
     out = {}
