@@ -19,10 +19,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate_pipe.align import AlignConfig, search_document
-from translate_pipe.align.score import (alternative_margins, bead_features, default_model, dp_gains,
-                                        model_from_json, score_beads)
-from translate_pipe.align.verdict import (NOT_PARALLEL, PARALLEL, UNCERTAIN, UNCERTAIN_CAP, comparable,
-                                          judge_documents)
+from translate_pipe.align.score import (
+    alternative_margins,
+    bead_features,
+    bead_posteriors,
+    default_model,
+    dp_gains,
+    model_from_json,
+    score_beads,
+)
+from translate_pipe.align.verdict import (
+    NOT_PARALLEL,
+    PARALLEL,
+    UNCERTAIN,
+    UNCERTAIN_CAP,
+    comparable,
+    judge_documents,
+)
 from translate_pipe.cli import main
 from translate_pipe.model import Release, Segment
 from translate_pipe.store import SCHEMA_VERSION, Store
@@ -53,10 +66,16 @@ def test_no_local_alternative_beats_the_path_the_search_found(skip_src: int, ski
     src = EN[skip_src: skip_src + size]
     tgt = ["Accueil", "Communiqué"] + FR[skip_tgt: skip_tgt + size]
     mt = FR[skip_src: skip_src + size] if use_mt else None
-    path, similarity, region = search_document(src, tgt, mt, AlignConfig())
+    path, similarity, _ = search_document(src, tgt, mt, AlignConfig())
     two = np.array([i0 < i1 and j0 < j1 for i0, i1, j0, j1 in path])
     margins = alternative_margins(path, two, similarity)
     assert margins.max() <= 1e-9
+    # The posteriors are log-probabilities, and as the temperature falls the best path
+    # takes all the weight (its beads tend to log 1 = 0).
+    assert (bead_posteriors(path, similarity, 0.1) <= 0).all()
+    # (the order of a run of one-sided beads is arbitrary: their lines' row is the one that tends to 0)
+    bead, line = bead_posteriors(path, similarity, 0.002)
+    assert line.min() > -0.7 and (bead[two] == line[two]).all()
     # ... and a path changed by hand scores below the search's path
     assert dp_gains(path, similarity).sum() >= dp_gains([(0, len(src), 0, 0), (len(src), len(src), 0, len(tgt))],
                                                         similarity).sum() - 1e-9

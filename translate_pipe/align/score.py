@@ -15,7 +15,7 @@ perturbed development documents and checked on others by ``bench/align_robust.py
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -29,12 +29,15 @@ from .regions import Region, anchor_distance, log_density
 TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "length_cost", "merged", "anchor_agreement",
                       "anchor_distance", "outside_region", "anchor_density", "context", "extend_gain",
                       "shrink_gain", "one_to_one", "relative_similarity", "anchor_share", "document_z",
-                      "sureness", "neighbour_sureness", "gap_fill")
+                      "sureness", "neighbour_sureness", "gap_fill", "posterior")
 ONE_SIDED_FEATURES = ("bias", "best_across", "outside_region", "run_length", "anchor_density",
                       "anchor_distance", "line_length", "context", "join_gain", "anchor_share", "document_z",
-                      "sureness", "neighbour_sureness", "source_side", "gap_fill")
+                      "sureness", "neighbour_sureness", "source_side", "gap_fill",
+                      "posterior", "line_posterior")
 
 Path4 = tuple[int, int, int, int]
+#: Paths are weighted by exp(gain / this) for the beads' posteriors (gains: see dp_gains).
+POSTERIOR_TEMPERATURE = 0.1
 
 
 @dataclass(frozen=True)
@@ -80,10 +83,14 @@ def default_model() -> BeadScoreModel:
 
 
 def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Region, n: int, m: int,
+                  needed: Collection[str] | None = None,
                   ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Features of every bead: (two-sided mask, two-sided features, one-sided features),
     each feature a column by name (:data:`TWO_SIDED_FEATURES`, :data:`ONE_SIDED_FEATURES`),
-    in path order within each kind."""
+    in path order within each kind. The costly ones are computed only when ``needed``
+    names them (None: all; the others are then 0)."""
+    need = set(TWO_SIDED_FEATURES) | set(ONE_SIDED_FEATURES) if needed is None else set(needed)
+    zeros = np.zeros(len(path))
     base = similarity.baseline
     scale = max(1.0 - base, 1e-6)
     two = np.array([i0 < i1 and j0 < j1 for i0, i1, j0, j1 in path], dtype=bool)
@@ -148,7 +155,10 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             run[start:b] = b - start
             start = b + 1
 
-    extend, shrink, join = _reshaping_gains(path, two, cos, similarity, n, m)
+    if need & {"extend_gain", "shrink_gain", "join_gain"}:
+        extend, shrink, join = _reshaping_gains(path, two, cos, similarity, n, m)
+    else:
+        extend = shrink = join = zeros
     extend, shrink, join = extend / scale, shrink / scale, join / scale
     # The same cosine means more without MT than with: compare with this document's own beads.
     typical = float(np.median(strength[two])) if two.any() else 1.0
@@ -165,8 +175,12 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     length_costs = similarity.length_cost(cum_a[bounds[:, 1]] - cum_a[bounds[:, 0]],
                                           cum_b[bounds[:, 3]] - cum_b[bounds[:, 2]])
 
-    fill = _gap_fill(bounds, two, cum_a, cum_b, similarity)
-    margin = alternative_margins(path, two, similarity)
+    fill = _gap_fill(bounds, two, cum_a, cum_b, similarity) if "gap_fill" in need else zeros
+    margin = alternative_margins(path, two, similarity) if need & {"sureness", "neighbour_sureness"} else zeros
+    if need & {"posterior", "line_posterior"}:
+        posterior, line_posterior = bead_posteriors(path, similarity, POSTERIOR_TEMPERATURE)
+    else:
+        posterior = line_posterior = zeros
     # log scale: the objective's differences span 0.001 to 10
     sureness = np.log(np.maximum(-margin, 0.0) + 0.02)
     neighbours = np.concatenate([[sureness[0]], sureness[:-1]]), np.concatenate([sureness[1:], [sureness[-1]]])
@@ -187,6 +201,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 "one_to_one": float(i1 - i0 == 1 and j1 - j0 == 1), "relative_similarity": min(relative[b], 5.0),
                 "anchor_share": anchor_share, "document_z": document_z, "sureness": sureness[b],
                 "neighbour_sureness": neighbour_sureness[b], "gap_fill": fill[b],
+                "posterior": posterior[b],
             }
             cols = two_cols
         else:
@@ -206,6 +221,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 "line_length": np.log1p(length), "context": context[b], "join_gain": join[b],
                 "anchor_share": anchor_share, "document_z": document_z, "sureness": sureness[b],
                 "neighbour_sureness": neighbour_sureness[b], "source_side": float(i1 > i0), "gap_fill": fill[b],
+                "posterior": posterior[b], "line_posterior": line_posterior[b],
             }
             cols = one_cols
         for name in cols:
@@ -297,7 +313,8 @@ def score_beads(path: Sequence[Path4], similarity: BeadSimilarity, region: Regio
                 model: BeadScoreModel | None = None) -> np.ndarray:
     """The calibrated score of every bead of ``path``, in [0, 1]."""
     model = model or default_model()
-    two, x_two, x_one = bead_features(path, similarity, region, n, m)
+    needed = set(model.two_sided.features) | set(model.one_sided.features)
+    two, x_two, x_one = bead_features(path, similarity, region, n, m, needed)
     scores = np.zeros(len(path))
     scores[two] = model.two_sided.probabilities(x_two)
     scores[~two] = model.one_sided.probabilities(x_one)
@@ -401,3 +418,190 @@ def alternative_margins(path: Sequence[Path4], two: np.ndarray, similarity: Bead
         for b in replaced:
             best[b] = max(best[b], delta)
     return np.clip(best, -10.0, 2.0)
+
+
+def _band_of_path(path: Sequence[Path4], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per DP row from the path's first row to its last, the column range ``[lo, hi]``
+    within ``width`` of the path (and within the path's own first and last columns)."""
+    top, bottom = path[0][0], path[-1][1]
+    left, right = path[0][2], path[-1][3]
+    first = np.full(bottom - top + 1, right, dtype=np.int64)
+    last = np.full(bottom - top + 1, left, dtype=np.int64)
+    for i0, i1, j0, j1 in path:
+        for i in range(i0, i1 + 1):  # rows a merge passes over count too
+            first[i - top] = min(first[i - top], j0 if i < i1 else j1)
+            last[i - top] = max(last[i - top], j1 if i > i0 else j0)
+    lo = np.clip(first - width, left, right)
+    hi = np.clip(last + width, left, right)
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.maximum.accumulate(hi)
+    hi[:-1] = np.maximum(hi[:-1], lo[1:])
+    return lo, hi
+
+
+def band_gains(similarity: BeadSimilarity, top: int, lo: np.ndarray, hi: np.ndarray,
+               ) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The search's gain (see :func:`dp_gains`) of every bead shape ending at every cell
+    of a band of rows ``top`` .. ``top + len(lo) - 1``: (shapes with k >= 1, gains[row -
+    top, shape, x] for column lo[row - top] + x; -inf outside the band). The same
+    arithmetic as ``dp.search``, over a narrow band."""
+    cfg = similarity.config
+    rows_n = len(lo) - 1  # source lines in the band
+    width = int((hi - lo).max()) + 1
+    cols = lo[:, None] + np.arange(width)[None, :]
+    inside = cols <= hi[:, None]
+    cols = np.minimum(cols, hi[:, None])
+    span = int(hi.max() - lo.min())  # target lines in the band
+    shapes = [t for t in BEAD_TYPES if 0 < t[0] <= max(rows_n, 1) and t[1] <= span]
+    max_k = max(k for k, _ in shapes)
+    max_l = max(l for _, l in shapes)
+    if rows_n == 0:
+        return shapes, np.full((1, len(shapes), width), -np.inf)
+    win_lo = np.maximum(lo[:rows_n] - max_l, 0)
+    win_hi = hi[np.minimum(np.arange(rows_n) + max_k, rows_n)]
+    pad = max_l + 1
+    win_width = int((win_hi - win_lo).max()) + 2 * pad + 1
+    # dot products of each source line with the target lines its beads may cover, as
+    # prefix sums along the row; sparse block products of 64 rows, as dp.search does
+    flat = np.zeros((rows_n, win_width - pad - 1))
+    for start in range(0, rows_n, 64):
+        stop = min(start + 64, rows_n)
+        c0, c1 = int(win_lo[start:stop].min()), int(win_hi[start:stop].max())
+        block = similarity.block_dots(slice(top + start, top + stop), slice(c0, c1))
+        for r in range(start, stop):
+            span = int(win_hi[r] - win_lo[r])
+            flat[r, :span] = block[r - start, win_lo[r] - c0: win_hi[r] - c0]
+    cum = np.zeros((rows_n, win_width))
+    cum[:, pad + 1:] = np.cumsum(flat, axis=1)
+    base = win_lo - pad
+    cum_len_a = np.concatenate([[0.0], np.cumsum(similarity.len_a)])
+    cum_len_b = np.concatenate([[0.0], np.cumsum(similarity.len_b)])
+    all_rows = np.arange(rows_n + 1)[:, None]
+    out = np.full((rows_n + 1, len(shapes), width), -np.inf)
+    for s, (k, l) in enumerate(shapes):
+        if l == 0:
+            out[:, s, :] = np.where(inside & (all_rows >= k), -cfg.skip_cost, -np.inf)
+            continue
+        ok = inside & (all_rows >= k) & (cols - l >= lo[0])
+        ends = np.where(ok, cols, lo[0] + l)
+        dot = np.zeros((rows_n + 1, width))
+        for d in range(1, k + 1):
+            r = np.clip(all_rows[:, 0] - d, 0, rows_n - 1)
+            idx = np.clip(ends - base[r][:, None], 0, win_width - 1)
+            idx_l = np.clip(ends - l - base[r][:, None], 0, win_width - 1)
+            dot += cum[r[:, None], idx] - cum[r[:, None], idx_l]
+        ends_a = top + np.clip(all_rows, k, rows_n)
+        cos = dot / np.sqrt(similarity.run_norm_a[k][ends_a] * similarity.run_norm_b[l][ends] + 1e-12)
+        la = cum_len_a[ends_a] - cum_len_a[ends_a - k]
+        lb = cum_len_b[ends] - cum_len_b[ends - l]
+        gain = (cfg.similarity_weight * ((k + l) / 2) ** cfg.size_exponent * (cos - similarity.baseline)
+                - cfg.length_weight * similarity.length_cost(np.broadcast_to(la, lb.shape), lb)
+                - cfg.merge_cost * (k + l - 2)
+                + similarity.region_gain(k, l, np.broadcast_to(ends_a, ends.shape), ends))
+        out[:, s, :] = np.where(ok, gain, -np.inf)
+    return shapes, out
+
+
+def _posteriors_of(path: Sequence[Path4], similarity: BeadSimilarity, temperature: float, width: int) -> np.ndarray:
+    """log posteriors of the beads of a stretch of path, given that it starts and ends where it does."""
+    top, left = path[0][0], path[0][2]
+    lo, hi = _band_of_path(path, width)
+    shapes, gains = band_gains(similarity, top, lo, hi)
+    gains = gains / temperature
+    rows_n = len(lo) - 1
+    band = gains.shape[2]
+    shape_k = np.array([k for k, _ in shapes])
+    shape_l = np.array([l for _, l in shapes])
+    shape_ids = np.arange(len(shapes))[:, None]
+    skip = -similarity.config.skip_cost / temperature
+    x = np.arange(band)
+    inside = (lo[:, None] + x[None, :]) <= hi[:, None]
+    alpha = np.full((rows_n + 1, band), -np.inf)
+    beta = np.full((rows_n + 1, band), -np.inf)
+    rows = np.arange(rows_n + 1)
+    # Where each bead shape ending at (row, x) starts, for all rows at once; gains made
+    # -inf where that start is outside the band, so the row loops only gather and add.
+    prev = np.maximum(rows[:, None] - shape_k[None, :], 0)  # (rows, shapes)
+    px = x[None, None, :] + (lo[:, None] - lo[prev])[:, :, None] - shape_l[None, :, None]
+    into_gain = np.where((px >= 0) & (px < band) & (rows[:, None] >= shape_k[None, :])[:, :, None], gains, -np.inf)
+    px = np.clip(px, 0, band - 1)
+    # ... and where each shape starting at (row, x) ends.
+    nxt = np.minimum(rows[:, None] + shape_k[None, :], rows_n)
+    nx = x[None, None, :] + (lo[:, None] - lo[nxt])[:, :, None] + shape_l[None, :, None]
+    nx_ok = (nx >= 0) & (nx < band) & (rows[:, None] + shape_k[None, :] <= rows_n)[:, :, None]
+    nx = np.clip(nx, 0, band - 1)
+    out_gain = np.where(nx_ok, gains[nxt[:, :, None], shape_ids[None, :, :], nx], -np.inf)
+    ramp = skip * x
+    with np.errstate(invalid="ignore"):
+        for t in range(rows_n + 1):
+            if t == 0:
+                into = np.full(band, -np.inf)
+                into[left - lo[0]] = 0.0
+            else:
+                into = np.logaddexp.reduce(alpha[prev[t][:, None], px[t]] + into_gain[t], axis=0)
+            # 0-1 beads within the row: alpha[x] = logsumexp over x' <= x of into[x'] + (x - x') * skip
+            into[~inside[t]] = -np.inf
+            row = np.logaddexp.accumulate(into - ramp) + ramp
+            row[~inside[t]] = -np.inf
+            alpha[t] = row
+        for t in range(rows_n, -1, -1):
+            if t == rows_n:
+                out = np.full(band, -np.inf)
+                out[path[-1][3] - lo[t]] = 0.0
+            else:
+                out = np.logaddexp.reduce(out_gain[t] + beta[nxt[t][:, None], nx[t]], axis=0)
+            # beta[x] = logsumexp over x' >= x of out[x'] + (x' - x) * skip
+            out[~inside[t]] = -np.inf
+            row = np.logaddexp.accumulate((out + ramp)[::-1])[::-1] - ramp
+            row[~inside[t]] = -np.inf
+            beta[t] = row
+    total = alpha[rows_n, path[-1][3] - lo[rows_n]]
+    index = {shape: s for s, shape in enumerate(shapes)}
+    logp = np.zeros(len(path))
+    for b, (i0, i1, j0, j1) in enumerate(path):
+        start = alpha[i0 - top, j0 - lo[i0 - top]]
+        if i1 == i0:  # a 0-1 bead: one skip within the row
+            logp[b] = start + skip + beta[i0 - top, j1 - lo[i0 - top]] - total
+        else:
+            t = i1 - top
+            logp[b] = start + gains[t, index[(i1 - i0, j1 - j0)], j1 - lo[t]] + beta[t, j1 - lo[t]] - total
+    line = logp.copy()
+    columns = lo[:, None] + x[None, :]
+    with np.errstate(invalid="ignore"):
+        for b, (i0, i1, j0, j1) in enumerate(path):
+            if i1 > i0 and j1 > j0:
+                continue
+            if i1 > i0:
+                # A source line left out: the probability that it is left out anywhere
+                # (the order of the one-sided beads of a run is arbitrary), i.e. a 1-0 step
+                # from row i0 to i0 + 1 in any column of both rows.
+                t0, t1 = i0 - top, i1 - top
+                x1 = x + lo[t0] - lo[t1]
+                ok = inside[t0] & (x1 >= 0) & (x1 < band)
+                ok[ok] &= inside[t1][x1[ok]]
+                line[b] = np.logaddexp.reduce(alpha[t0, ok] + gains[t1, index[(1, 0)], x1[ok]]
+                                              + beta[t1, x1[ok]]) - total
+            else:
+                # A target line left out: a 0-1 step from column j0 to j0 + 1 in any row.
+                rows_with = (columns[:, :-1] == j0) & inside[:, 1:]
+                t_of, x_of = np.nonzero(rows_with)
+                line[b] = np.logaddexp.reduce(alpha[t_of, x_of] + skip + beta[t_of, x_of + 1]) - total
+    return np.stack([logp, line])
+
+
+def bead_posteriors(path: Sequence[Path4], similarity: BeadSimilarity, temperature: float = 1.0,
+                    width: int = 6, chunk: int = 150, context: int = 40) -> np.ndarray:
+    """log P(bead | documents) of every bead of ``path`` when paths are weighted by
+    exp(total gain / temperature): the share of the nearby alignments (forward-backward
+    over a band of ``width`` columns around the path) that hold the bead, where
+    :func:`alternative_margins` sees only the single best local alternative. Row 0;
+    row 1 is the same for two-sided beads and, for a one-sided bead, the log probability
+    that its line is left out at all (the order of a run of one-sided beads is arbitrary).
+    Computed on stretches of ``chunk`` beads with ``context`` beads either side (the path
+    is taken as given beyond them), so a long one-sided run widens only its own band."""
+    logp = np.zeros((2, len(path)))
+    for start in range(0, len(path), chunk):
+        lo_b, hi_b = max(start - context, 0), min(start + chunk + context, len(path))
+        part = _posteriors_of(path[lo_b:hi_b], similarity, temperature, width)
+        logp[:, start: start + chunk] = part[:, start - lo_b: start - lo_b + min(chunk, len(path) - start)]
+    return np.minimum(logp, 0.0)
