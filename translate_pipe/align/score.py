@@ -26,7 +26,7 @@ from .dp import BEAD_TYPES, BeadSimilarity
 from .regions import Region, anchor_distance, log_density
 
 #: Every feature the score can use; a model (bead_score.json) names the ones it weighs.
-TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "length_cost", "merged", "anchor_agreement",
+TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "rival", "length_cost", "merged", "anchor_agreement",
                       "anchor_distance", "outside_region", "anchor_density", "context", "extend_gain",
                       "shrink_gain", "one_to_one", "relative_similarity", "anchor_share", "document_z",
                       "sureness", "neighbour_sureness", "gap_fill", "posterior")
@@ -194,6 +194,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             agreement = float(np.sum(np.where(held < 0, 0, np.where((held >= j0) & (held < j1), 1, -1))))
             values = {
                 "bias": 1.0, "similarity": strength[b], "margin": (cos[b] - best_other[b]) / scale,
+                "rival": (best_other[b] - base) / scale,
                 "length_cost": min(float(length_costs[b]), 10.0) / 10, "merged": i1 - i0 + j1 - j0 - 2,
                 "anchor_agreement": agreement, "anchor_distance": np.log1p(dist_a[i0]),
                 "outside_region": float(not (in_src[i0:i1].all() and in_tgt[j0:j1].all())),
