@@ -1,15 +1,17 @@
 """The bead score: an estimate of the probability that a bead is right, for every bead.
 
-Each bead gets a few features of the evidence for it: how far its similarity is above
-that of unrelated sentences in the same document, its margin over the neighbouring
-alternatives, the length cost, whether it holds or breaks an anchor and how far the
-nearest anchor is, how parallel the documents look as a whole (anchors per 100 lines),
-and the strength of the beads beside it. For a one-sided bead: how well the line
-matches what lies across it, whether it is outside the anchored region, and the length
-of the one-sided run it belongs to. A logistic model per kind of bead (two-sided,
-one-sided) turns them into a probability; its coefficients are data
-(``translate_pipe/data/bead_score.json``), fitted by ``bench/align_fit_score.py`` on
-perturbed development documents and checked on others by ``bench/align_robust.py``.
+Each bead gets features of the evidence for it (:data:`TWO_SIDED_FEATURES`,
+:data:`ONE_SIDED_FEATURES`); a logistic model per kind of bead (two-sided, one-sided)
+weighs the few its data file names (``translate_pipe/data/bead_score.json``, fitted by
+``bench/align_fit_score.py`` on one half of the development document and reported on the
+other). The strongest is the bead's **posterior**: with every path through a band around
+the found one weighted by exp(its gain in the search's own objective / 0.1), the share of
+the weight on paths that hold the bead (forward-backward, :func:`bead_posteriors`). The
+others: the *rival* (the bead's lines match their neighbours across about as well as
+each other: a shifted bead or a missed merge), whether dropping a line at an edge would
+raise the bead's similarity (a spurious merge), lines outside the anchored region; for a
+one-sided bead the best match of its line across, the length of its one-sided run and
+how many of the mutual-best anchors chained (low between unrelated documents).
 """
 
 from __future__ import annotations
@@ -155,8 +157,9 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             run[start:b] = b - start
             start = b + 1
 
-    if need & {"extend_gain", "shrink_gain", "join_gain"}:
-        extend, shrink, join = _reshaping_gains(path, two, cos, similarity, n, m)
+    kinds = [k for k, name in enumerate(("extend_gain", "shrink_gain", "join_gain")) if name in need]
+    if kinds:
+        extend, shrink, join = _reshaping_gains(path, two, cos, similarity, n, m, kinds)
     else:
         extend = shrink = join = zeros
     extend, shrink, join = extend / scale, shrink / scale, join / scale
@@ -278,23 +281,23 @@ def _gap_fill(bounds: np.ndarray, two: np.ndarray, cum_a: np.ndarray, cum_b: np.
 
 
 def _reshaping_gains(path: Sequence[Path4], two: np.ndarray, cos: np.ndarray, similarity: BeadSimilarity,
-                     n: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     n: int, m: int, kinds: Collection[int] = (0, 1, 2)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """How much a bead's cosine would rise if it took one more line at an edge (a missed
-    merge), or lost one (a spurious merge); for a one-sided bead, how much a two-sided
-    neighbour's would rise by taking its line in."""
+    merge, kind 0), or lost one (a spurious merge, 1); for a one-sided bead, how much a
+    two-sided neighbour's would rise by taking its line in (2). Only ``kinds`` are computed."""
     variants: list[Path4] = []
     owners: list[tuple[int, int, int]] = []  # (kind: 0 extend, 1 shrink, 2 join; bead; bead whose cosine is the base)
     for b, (i0, i1, j0, j1) in enumerate(path):
         if two[b]:
             for v in ((i0 - 1, i1, j0, j1), (i0, i1 + 1, j0, j1), (i0, i1, j0 - 1, j1), (i0, i1, j0, j1 + 1)):
-                if v[0] >= 0 and v[1] <= n and v[2] >= 0 and v[3] <= m and v[1] - v[0] <= 4 and v[3] - v[2] <= 5:
+                if 0 in kinds and v[0] >= 0 and v[1] <= n and v[2] >= 0 and v[3] <= m and v[1] - v[0] <= 4 and v[3] - v[2] <= 5:
                     variants.append(v)
                     owners.append((0, b, b))
             for v in ((i0 + 1, i1, j0, j1), (i0, i1 - 1, j0, j1), (i0, i1, j0 + 1, j1), (i0, i1, j0, j1 - 1)):
-                if v[1] > v[0] and v[3] > v[2]:
+                if 1 in kinds and v[1] > v[0] and v[3] > v[2]:
                     variants.append(v)
                     owners.append((1, b, b))
-        else:
+        elif 2 in kinds:
             for nb in (b - 1, b + 1):
                 if 0 <= nb < len(path) and two[nb]:
                     p0, p1, q0, q1 = path[nb]
