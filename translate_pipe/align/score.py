@@ -31,14 +31,13 @@ from .regions import Region, anchor_distance, log_density
 TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "rival", "length_cost", "merged", "anchor_agreement",
                       "anchor_distance", "outside_region", "anchor_density", "context", "extend_gain",
                       "shrink_gain", "one_to_one", "relative_similarity", "anchor_share", "document_z",
-                      "sureness", "neighbour_sureness", "gap_fill", "posterior")
+                      "posterior")
 ONE_SIDED_FEATURES = ("bias", "best_across", "outside_region", "run_length", "anchor_density",
                       "anchor_distance", "line_length", "context", "join_gain", "anchor_share", "document_z",
-                      "sureness", "neighbour_sureness", "source_side", "gap_fill",
-                      "posterior", "line_posterior")
+                      "source_side", "posterior", "line_posterior")
 
 Path4 = tuple[int, int, int, int]
-#: Paths are weighted by exp(gain / this) for the beads' posteriors (gains: see dp_gains).
+#: Paths are weighted by exp(gain / this) for the beads' posteriors (gains: see band_gains).
 POSTERIOR_TEMPERATURE = 0.1
 
 
@@ -178,16 +177,11 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     length_costs = similarity.length_cost(cum_a[bounds[:, 1]] - cum_a[bounds[:, 0]],
                                           cum_b[bounds[:, 3]] - cum_b[bounds[:, 2]])
 
-    fill = _gap_fill(bounds, two, cum_a, cum_b, similarity) if "gap_fill" in need else zeros
-    margin = alternative_margins(path, two, similarity) if need & {"sureness", "neighbour_sureness"} else zeros
     if need & {"posterior", "line_posterior"}:
         posterior, line_posterior = bead_posteriors(path, similarity, POSTERIOR_TEMPERATURE)
     else:
         posterior = line_posterior = zeros
     # log scale: the objective's differences span 0.001 to 10
-    sureness = np.log(np.maximum(-margin, 0.0) + 0.02)
-    neighbours = np.concatenate([[sureness[0]], sureness[:-1]]), np.concatenate([sureness[1:], [sureness[-1]]])
-    neighbour_sureness = np.minimum(*neighbours)
 
     two_cols: dict[str, list[float]] = {name: [] for name in TWO_SIDED_FEATURES}
     one_cols: dict[str, list[float]] = {name: [] for name in ONE_SIDED_FEATURES}
@@ -203,8 +197,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 "outside_region": float(not (in_src[i0:i1].all() and in_tgt[j0:j1].all())),
                 "anchor_density": density, "context": context[b], "extend_gain": extend[b], "shrink_gain": shrink[b],
                 "one_to_one": float(i1 - i0 == 1 and j1 - j0 == 1), "relative_similarity": min(relative[b], 5.0),
-                "anchor_share": anchor_share, "document_z": document_z, "sureness": sureness[b],
-                "neighbour_sureness": neighbour_sureness[b], "gap_fill": fill[b],
+                "anchor_share": anchor_share, "document_z": document_z,
                 "posterior": posterior[b],
             }
             cols = two_cols
@@ -223,8 +216,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 "bias": 1.0, "best_across": (best_other[b] - base) / scale, "outside_region": outside,
                 "run_length": np.log1p(run[b]), "anchor_density": density, "anchor_distance": dist,
                 "line_length": np.log1p(length), "context": context[b], "join_gain": join[b],
-                "anchor_share": anchor_share, "document_z": document_z, "sureness": sureness[b],
-                "neighbour_sureness": neighbour_sureness[b], "source_side": float(i1 > i0), "gap_fill": fill[b],
+                "anchor_share": anchor_share, "document_z": document_z, "source_side": float(i1 > i0),
                 "posterior": posterior[b], "line_posterior": line_posterior[b],
             }
             cols = one_cols
@@ -232,52 +224,6 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             cols[name].append(float(values[name]))
     return (two, {name: np.array(v, dtype=np.float64) for name, v in two_cols.items()},
             {name: np.array(v, dtype=np.float64) for name, v in one_cols.items()})
-
-
-def _gap_fill(bounds: np.ndarray, two: np.ndarray, cum_a: np.ndarray, cum_b: np.ndarray,
-              similarity: BeadSimilarity, max_lines: int = 6) -> np.ndarray:
-    """How much better the lengths of a two-sided bead would fit if it took in the run of
-    one-sided lines beside it (Gale-Church cost before minus after, /10): high when a
-    source sentence was translated by several target sentences and only one was paired
-    (a missed merge). A one-sided bead gets the figure of the neighbour that would take it in."""
-    count = len(bounds)
-    fill = np.zeros(count)
-    best_one = np.full(count, -1.0)
-    idx_two = np.flatnonzero(two)
-    if not len(idx_two):
-        return fill
-
-    def cost(i0, i1, j0, j1):
-        return np.minimum(similarity.length_cost(cum_a[i1] - cum_a[i0], cum_b[j1] - cum_b[j0]), 10.0) / 10
-
-    for direction in (1, -1):
-        # the run of one-sided beads beside each two-sided bead, on this side
-        stop = idx_two.copy()
-        steps = np.zeros(len(idx_two), dtype=np.int64)
-        while True:
-            nxt = stop + direction
-            ok = (nxt >= 0) & (nxt < count) & (steps < max_lines)
-            ok[ok] &= ~two[nxt[ok]]
-            if not ok.any():
-                break
-            stop[ok] = nxt[ok]
-            steps[ok] += 1
-        has = steps > 0
-        if not has.any():
-            continue
-        own = bounds[idx_two[has]]
-        edge = bounds[stop[has]]
-        if direction == 1:
-            wider = (own[:, 0], edge[:, 1], own[:, 2], edge[:, 3])
-        else:
-            wider = (edge[:, 0], own[:, 1], edge[:, 2], own[:, 3])
-        gain = cost(*own.T) - cost(*wider)
-        fill[idx_two[has]] = np.maximum(fill[idx_two[has]], gain)
-        for t, s, g in zip(idx_two[has], stop[has], gain):
-            run = range(t + direction, s + direction, direction)
-            best_one[list(run)] = np.maximum(best_one[list(run)], g)
-    fill[~two] = np.maximum(best_one[~two], 0.0)
-    return fill
 
 
 def _reshaping_gains(path: Sequence[Path4], two: np.ndarray, cos: np.ndarray, similarity: BeadSimilarity,
@@ -325,105 +271,6 @@ def score_beads(path: Sequence[Path4], similarity: BeadSimilarity, region: Regio
     return np.round(scores, 4)
 
 
-def dp_gains(beads: Sequence[Path4], similarity: BeadSimilarity) -> np.ndarray:
-    """The search's own gain of each bead (see ``dp.search``): one-sided beads cost
-    ``skip_cost`` per line, two-sided ones gain for similarity above chance and lose for
-    length mismatch, extra sentences and lines outside the anchored region."""
-    cfg = similarity.config
-    bounds = np.array(beads, dtype=np.int64).reshape(-1, 4)
-    k = bounds[:, 1] - bounds[:, 0]
-    l = bounds[:, 3] - bounds[:, 2]
-    two = (k > 0) & (l > 0)
-    out = -cfg.skip_cost * (k + l).astype(np.float64)
-    if not two.any():
-        return out
-    cos = similarity.bead_cosines([tuple(b) for b in bounds[two]])
-    cum_a = np.concatenate([[0.0], np.cumsum(similarity.len_a)])
-    cum_b = np.concatenate([[0.0], np.cumsum(similarity.len_b)])
-    b2 = bounds[two]
-    k2, l2 = k[two], l[two]
-    length = similarity.length_cost(cum_a[b2[:, 1]] - cum_a[b2[:, 0]], cum_b[b2[:, 3]] - cum_b[b2[:, 2]])
-    gain = (cfg.similarity_weight * ((k2 + l2) / 2) ** cfg.size_exponent * (cos - similarity.baseline)
-            - cfg.length_weight * length - cfg.merge_cost * (k2 + l2 - 2))
-    region = np.zeros(len(b2))
-    for shape in set(zip(k2.tolist(), l2.tolist())):
-        at = (k2 == shape[0]) & (l2 == shape[1])
-        region[at] = similarity.region_gain(shape[0], shape[1], b2[at, 1], b2[at, 3])
-    out[two] = gain + region
-    return out
-
-
-def alternative_margins(path: Sequence[Path4], two: np.ndarray, similarity: BeadSimilarity) -> np.ndarray:
-    """For every bead, how much the search's objective would change under the best local
-    alternative that replaces it (at most 0 for the path the search found, up to the band's
-    limits): take in or give up a line at an edge, merge with or split from a neighbour,
-    shift a boundary, pair two facing one-sided lines, or leave a two-sided bead's lines
-    unaligned. Near 0: the search nearly chose otherwise, so the bead is unsure; far
-    below: every nearby alternative is much worse. A local stand-in for the DP's
-    second-best path through the bead."""
-    shapes = set(BEAD_TYPES)
-    alternatives: list[tuple[list[Path4], tuple[int, ...]]] = []
-
-    def add(new: list[Path4], replaced: tuple[int, ...]) -> None:
-        for i0, i1, j0, j1 in new:
-            if i1 > i0 and j1 > j0 and (i1 - i0, j1 - j0) not in shapes:
-                return
-        alternatives.append((new, replaced))
-
-    count = len(path)
-    for b, (i0, i1, j0, j1) in enumerate(path):
-        if two[b]:
-            k, l = i1 - i0, j1 - j0
-            # give up one line at an edge (it becomes one-sided)
-            if k > 1:
-                add([(i0 + 1, i1, j0, j1), (i0, i0 + 1, j0, j0)], (b,))
-                add([(i0, i1 - 1, j0, j1), (i1 - 1, i1, j1, j1)], (b,))
-            if l > 1:
-                add([(i0, i1, j0 + 1, j1), (i0, i0, j0, j0 + 1)], (b,))
-                add([(i0, i1, j0, j1 - 1), (i1, i1, j1 - 1, j1)], (b,))
-            # split into two two-sided beads
-            for si in range(i0 + 1, i1):
-                for sj in range(j0 + 1, j1):
-                    add([(i0, si, j0, sj), (si, i1, sj, j1)], (b,))
-            # leave every line unaligned
-            add([(i, i + 1, j0, j0) for i in range(i0, i1)] + [(i1, i1, j, j + 1) for j in range(j0, j1)], (b,))
-            if b + 1 < count:
-                p0, p1, q0, q1 = path[b + 1]
-                # take in the next bead (one-sided or two-sided)
-                add([(i0, p1, j0, q1)], (b, b + 1))
-                if two[b + 1]:
-                    # shift the boundary with the next two-sided bead by one line
-                    if k > 1:
-                        add([(i0, i1 - 1, j0, j1), (i1 - 1, p1, q0, q1)], (b, b + 1))
-                    if p1 - p0 > 1:
-                        add([(i0, p0 + 1, j0, j1), (p0 + 1, p1, q0, q1)], (b, b + 1))
-                    if l > 1:
-                        add([(i0, i1, j0, j1 - 1), (p0, p1, j1 - 1, q1)], (b, b + 1))
-                    if q1 - q0 > 1:
-                        add([(i0, i1, j0, q0 + 1), (p0, p1, q0 + 1, q1)], (b, b + 1))
-            if b > 0 and not two[b - 1]:
-                p0, p1, q0, q1 = path[b - 1]
-                add([(p0, i1, q0, j1)], (b - 1, b))
-        elif b + 1 < count and not two[b + 1]:
-            p0, p1, q0, q1 = path[b + 1]
-            if (i1 > i0) != (p1 > p0):
-                # a source line and a target line left unaligned side by side: pair them
-                add([(min(i0, p0), max(i1, p1), min(j0, q0), max(j1, q1))], (b, b + 1))
-    best = np.full(count, -10.0)
-    if not alternatives:
-        return best
-    own = dp_gains(path, similarity)
-    flat = [bead for new, _ in alternatives for bead in new]
-    gains = dp_gains(flat, similarity)
-    at = 0
-    for new, replaced in alternatives:
-        delta = gains[at: at + len(new)].sum() - own[list(replaced)].sum()
-        at += len(new)
-        for b in replaced:
-            best[b] = max(best[b], delta)
-    return np.clip(best, -10.0, 2.0)
-
-
 def _band_of_path(path: Sequence[Path4], width: int) -> tuple[np.ndarray, np.ndarray]:
     """Per DP row from the path's first row to its last, the column range ``[lo, hi]``
     within ``width`` of the path (and within the path's own first and last columns)."""
@@ -445,7 +292,7 @@ def _band_of_path(path: Sequence[Path4], width: int) -> tuple[np.ndarray, np.nda
 
 def band_gains(similarity: BeadSimilarity, top: int, lo: np.ndarray, hi: np.ndarray,
                ) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """The search's gain (see :func:`dp_gains`) of every bead shape ending at every cell
+    """The search's gain (``dp.search``'s objective) of every bead shape ending at every cell
     of a band of rows ``top`` .. ``top + len(lo) - 1``: (shapes with k >= 1, gains[row -
     top, shape, x] for column lo[row - top] + x; -inf outside the band). The same
     arithmetic as ``dp.search``, over a narrow band."""
@@ -489,16 +336,35 @@ def band_gains(similarity: BeadSimilarity, top: int, lo: np.ndarray, hi: np.ndar
         ok = inside & (all_rows >= k) & (cols - l >= lo[0])
         ends = np.where(ok, cols, lo[0] + l)
         dot = np.zeros((rows_n + 1, width))
+        ends_a = top + np.clip(all_rows, k, rows_n)
+        # With MT (see dp.search): each line of a merge whose cosine with the other side
+        # is below chance costs, and a run's own mean cosine with random lines is taken off.
+        unexplained = np.zeros((rows_n + 1, width))
+        line_dots = [np.zeros((rows_n + 1, width)) for _ in range(l)] if l > 1 and similarity.line_weight else []
         for d in range(1, k + 1):
             r = np.clip(all_rows[:, 0] - d, 0, rows_n - 1)
             idx = np.clip(ends - base[r][:, None], 0, win_width - 1)
             idx_l = np.clip(ends - l - base[r][:, None], 0, win_width - 1)
-            dot += cum[r[:, None], idx] - cum[r[:, None], idx_l]
-        ends_a = top + np.clip(all_rows, k, rows_n)
+            dot_d = cum[r[:, None], idx] - cum[r[:, None], idx_l]
+            dot += dot_d
+            if k > 1 and similarity.line_weight:
+                line_cos = dot_d / np.sqrt(similarity.a_sq[top + r][:, None] * similarity.run_norm_b[l][ends] + 1e-12)
+                unexplained += np.minimum(line_cos - similarity.random_mean, 0.0)
+            for u, acc in enumerate(line_dots):
+                acc += (cum[r[:, None], np.clip(idx_l + u + 1, 0, win_width - 1)]
+                        - cum[r[:, None], np.clip(idx_l + u, 0, win_width - 1)])
+        for u, acc in enumerate(line_dots):
+            j = np.clip(ends - l + u, 0, len(similarity.b_sq) - 1)
+            line_cos = acc / np.sqrt(similarity.b_sq[j] * similarity.run_norm_a[k][ends_a] + 1e-12)
+            unexplained += np.minimum(line_cos - similarity.random_mean, 0.0)
         cos = dot / np.sqrt(similarity.run_norm_a[k][ends_a] * similarity.run_norm_b[l][ends] + 1e-12)
+        if similarity.hub_weight:
+            cos = cos - similarity.hub_weight * ((similarity.hub_a[k][ends_a] + similarity.hub_b[l][ends]) / 2
+                                                 - similarity.hub_ref)
         la = cum_len_a[ends_a] - cum_len_a[ends_a - k]
         lb = cum_len_b[ends] - cum_len_b[ends - l]
-        gain = (cfg.similarity_weight * ((k + l) / 2) ** cfg.size_exponent * (cos - similarity.baseline)
+        gain = (cfg.similarity_weight * (((k + l) / 2) ** cfg.size_exponent * (cos - similarity.baseline)
+                                         + similarity.line_weight * unexplained)
                 - cfg.length_weight * similarity.length_cost(np.broadcast_to(la, lb.shape), lb)
                 - cfg.merge_cost * (k + l - 2)
                 + similarity.region_gain(k, l, np.broadcast_to(ends_a, ends.shape), ends))
@@ -597,8 +463,7 @@ def bead_posteriors(path: Sequence[Path4], similarity: BeadSimilarity, temperatu
                     width: int = 6, chunk: int = 150, context: int = 40) -> np.ndarray:
     """log P(bead | documents) of every bead of ``path`` when paths are weighted by
     exp(total gain / temperature): the share of the nearby alignments (forward-backward
-    over a band of ``width`` columns around the path) that hold the bead, where
-    :func:`alternative_margins` sees only the single best local alternative. Row 0;
+    over a band of ``width`` columns around the path) that hold the bead: row 0;
     row 1 is the same for two-sided beads and, for a one-sided bead, the log probability
     that its line is left out at all (the order of a run of one-sided beads is arbitrary).
     Computed on stretches of ``chunk`` beads with ``context`` beads either side (the path
