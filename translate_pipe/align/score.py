@@ -349,14 +349,14 @@ def band_gains(similarity: BeadSimilarity, top: int, lo: np.ndarray, hi: np.ndar
             dot += dot_d
             if k > 1 and similarity.line_weight:
                 line_cos = dot_d / np.sqrt(similarity.a_sq[top + r][:, None] * similarity.run_norm_b[l][ends] + 1e-12)
-                unexplained += np.minimum(line_cos - similarity.random_mean, 0.0)
+                unexplained += np.minimum(line_cos - similarity.baseline, 0.0)
             for u, acc in enumerate(line_dots):
                 acc += (cum[r[:, None], np.clip(idx_l + u + 1, 0, win_width - 1)]
                         - cum[r[:, None], np.clip(idx_l + u, 0, win_width - 1)])
         for u, acc in enumerate(line_dots):
             j = np.clip(ends - l + u, 0, len(similarity.b_sq) - 1)
             line_cos = acc / np.sqrt(similarity.b_sq[j] * similarity.run_norm_a[k][ends_a] + 1e-12)
-            unexplained += np.minimum(line_cos - similarity.random_mean, 0.0)
+            unexplained += np.minimum(line_cos - similarity.baseline, 0.0)
         cos = dot / np.sqrt(similarity.run_norm_a[k][ends_a] * similarity.run_norm_b[l][ends] + 1e-12)
         if similarity.hub_weight:
             cos = cos - similarity.hub_weight * ((similarity.hub_a[k][ends_a] + similarity.hub_b[l][ends]) / 2
