@@ -69,7 +69,7 @@ def test_posteriors_reproduce_the_search(skip_src: int, skip_tgt: int, size: int
     two = np.array([i0 < i1 and j0 < j1 for i0, i1, j0, j1 in path])
     assert (bead_posteriors(path, similarity, 0.1) <= 0).all()
     # (the order of a run of one-sided beads is arbitrary: their lines' row is the one that tends to 0)
-    bead, line = bead_posteriors(path, similarity, 0.002)
+    bead, line = bead_posteriors(path, similarity, 1e-4)
     assert line.min() > -0.7 and (bead[two] == line[two]).all()
     # Stretches with context give what one pass over the whole path gives.
     whole = bead_posteriors(path, similarity, 0.1, chunk=10**6)

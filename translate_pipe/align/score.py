@@ -313,15 +313,13 @@ def band_gains(similarity: BeadSimilarity, top: int, lo: np.ndarray, hi: np.ndar
     pad = max_l + 1
     win_width = int((win_hi - win_lo).max()) + 2 * pad + 1
     # dot products of each source line with the target lines its beads may cover, as
-    # prefix sums along the row; sparse block products of 64 rows, as dp.search does
+    # prefix sums along the row; read from the search's band (pair_dots) where it holds them
+    counts = (win_hi - win_lo).astype(np.int64)
+    local = np.repeat(np.arange(rows_n), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     flat = np.zeros((rows_n, win_width - pad - 1))
-    for start in range(0, rows_n, 64):
-        stop = min(start + 64, rows_n)
-        c0, c1 = int(win_lo[start:stop].min()), int(win_hi[start:stop].max())
-        block = similarity.block_dots(slice(top + start, top + stop), slice(c0, c1))
-        for r in range(start, stop):
-            span = int(win_hi[r] - win_lo[r])
-            flat[r, :span] = block[r - start, win_lo[r] - c0: win_hi[r] - c0]
+    if len(local):
+        flat[local, offsets] = similarity.pair_dots(top + local, np.repeat(win_lo, counts) + offsets)
     cum = np.zeros((rows_n, win_width))
     cum[:, pad + 1:] = np.cumsum(flat, axis=1)
     base = win_lo - pad
