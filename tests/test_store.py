@@ -23,7 +23,7 @@ import pytest
 
 from translate_pipe.errors import InputError, StoreError
 from translate_pipe.model import Flag, PairScores, Release, Segment
-from translate_pipe.store import Store
+from translate_pipe.store import SCHEMA_VERSION, Store
 from translate_pipe.store.paging import MAX_LIMIT, check_page, page_of
 from translate_pipe.translate.base import SystemInfo
 
@@ -278,7 +278,7 @@ def test_schema_3_database_gains_the_release_index_and_run_owner(tmp_path: Path)
         run_id = store.begin_run(["in"], ["fr"], "{}", "test")
         store.finish_run(run_id, "done", {})
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
         assert conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'releases_by_date'").fetchone()[0] == 1
         assert conn.execute("SELECT owner FROM runs ORDER BY id DESC").fetchone()[0].startswith("process ")
 

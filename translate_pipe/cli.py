@@ -181,6 +181,8 @@ def _build_parser() -> argparse.ArgumentParser:
     releases.add_argument("--to", dest="date_to", help="last date, inclusive (a prefix: 2018-09)")
     releases.add_argument("--limit", type=int, default=50, help="releases per page (1-500, default 50)")
     releases.add_argument("--offset", type=int, default=0, help="how many to skip (default 0)")
+    releases.add_argument("--references", nargs="?", const="", metavar="LANG",
+                          help="list the stored reference pairs instead (of LANG, or all), with the aligner's verdict")
 
     models = commands.add_parser("models", help="show which model each pair uses; convert for CTranslate2")
     models.add_argument("action", nargs="?", choices=("list", "convert", "vmap", "pin"), default="list")
@@ -324,7 +326,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             refs = result.references
             lines.append(f"  en→{lang} references: {refs.matched} matched, {refs.aligned} newly aligned, "
                          f"{refs.human_pairs} human pairs"
-                         + (f", {refs.non_parallel} not parallel (stored unaligned)" if refs.non_parallel else ""))
+                         + (f", {refs.non_parallel} not parallel or uncertain (see warnings; `releases --references`)"
+                            if refs.non_parallel else ""))
             lines.extend(f"    {key} ← {origin} (by {how})" for key, origin, how in refs.pairings)
             if refs.unused:
                 lines.append(f"    {len(refs.unused)} reference files matched no release (see warnings above)")
@@ -473,7 +476,7 @@ def _read_lines(path: str, lang: str, segment: bool | None) -> list[str]:
 
 
 def _cmd_align(args: argparse.Namespace) -> int:
-    from .align import align_documents
+    from .align.verdict import UNCERTAIN, UNCERTAIN_CAP, judge_documents
     from .beads import format_bead
 
     src = _read_lines(args.src, args.src_lang, args.segment)
@@ -493,7 +496,8 @@ def _cmd_align(args: argparse.Namespace) -> int:
     from .progress import activity
 
     with activity("align"):
-        result = align_documents(src, tgt, mt)
+        judged = judge_documents(src, tgt, mt)
+    result = judged.result
     text = "".join(format_bead(b) + "\n" for b in result.beads)
     if args.out:
         from .atomic import atomic_write_text
@@ -502,7 +506,12 @@ def _cmd_align(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     share = f"{result.aligned_share:.0%} of lines aligned with score >= 0.5"
-    if not result.parallel:
+    if judged.verdict == UNCERTAIN:
+        print(f"uncertain whether {args.src} and {args.tgt} are translations of each other: their words cannot be "
+              f"compared (different scripts{', no MT' if mt is None else ''}); the beads are a guess from lengths "
+              f"and numbers ({result.anchors} anchors), every score at most {UNCERTAIN_CAP}: "
+              f"give the MT (--mt) to decide", file=sys.stderr)
+    elif not result.parallel:
         print(f"{args.src} and {args.tgt} do not look like translations of each other ({share}): "
               f"every line is left unaligned", file=sys.stderr)
     elif result.aligned_share < 0.5:
@@ -671,6 +680,12 @@ def _cmd_releases(args: argparse.Namespace) -> int:
     from .store import Store
 
     with Store(_db(args, _config(args))) as store:
+        if args.references is not None:
+            listed = store.reference_alignments(args.references or None)
+            for release_id, lang, reference, verdict, beads, two_sided in listed:
+                print(f"{release_id}\t{lang}\t{reference}\t{verdict or 'unknown'}\t{two_sided} of {beads} beads two-sided")
+            print(f"{len(listed)} reference pairs", file=sys.stderr)
+            return 0
         page = store.release_page(args.search, args.date_from, args.date_to, args.limit, args.offset)
     for release in page.items:
         print(f"{release['id']}\t{release['date'] or ''}\t{release['title']}")

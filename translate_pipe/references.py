@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .align import align_documents
+from .align.verdict import UNCERTAIN, UNCERTAIN_CAP, judge_documents
 from .config import IngestConfig, PairConfig
 
 from .ingest import Skipped, read_releases, release_key
@@ -158,9 +158,15 @@ def align_references(
         # still match when the MT is poor, and on good MT it costs nothing (Text+Berg
         # dev, strict F1 0.851 against 0.853 with MT alone).
         bridge = [f"{m} {s.text}" for m, s in zip(mt, english)]
-        result = align_documents([s.text for s in english], [s.text for s in human], bridge)
+        judged = judge_documents([s.text for s in english], [s.text for s in human], bridge)
+        result = judged.result
         beads = result.beads
-        if not result.parallel:
+        if judged.verdict == UNCERTAIN:
+            summary.non_parallel += 1
+            log.warning("%s: cannot tell whether it translates release %s (its words cannot be compared with "
+                        "the English or its MT): stored as a guess, every bead scored at most %s",
+                        match.origin, release_id, UNCERTAIN_CAP)
+        elif not result.parallel:
             # Kept one-sided with low scores, so no human pair comes of it: a wrong pair
             # stored with a confident score is worse than none.
             summary.non_parallel += 1
@@ -190,7 +196,7 @@ def align_references(
             forced = translator.score_targets([rows[n][2] for n in both], [rows[n][3] for n in both])
             logprobs = {n: values[0] for n, values in zip(both, forced)}
             rows = [(*row, logprobs.get(n)) for n, row in enumerate(rows)]
-        store.add_alignment(release_id, lang, match.origin, rows)
+        store.add_alignment(release_id, lang, match.origin, rows, verdict=judged.verdict)
         store.set_scores(metric_rows)
         summary.aligned += 1
     return summary

@@ -1,21 +1,23 @@
 """The bead score: an estimate of the probability that a bead is right, for every bead.
 
-Each bead gets a few features of the evidence for it: how far its similarity is above
-that of unrelated sentences in the same document, its margin over the neighbouring
-alternatives, the length cost, whether it holds or breaks an anchor and how far the
-nearest anchor is, how parallel the documents look as a whole (anchors per 100 lines),
-and the strength of the beads beside it. For a one-sided bead: how well the line
-matches what lies across it, whether it is outside the anchored region, and the length
-of the one-sided run it belongs to. A logistic model per kind of bead (two-sided,
-one-sided) turns them into a probability; its coefficients are data
-(``translate_pipe/data/bead_score.json``), fitted by ``bench/align_fit_score.py`` on
-perturbed development documents and checked on others by ``bench/align_robust.py``.
+Each bead gets features of the evidence for it (:data:`TWO_SIDED_FEATURES`,
+:data:`ONE_SIDED_FEATURES`); a logistic model per kind of bead (two-sided, one-sided)
+weighs the few its data file names (``translate_pipe/data/bead_score.json``, fitted by
+``bench/align_fit_score.py`` on one half of the development document and reported on the
+other). The strongest is the bead's **posterior**: with every path through a band around
+the found one weighted by exp(its gain in the search's own objective / 0.1), the share of
+the weight on paths that hold the bead (forward-backward, :func:`bead_posteriors`). The
+others: the *rival* (the bead's lines match their neighbours across about as well as
+each other: a shifted bead or a missed merge), whether dropping a line at an edge would
+raise the bead's similarity (a spurious merge), lines outside the anchored region; for a
+one-sided bead the best match of its line across, the length of its one-sided run and
+how many of the mutual-best anchors chained (low between unrelated documents).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -26,15 +28,17 @@ from .dp import BEAD_TYPES, BeadSimilarity
 from .regions import Region, anchor_distance, log_density
 
 #: Every feature the score can use; a model (bead_score.json) names the ones it weighs.
-TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "length_cost", "merged", "anchor_agreement",
+TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "rival", "length_cost", "merged", "anchor_agreement",
                       "anchor_distance", "outside_region", "anchor_density", "context", "extend_gain",
                       "shrink_gain", "one_to_one", "relative_similarity", "anchor_share", "document_z",
-                      "sureness", "neighbour_sureness", "gap_fill")
+                      "posterior")
 ONE_SIDED_FEATURES = ("bias", "best_across", "outside_region", "run_length", "anchor_density",
                       "anchor_distance", "line_length", "context", "join_gain", "anchor_share", "document_z",
-                      "sureness", "neighbour_sureness", "source_side", "gap_fill")
+                      "source_side", "posterior", "line_posterior")
 
 Path4 = tuple[int, int, int, int]
+#: Paths are weighted by exp(gain / this) for the beads' posteriors (gains: see band_gains).
+POSTERIOR_TEMPERATURE = 0.1  # held out (part B, MT / no MT): 0.05 gave AUC 0.815 / 0.850, 0.1 0.844 / 0.838, 0.2 0.841 / 0.822
 
 
 @dataclass(frozen=True)
@@ -80,10 +84,14 @@ def default_model() -> BeadScoreModel:
 
 
 def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Region, n: int, m: int,
+                  needed: Collection[str] | None = None,
                   ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Features of every bead: (two-sided mask, two-sided features, one-sided features),
     each feature a column by name (:data:`TWO_SIDED_FEATURES`, :data:`ONE_SIDED_FEATURES`),
-    in path order within each kind."""
+    in path order within each kind. The costly ones are computed only when ``needed``
+    names them (None: all; the others are then 0)."""
+    need = set(TWO_SIDED_FEATURES) | set(ONE_SIDED_FEATURES) if needed is None else set(needed)
+    zeros = np.zeros(len(path))
     base = similarity.baseline
     scale = max(1.0 - base, 1e-6)
     two = np.array([i0 < i1 and j0 < j1 for i0, i1, j0, j1 in path], dtype=bool)
@@ -148,7 +156,11 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             run[start:b] = b - start
             start = b + 1
 
-    extend, shrink, join = _reshaping_gains(path, two, cos, similarity, n, m)
+    kinds = [k for k, name in enumerate(("extend_gain", "shrink_gain", "join_gain")) if name in need]
+    if kinds:
+        extend, shrink, join = _reshaping_gains(path, two, cos, similarity, n, m, kinds)
+    else:
+        extend = shrink = join = zeros
     extend, shrink, join = extend / scale, shrink / scale, join / scale
     # The same cosine means more without MT than with: compare with this document's own beads.
     typical = float(np.median(strength[two])) if two.any() else 1.0
@@ -165,12 +177,11 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     length_costs = similarity.length_cost(cum_a[bounds[:, 1]] - cum_a[bounds[:, 0]],
                                           cum_b[bounds[:, 3]] - cum_b[bounds[:, 2]])
 
-    fill = _gap_fill(bounds, two, cum_a, cum_b, similarity)
-    margin = alternative_margins(path, two, similarity)
+    if need & {"posterior", "line_posterior"}:
+        posterior, line_posterior = bead_posteriors(path, similarity, POSTERIOR_TEMPERATURE)
+    else:
+        posterior = line_posterior = zeros
     # log scale: the objective's differences span 0.001 to 10
-    sureness = np.log(np.maximum(-margin, 0.0) + 0.02)
-    neighbours = np.concatenate([[sureness[0]], sureness[:-1]]), np.concatenate([sureness[1:], [sureness[-1]]])
-    neighbour_sureness = np.minimum(*neighbours)
 
     two_cols: dict[str, list[float]] = {name: [] for name in TWO_SIDED_FEATURES}
     one_cols: dict[str, list[float]] = {name: [] for name in ONE_SIDED_FEATURES}
@@ -180,13 +191,14 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             agreement = float(np.sum(np.where(held < 0, 0, np.where((held >= j0) & (held < j1), 1, -1))))
             values = {
                 "bias": 1.0, "similarity": strength[b], "margin": (cos[b] - best_other[b]) / scale,
+                "rival": (best_other[b] - base) / scale,
                 "length_cost": min(float(length_costs[b]), 10.0) / 10, "merged": i1 - i0 + j1 - j0 - 2,
                 "anchor_agreement": agreement, "anchor_distance": np.log1p(dist_a[i0]),
                 "outside_region": float(not (in_src[i0:i1].all() and in_tgt[j0:j1].all())),
                 "anchor_density": density, "context": context[b], "extend_gain": extend[b], "shrink_gain": shrink[b],
                 "one_to_one": float(i1 - i0 == 1 and j1 - j0 == 1), "relative_similarity": min(relative[b], 5.0),
-                "anchor_share": anchor_share, "document_z": document_z, "sureness": sureness[b],
-                "neighbour_sureness": neighbour_sureness[b], "gap_fill": fill[b],
+                "anchor_share": anchor_share, "document_z": document_z,
+                "posterior": posterior[b],
             }
             cols = two_cols
         else:
@@ -204,8 +216,8 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 "bias": 1.0, "best_across": (best_other[b] - base) / scale, "outside_region": outside,
                 "run_length": np.log1p(run[b]), "anchor_density": density, "anchor_distance": dist,
                 "line_length": np.log1p(length), "context": context[b], "join_gain": join[b],
-                "anchor_share": anchor_share, "document_z": document_z, "sureness": sureness[b],
-                "neighbour_sureness": neighbour_sureness[b], "source_side": float(i1 > i0), "gap_fill": fill[b],
+                "anchor_share": anchor_share, "document_z": document_z, "source_side": float(i1 > i0),
+                "posterior": posterior[b], "line_posterior": line_posterior[b],
             }
             cols = one_cols
         for name in cols:
@@ -214,70 +226,24 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
             {name: np.array(v, dtype=np.float64) for name, v in one_cols.items()})
 
 
-def _gap_fill(bounds: np.ndarray, two: np.ndarray, cum_a: np.ndarray, cum_b: np.ndarray,
-              similarity: BeadSimilarity, max_lines: int = 6) -> np.ndarray:
-    """How much better the lengths of a two-sided bead would fit if it took in the run of
-    one-sided lines beside it (Gale-Church cost before minus after, /10): high when a
-    source sentence was translated by several target sentences and only one was paired
-    (a missed merge). A one-sided bead gets the figure of the neighbour that would take it in."""
-    count = len(bounds)
-    fill = np.zeros(count)
-    best_one = np.full(count, -1.0)
-    idx_two = np.flatnonzero(two)
-    if not len(idx_two):
-        return fill
-
-    def cost(i0, i1, j0, j1):
-        return np.minimum(similarity.length_cost(cum_a[i1] - cum_a[i0], cum_b[j1] - cum_b[j0]), 10.0) / 10
-
-    for direction in (1, -1):
-        # the run of one-sided beads beside each two-sided bead, on this side
-        stop = idx_two.copy()
-        steps = np.zeros(len(idx_two), dtype=np.int64)
-        while True:
-            nxt = stop + direction
-            ok = (nxt >= 0) & (nxt < count) & (steps < max_lines)
-            ok[ok] &= ~two[nxt[ok]]
-            if not ok.any():
-                break
-            stop[ok] = nxt[ok]
-            steps[ok] += 1
-        has = steps > 0
-        if not has.any():
-            continue
-        own = bounds[idx_two[has]]
-        edge = bounds[stop[has]]
-        if direction == 1:
-            wider = (own[:, 0], edge[:, 1], own[:, 2], edge[:, 3])
-        else:
-            wider = (edge[:, 0], own[:, 1], edge[:, 2], own[:, 3])
-        gain = cost(*own.T) - cost(*wider)
-        fill[idx_two[has]] = np.maximum(fill[idx_two[has]], gain)
-        for t, s, g in zip(idx_two[has], stop[has], gain):
-            run = range(t + direction, s + direction, direction)
-            best_one[list(run)] = np.maximum(best_one[list(run)], g)
-    fill[~two] = np.maximum(best_one[~two], 0.0)
-    return fill
-
-
 def _reshaping_gains(path: Sequence[Path4], two: np.ndarray, cos: np.ndarray, similarity: BeadSimilarity,
-                     n: int, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     n: int, m: int, kinds: Collection[int] = (0, 1, 2)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """How much a bead's cosine would rise if it took one more line at an edge (a missed
-    merge), or lost one (a spurious merge); for a one-sided bead, how much a two-sided
-    neighbour's would rise by taking its line in."""
+    merge, kind 0), or lost one (a spurious merge, 1); for a one-sided bead, how much a
+    two-sided neighbour's would rise by taking its line in (2). Only ``kinds`` are computed."""
     variants: list[Path4] = []
     owners: list[tuple[int, int, int]] = []  # (kind: 0 extend, 1 shrink, 2 join; bead; bead whose cosine is the base)
     for b, (i0, i1, j0, j1) in enumerate(path):
         if two[b]:
             for v in ((i0 - 1, i1, j0, j1), (i0, i1 + 1, j0, j1), (i0, i1, j0 - 1, j1), (i0, i1, j0, j1 + 1)):
-                if v[0] >= 0 and v[1] <= n and v[2] >= 0 and v[3] <= m and v[1] - v[0] <= 4 and v[3] - v[2] <= 5:
+                if 0 in kinds and v[0] >= 0 and v[1] <= n and v[2] >= 0 and v[3] <= m and v[1] - v[0] <= 4 and v[3] - v[2] <= 5:
                     variants.append(v)
                     owners.append((0, b, b))
             for v in ((i0 + 1, i1, j0, j1), (i0, i1 - 1, j0, j1), (i0, i1, j0 + 1, j1), (i0, i1, j0, j1 - 1)):
-                if v[1] > v[0] and v[3] > v[2]:
+                if 1 in kinds and v[1] > v[0] and v[3] > v[2]:
                     variants.append(v)
                     owners.append((1, b, b))
-        else:
+        elif 2 in kinds:
             for nb in (b - 1, b + 1):
                 if 0 <= nb < len(path) and two[nb]:
                     p0, p1, q0, q1 = path[nb]
@@ -297,107 +263,212 @@ def score_beads(path: Sequence[Path4], similarity: BeadSimilarity, region: Regio
                 model: BeadScoreModel | None = None) -> np.ndarray:
     """The calibrated score of every bead of ``path``, in [0, 1]."""
     model = model or default_model()
-    two, x_two, x_one = bead_features(path, similarity, region, n, m)
+    needed = set(model.two_sided.features) | set(model.one_sided.features)
+    two, x_two, x_one = bead_features(path, similarity, region, n, m, needed)
     scores = np.zeros(len(path))
     scores[two] = model.two_sided.probabilities(x_two)
     scores[~two] = model.one_sided.probabilities(x_one)
     return np.round(scores, 4)
 
 
-def dp_gains(beads: Sequence[Path4], similarity: BeadSimilarity) -> np.ndarray:
-    """The search's own gain of each bead (see ``dp.search``): one-sided beads cost
-    ``skip_cost`` per line, two-sided ones gain for similarity above chance and lose for
-    length mismatch, extra sentences and lines outside the anchored region."""
+def _band_of_path(path: Sequence[Path4], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per DP row from the path's first row to its last, the column range ``[lo, hi]``
+    within ``width`` of the path (and within the path's own first and last columns)."""
+    top, bottom = path[0][0], path[-1][1]
+    left, right = path[0][2], path[-1][3]
+    first = np.full(bottom - top + 1, right, dtype=np.int64)
+    last = np.full(bottom - top + 1, left, dtype=np.int64)
+    for i0, i1, j0, j1 in path:
+        for i in range(i0, i1 + 1):  # rows a merge passes over count too
+            first[i - top] = min(first[i - top], j0 if i < i1 else j1)
+            last[i - top] = max(last[i - top], j1 if i > i0 else j0)
+    lo = np.clip(first - width, left, right)
+    hi = np.clip(last + width, left, right)
+    lo = np.minimum.accumulate(lo[::-1])[::-1]
+    hi = np.maximum.accumulate(hi)
+    hi[:-1] = np.maximum(hi[:-1], lo[1:])
+    return lo, hi
+
+
+def band_gains(similarity: BeadSimilarity, top: int, lo: np.ndarray, hi: np.ndarray,
+               ) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The search's gain (``dp.search``'s objective) of every bead shape ending at every cell
+    of a band of rows ``top`` .. ``top + len(lo) - 1``: (shapes with k >= 1, gains[row -
+    top, shape, x] for column lo[row - top] + x; -inf outside the band). The same
+    arithmetic as ``dp.search``, over a narrow band."""
     cfg = similarity.config
-    bounds = np.array(beads, dtype=np.int64).reshape(-1, 4)
-    k = bounds[:, 1] - bounds[:, 0]
-    l = bounds[:, 3] - bounds[:, 2]
-    two = (k > 0) & (l > 0)
-    out = -cfg.skip_cost * (k + l).astype(np.float64)
-    if not two.any():
-        return out
-    cos = similarity.bead_cosines([tuple(b) for b in bounds[two]])
-    cum_a = np.concatenate([[0.0], np.cumsum(similarity.len_a)])
-    cum_b = np.concatenate([[0.0], np.cumsum(similarity.len_b)])
-    b2 = bounds[two]
-    k2, l2 = k[two], l[two]
-    length = similarity.length_cost(cum_a[b2[:, 1]] - cum_a[b2[:, 0]], cum_b[b2[:, 3]] - cum_b[b2[:, 2]])
-    gain = (cfg.similarity_weight * ((k2 + l2) / 2) ** cfg.size_exponent * (cos - similarity.baseline)
-            - cfg.length_weight * length - cfg.merge_cost * (k2 + l2 - 2))
-    region = np.zeros(len(b2))
-    for shape in set(zip(k2.tolist(), l2.tolist())):
-        at = (k2 == shape[0]) & (l2 == shape[1])
-        region[at] = similarity.region_gain(shape[0], shape[1], b2[at, 1], b2[at, 3])
-    out[two] = gain + region
-    return out
+    rows_n = len(lo) - 1  # source lines in the band
+    width = int((hi - lo).max()) + 1
+    cols = lo[:, None] + np.arange(width)[None, :]
+    inside = cols <= hi[:, None]
+    cols = np.minimum(cols, hi[:, None])
+    span = int(hi.max() - lo.min())  # target lines in the band
+    shapes = [t for t in BEAD_TYPES if 0 < t[0] <= max(rows_n, 1) and t[1] <= span]
+    max_k = max(k for k, _ in shapes)
+    max_l = max(l for _, l in shapes)
+    if rows_n == 0:
+        return shapes, np.full((1, len(shapes), width), -np.inf)
+    win_lo = np.maximum(lo[:rows_n] - max_l, 0)
+    win_hi = hi[np.minimum(np.arange(rows_n) + max_k, rows_n)]
+    pad = max_l + 1
+    win_width = int((win_hi - win_lo).max()) + 2 * pad + 1
+    # dot products of each source line with the target lines its beads may cover, as
+    # prefix sums along the row; read from the search's band (pair_dots) where it holds them
+    counts = (win_hi - win_lo).astype(np.int64)
+    local = np.repeat(np.arange(rows_n), counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    flat = np.zeros((rows_n, win_width - pad - 1))
+    if len(local):
+        flat[local, offsets] = similarity.pair_dots(top + local, np.repeat(win_lo, counts) + offsets)
+    cum = np.zeros((rows_n, win_width))
+    cum[:, pad + 1:] = np.cumsum(flat, axis=1)
+    base = win_lo - pad
+    cum_len_a = np.concatenate([[0.0], np.cumsum(similarity.len_a)])
+    cum_len_b = np.concatenate([[0.0], np.cumsum(similarity.len_b)])
+    all_rows = np.arange(rows_n + 1)[:, None]
+    out = np.full((rows_n + 1, len(shapes), width), -np.inf)
+    for s, (k, l) in enumerate(shapes):
+        if l == 0:
+            out[:, s, :] = np.where(inside & (all_rows >= k), -cfg.skip_cost, -np.inf)
+            continue
+        ok = inside & (all_rows >= k) & (cols - l >= lo[0])
+        ends = np.where(ok, cols, lo[0] + l)
+        dot = np.zeros((rows_n + 1, width))
+        ends_a = top + np.clip(all_rows, k, rows_n)
+        # With MT (see dp.search): each line of a merge whose cosine with the other side
+        # is below chance costs, and a run's own mean cosine with random lines is taken off.
+        unexplained = np.zeros((rows_n + 1, width))
+        line_dots = [np.zeros((rows_n + 1, width)) for _ in range(l)] if l > 1 and similarity.line_weight else []
+        for d in range(1, k + 1):
+            r = np.clip(all_rows[:, 0] - d, 0, rows_n - 1)
+            idx = np.clip(ends - base[r][:, None], 0, win_width - 1)
+            idx_l = np.clip(ends - l - base[r][:, None], 0, win_width - 1)
+            dot_d = cum[r[:, None], idx] - cum[r[:, None], idx_l]
+            dot += dot_d
+            if k > 1 and similarity.line_weight:
+                line_cos = dot_d / np.sqrt(similarity.a_sq[top + r][:, None] * similarity.run_norm_b[l][ends] + 1e-12)
+                unexplained += np.minimum(line_cos - similarity.baseline, 0.0)
+            for u, acc in enumerate(line_dots):
+                acc += (cum[r[:, None], np.clip(idx_l + u + 1, 0, win_width - 1)]
+                        - cum[r[:, None], np.clip(idx_l + u, 0, win_width - 1)])
+        for u, acc in enumerate(line_dots):
+            j = np.clip(ends - l + u, 0, len(similarity.b_sq) - 1)
+            line_cos = acc / np.sqrt(similarity.b_sq[j] * similarity.run_norm_a[k][ends_a] + 1e-12)
+            unexplained += np.minimum(line_cos - similarity.baseline, 0.0)
+        cos = dot / np.sqrt(similarity.run_norm_a[k][ends_a] * similarity.run_norm_b[l][ends] + 1e-12)
+        if similarity.hub_weight:
+            cos = cos - similarity.hub_weight * ((similarity.hub_a[k][ends_a] + similarity.hub_b[l][ends]) / 2
+                                                 - similarity.hub_ref)
+        la = cum_len_a[ends_a] - cum_len_a[ends_a - k]
+        lb = cum_len_b[ends] - cum_len_b[ends - l]
+        gain = (cfg.similarity_weight * (((k + l) / 2) ** cfg.size_exponent * (cos - similarity.baseline)
+                                         + similarity.line_weight * unexplained)
+                - cfg.length_weight * similarity.length_cost(np.broadcast_to(la, lb.shape), lb)
+                - cfg.merge_cost * (k + l - 2)
+                + similarity.region_gain(k, l, np.broadcast_to(ends_a, ends.shape), ends))
+        out[:, s, :] = np.where(ok, gain, -np.inf)
+    return shapes, out
 
 
-def alternative_margins(path: Sequence[Path4], two: np.ndarray, similarity: BeadSimilarity) -> np.ndarray:
-    """For every bead, how much the search's objective would change under the best local
-    alternative that replaces it (at most 0 for the path the search found, up to the band's
-    limits): take in or give up a line at an edge, merge with or split from a neighbour,
-    shift a boundary, pair two facing one-sided lines, or leave a two-sided bead's lines
-    unaligned. Near 0: the search nearly chose otherwise, so the bead is unsure; far
-    below: every nearby alternative is much worse. A local stand-in for the DP's
-    second-best path through the bead."""
-    shapes = set(BEAD_TYPES)
-    alternatives: list[tuple[list[Path4], tuple[int, ...]]] = []
-
-    def add(new: list[Path4], replaced: tuple[int, ...]) -> None:
-        for i0, i1, j0, j1 in new:
-            if i1 > i0 and j1 > j0 and (i1 - i0, j1 - j0) not in shapes:
-                return
-        alternatives.append((new, replaced))
-
-    count = len(path)
+def _posteriors_of(path: Sequence[Path4], similarity: BeadSimilarity, temperature: float, width: int) -> np.ndarray:
+    """log posteriors of the beads of a stretch of path, given that it starts and ends where it does."""
+    top, left = path[0][0], path[0][2]
+    lo, hi = _band_of_path(path, width)
+    shapes, gains = band_gains(similarity, top, lo, hi)
+    gains = gains / temperature
+    rows_n = len(lo) - 1
+    band = gains.shape[2]
+    shape_k = np.array([k for k, _ in shapes])
+    shape_l = np.array([l for _, l in shapes])
+    shape_ids = np.arange(len(shapes))[:, None]
+    skip = -similarity.config.skip_cost / temperature
+    x = np.arange(band)
+    inside = (lo[:, None] + x[None, :]) <= hi[:, None]
+    alpha = np.full((rows_n + 1, band), -np.inf)
+    beta = np.full((rows_n + 1, band), -np.inf)
+    rows = np.arange(rows_n + 1)
+    # Where each bead shape ending at (row, x) starts, for all rows at once; gains made
+    # -inf where that start is outside the band, so the row loops only gather and add.
+    prev = np.maximum(rows[:, None] - shape_k[None, :], 0)  # (rows, shapes)
+    px = x[None, None, :] + (lo[:, None] - lo[prev])[:, :, None] - shape_l[None, :, None]
+    into_gain = np.where((px >= 0) & (px < band) & (rows[:, None] >= shape_k[None, :])[:, :, None], gains, -np.inf)
+    px = np.clip(px, 0, band - 1)
+    # ... and where each shape starting at (row, x) ends.
+    nxt = np.minimum(rows[:, None] + shape_k[None, :], rows_n)
+    nx = x[None, None, :] + (lo[:, None] - lo[nxt])[:, :, None] + shape_l[None, :, None]
+    nx_ok = (nx >= 0) & (nx < band) & (rows[:, None] + shape_k[None, :] <= rows_n)[:, :, None]
+    nx = np.clip(nx, 0, band - 1)
+    out_gain = np.where(nx_ok, gains[nxt[:, :, None], shape_ids[None, :, :], nx], -np.inf)
+    ramp = skip * x
+    with np.errstate(invalid="ignore"):
+        for t in range(rows_n + 1):
+            if t == 0:
+                into = np.full(band, -np.inf)
+                into[left - lo[0]] = 0.0
+            else:
+                into = np.logaddexp.reduce(alpha[prev[t][:, None], px[t]] + into_gain[t], axis=0)
+            # 0-1 beads within the row: alpha[x] = logsumexp over x' <= x of into[x'] + (x - x') * skip
+            into[~inside[t]] = -np.inf
+            row = np.logaddexp.accumulate(into - ramp) + ramp
+            row[~inside[t]] = -np.inf
+            alpha[t] = row
+        for t in range(rows_n, -1, -1):
+            if t == rows_n:
+                out = np.full(band, -np.inf)
+                out[path[-1][3] - lo[t]] = 0.0
+            else:
+                out = np.logaddexp.reduce(out_gain[t] + beta[nxt[t][:, None], nx[t]], axis=0)
+            # beta[x] = logsumexp over x' >= x of out[x'] + (x' - x) * skip
+            out[~inside[t]] = -np.inf
+            row = np.logaddexp.accumulate((out + ramp)[::-1])[::-1] - ramp
+            row[~inside[t]] = -np.inf
+            beta[t] = row
+    total = alpha[rows_n, path[-1][3] - lo[rows_n]]
+    index = {shape: s for s, shape in enumerate(shapes)}
+    logp = np.zeros(len(path))
     for b, (i0, i1, j0, j1) in enumerate(path):
-        if two[b]:
-            k, l = i1 - i0, j1 - j0
-            # give up one line at an edge (it becomes one-sided)
-            if k > 1:
-                add([(i0 + 1, i1, j0, j1), (i0, i0 + 1, j0, j0)], (b,))
-                add([(i0, i1 - 1, j0, j1), (i1 - 1, i1, j1, j1)], (b,))
-            if l > 1:
-                add([(i0, i1, j0 + 1, j1), (i0, i0, j0, j0 + 1)], (b,))
-                add([(i0, i1, j0, j1 - 1), (i1, i1, j1 - 1, j1)], (b,))
-            # split into two two-sided beads
-            for si in range(i0 + 1, i1):
-                for sj in range(j0 + 1, j1):
-                    add([(i0, si, j0, sj), (si, i1, sj, j1)], (b,))
-            # leave every line unaligned
-            add([(i, i + 1, j0, j0) for i in range(i0, i1)] + [(i1, i1, j, j + 1) for j in range(j0, j1)], (b,))
-            if b + 1 < count:
-                p0, p1, q0, q1 = path[b + 1]
-                # take in the next bead (one-sided or two-sided)
-                add([(i0, p1, j0, q1)], (b, b + 1))
-                if two[b + 1]:
-                    # shift the boundary with the next two-sided bead by one line
-                    if k > 1:
-                        add([(i0, i1 - 1, j0, j1), (i1 - 1, p1, q0, q1)], (b, b + 1))
-                    if p1 - p0 > 1:
-                        add([(i0, p0 + 1, j0, j1), (p0 + 1, p1, q0, q1)], (b, b + 1))
-                    if l > 1:
-                        add([(i0, i1, j0, j1 - 1), (p0, p1, j1 - 1, q1)], (b, b + 1))
-                    if q1 - q0 > 1:
-                        add([(i0, i1, j0, q0 + 1), (p0, p1, q0 + 1, q1)], (b, b + 1))
-            if b > 0 and not two[b - 1]:
-                p0, p1, q0, q1 = path[b - 1]
-                add([(p0, i1, q0, j1)], (b - 1, b))
-        elif b + 1 < count and not two[b + 1]:
-            p0, p1, q0, q1 = path[b + 1]
-            if (i1 > i0) != (p1 > p0):
-                # a source line and a target line left unaligned side by side: pair them
-                add([(min(i0, p0), max(i1, p1), min(j0, q0), max(j1, q1))], (b, b + 1))
-    best = np.full(count, -10.0)
-    if not alternatives:
-        return best
-    own = dp_gains(path, similarity)
-    flat = [bead for new, _ in alternatives for bead in new]
-    gains = dp_gains(flat, similarity)
-    at = 0
-    for new, replaced in alternatives:
-        delta = gains[at: at + len(new)].sum() - own[list(replaced)].sum()
-        at += len(new)
-        for b in replaced:
-            best[b] = max(best[b], delta)
-    return np.clip(best, -10.0, 2.0)
+        start = alpha[i0 - top, j0 - lo[i0 - top]]
+        if i1 == i0:  # a 0-1 bead: one skip within the row
+            logp[b] = start + skip + beta[i0 - top, j1 - lo[i0 - top]] - total
+        else:
+            t = i1 - top
+            logp[b] = start + gains[t, index[(i1 - i0, j1 - j0)], j1 - lo[t]] + beta[t, j1 - lo[t]] - total
+    line = logp.copy()
+    columns = lo[:, None] + x[None, :]
+    with np.errstate(invalid="ignore"):
+        for b, (i0, i1, j0, j1) in enumerate(path):
+            if i1 > i0 and j1 > j0:
+                continue
+            if i1 > i0:
+                # A source line left out: the probability that it is left out anywhere
+                # (the order of the one-sided beads of a run is arbitrary), i.e. a 1-0 step
+                # from row i0 to i0 + 1 in any column of both rows.
+                t0, t1 = i0 - top, i1 - top
+                x1 = x + lo[t0] - lo[t1]
+                ok = inside[t0] & (x1 >= 0) & (x1 < band)
+                ok[ok] &= inside[t1][x1[ok]]
+                line[b] = np.logaddexp.reduce(alpha[t0, ok] + gains[t1, index[(1, 0)], x1[ok]]
+                                              + beta[t1, x1[ok]]) - total
+            else:
+                # A target line left out: a 0-1 step from column j0 to j0 + 1 in any row.
+                rows_with = (columns[:, :-1] == j0) & inside[:, 1:]
+                t_of, x_of = np.nonzero(rows_with)
+                line[b] = np.logaddexp.reduce(alpha[t_of, x_of] + skip + beta[t_of, x_of + 1]) - total
+    return np.stack([logp, line])
+
+
+def bead_posteriors(path: Sequence[Path4], similarity: BeadSimilarity, temperature: float = 1.0,
+                    width: int = 6, chunk: int = 150, context: int = 40) -> np.ndarray:
+    """log P(bead | documents) of every bead of ``path`` when paths are weighted by
+    exp(total gain / temperature): the share of the nearby alignments (forward-backward
+    over a band of ``width`` columns around the path) that hold the bead: row 0;
+    row 1 is the same for two-sided beads and, for a one-sided bead, the log probability
+    that its line is left out at all (the order of a run of one-sided beads is arbitrary).
+    Computed on stretches of ``chunk`` beads with ``context`` beads either side (the path
+    is taken as given beyond them), so a long one-sided run widens only its own band."""
+    logp = np.zeros((2, len(path)))
+    for start in range(0, len(path), chunk):
+        lo_b, hi_b = max(start - context, 0), min(start + chunk + context, len(path))
+        part = _posteriors_of(path[lo_b:hi_b], similarity, temperature, width)
+        logp[:, start: start + chunk] = part[:, start - lo_b: start - lo_b + min(chunk, len(path) - start)]
+    return np.minimum(logp, 0.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import StoreError
 from .backends import Database
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -93,6 +93,9 @@ CREATE TABLE IF NOT EXISTS alignments (
     score REAL NOT NULL,
     reference TEXT NOT NULL,
     human_logprob REAL,
+    -- The aligner's verdict on the reference pair (align/verdict.py: parallel, partial,
+    -- not_parallel, uncertain), the same on every bead of it, NULL before schema 5.
+    verdict TEXT,
     PRIMARY KEY (release_id, tgt_lang, bead)
 );
 CREATE TABLE IF NOT EXISTS scores (
@@ -141,6 +144,8 @@ def migrate(db: Database, where: str) -> None:
                 _add_translation_versions(db)  # schemas before 3 were SQLite only
             if version < 4:
                 _add_run_owner_and_release_order(db)
+            if version < 5:
+                _add_alignment_verdict(db)
             db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         elif version > SCHEMA_VERSION:
             raise StoreError(
@@ -171,3 +176,10 @@ def _add_run_owner_and_release_order(db: Database) -> None:
     if "owner" not in columns:  # a database some tables of which were created by this version
         db.execute("ALTER TABLE runs ADD COLUMN owner TEXT")
     db.ddl("CREATE INDEX IF NOT EXISTS releases_by_date ON releases(date, id)")
+
+
+def _add_alignment_verdict(db: Database) -> None:
+    """Schema 4 -> 5: alignments gain the verdict on their reference pair (NULL: not known)."""
+    columns = [column[0] for column in db.execute("SELECT * FROM alignments LIMIT 0").description]
+    if "verdict" not in columns:
+        db.execute("ALTER TABLE alignments ADD COLUMN verdict TEXT")

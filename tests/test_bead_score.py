@@ -1,0 +1,203 @@
+"""The bead score, the verdict on a document pair, and the verdict stored with a reference.
+
+The score's figures (AUC, precision, reliability) are measured by bench/align_robust.py
+and bench/align_fit_score.py; these tests check what must hold for any fitted model:
+the search's own objective is reproduced (so the margins mean what they say), a model
+that names a feature the code lacks is refused, and the real English-Arabic release
+pairs without MT are called uncertain with low scores rather than confidently unrelated.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from translate_pipe.align import AlignConfig, search_document
+from translate_pipe.align.score import (
+    bead_features,
+    bead_posteriors,
+    default_model,
+    model_from_json,
+    score_beads,
+)
+from translate_pipe.align.verdict import (
+    NOT_PARALLEL,
+    PARALLEL,
+    UNCERTAIN,
+    UNCERTAIN_CAP,
+    comparable,
+    judge_documents,
+)
+from translate_pipe.cli import main
+from translate_pipe.model import Release, Segment
+from translate_pipe.store import SCHEMA_VERSION, Store
+
+from .conftest import SHARED_DATA
+from .test_align import EN, FR
+
+RELEASES = SHARED_DATA / "releases"
+# The two verified English-Arabic pairs of the shared release set (releases/pairs.tsv).
+EN_AR = [("en/2018-03-22-russian-forces-two-massacres-rural-idlib.txt", "ar/press-2018-03.txt"),
+         ("en/2019-09-19-russian-chinese-veto.txt", "ar/press-2019-09-crawl-a.txt")]
+EN_FR = ("en/2017-09-15-final-communique-35th-session.txt", "fr/2017-09-15-communique-final-35e-session.txt")
+
+
+def _sentences(path: Path, lang: str) -> list[str]:
+    from translate_pipe.ingest import read_text
+    from translate_pipe.segment import segment_document
+
+    return [" ".join(s.text.splitlines()) for s in segment_document(read_text(path), lang)]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 8), st.integers(0, 8), st.integers(2, 20), st.booleans())
+def test_posteriors_reproduce_the_search(skip_src: int, skip_tgt: int, size: int, use_mt: bool) -> None:
+    # band_gains must be the search's own objective: then, as the temperature falls, the
+    # path the search found takes all the weight of the band around it (the beads' log
+    # posteriors tend to 0). A gain computed otherwise than in dp.search makes another
+    # path the best in the band, and this fails.
+    src = EN[skip_src: skip_src + size]
+    tgt = ["Accueil", "Communiqué"] + FR[skip_tgt: skip_tgt + size]
+    mt = FR[skip_src: skip_src + size] if use_mt else None
+    path, similarity, _ = search_document(src, tgt, mt, AlignConfig())
+    two = np.array([i0 < i1 and j0 < j1 for i0, i1, j0, j1 in path])
+    assert (bead_posteriors(path, similarity, 0.1) <= 0).all()
+    # (the order of a run of one-sided beads is arbitrary: their lines' row is the one that tends to 0)
+    bead, line = bead_posteriors(path, similarity, 1e-4)
+    assert line.min() > -0.7 and (bead[two] == line[two]).all()
+    # Stretches with context give what one pass over the whole path gives.
+    whole = bead_posteriors(path, similarity, 0.1, chunk=10**6)
+    assert np.allclose(bead_posteriors(path, similarity, 0.1, chunk=4, context=12), whole, atol=0.05)
+
+
+def test_scores_are_probabilities_and_the_model_names_its_features() -> None:
+    path, similarity, region = search_document(EN, FR, None, AlignConfig())
+    scores = score_beads(path, similarity, region, len(EN), len(FR))
+    assert ((scores >= 0) & (scores <= 1)).all()
+    model = default_model()
+    two, columns, _ = bead_features(path, similarity, region, len(EN), len(FR))
+    assert set(model.two_sided.features) <= set(columns) and model.fitted_on
+    # Translations of each other, aligned 1-1 in order: every two-sided bead is sure.
+    assert (scores[two] >= 0.5).mean() >= 0.9
+    raw = {"two_sided": {"features": ["bias", "no_such_feature"], "weights": [1.0, 2.0]},
+           "one_sided": {"features": ["bias"], "weights": [0.0]}}
+    with pytest.raises(ValueError, match="no_such_feature"):
+        model_from_json(raw)
+
+
+def test_scripts_decide_whether_words_can_be_compared() -> None:
+    english = ["The Coalition condemned the veto on 19 September."]
+    arabic = ["أدان الائتلاف الفيتو يوم 19 أيلول."]
+    assert not comparable(english, arabic)
+    assert comparable(english, ["La Coalition a condamné le veto le 19 septembre."])
+    # The bridge of run --reference: the Arabic MT followed by the English.
+    assert comparable([f"{arabic[0]} {english[0]}"], arabic)
+
+
+def test_unrelated_documents_are_not_parallel_and_translations_are() -> None:
+    assert judge_documents(EN[:15], FR[15:]).verdict == NOT_PARALLEL
+    judged = judge_documents(EN, FR)
+    assert judged.verdict == PARALLEL and judged.result.parallel
+
+
+@pytest.mark.skipif(not RELEASES.exists(), reason="shared/data/releases is not beside this checkout")
+def test_english_arabic_releases_without_mt_are_uncertain_not_unrelated() -> None:
+    for en, ar in EN_AR:
+        src, tgt = _sentences(RELEASES / en, "en"), _sentences(RELEASES / ar, "ar")
+        judged = judge_documents(src, tgt, None)
+        assert judged.verdict == UNCERTAIN and not judged.comparable
+        beads = judged.beads
+        assert sorted(i for b in beads for i in b.src) == list(range(len(src)))
+        assert sorted(j for b in beads for j in b.tgt) == list(range(len(tgt)))
+        # a guess is given (two-sided beads), and nothing is scored as sure, either way
+        assert any(b.src and b.tgt for b in beads)
+        assert all(b.score <= UNCERTAIN_CAP for b in beads)
+    # The same decision on a real English-French pair without MT: the words can be compared.
+    en, fr = EN_FR
+    judged = judge_documents(_sentences(RELEASES / en, "en"), _sentences(RELEASES / fr, "fr"), None)
+    assert judged.verdict == PARALLEL and judged.comparable
+
+
+@pytest.mark.skipif(not RELEASES.exists(), reason="shared/data/releases is not beside this checkout")
+def test_align_command_says_uncertain_on_english_arabic_without_mt(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    en, ar = EN_AR[1]
+    out = tmp_path / "beads.txt"
+    assert main(["align", str(RELEASES / en), str(RELEASES / ar), "--tgt-lang", "ar", "--mt", "none",
+                 "--segment", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "uncertain whether" in err and "give the MT (--mt)" in err and "do not look like" not in err
+    scores = [float(line.rsplit(":", 1)[1]) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert scores and max(scores) <= UNCERTAIN_CAP
+
+
+def _release(store: Store, name: str) -> str:
+    release = Release(id=f"id-{name}", title=name, paragraphs=(), date="2024-03-12", origin=f"{name}.txt")
+    store.add_release(release, [Segment(release.id, "en", 0, 0, "The port opened a terminal.")])
+    return release.id
+
+
+def test_verdict_is_stored_listed_migrated_and_exported_as_a_flag(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "v4.db"
+    with Store(db) as store:
+        old = _release(store, "old")
+        store.add_alignment(old, "fr", "old-ref.txt", [((0,), (0,), "The port opened a terminal.",
+                                                        "Le port a ouvert un terminal.", 0.9)])
+    with sqlite3.connect(db) as conn:  # back to what schema 4 had: no verdict column
+        conn.execute("ALTER TABLE alignments DROP COLUMN verdict")
+        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    with Store(db) as store:
+        guessed = _release(store, "guessed")
+        store.add_alignment(guessed, "fr", "guessed-ref.txt",
+                            [((0,), (0,), "The port opened a terminal.", "Le port a ouvert un quai.", 0.3)],
+                            verdict=UNCERTAIN)
+        listed = {row[0]: row for row in store.reference_alignments("fr")}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        assert dict(conn.execute("SELECT release_id, verdict FROM alignments")) == {old: None, guessed: UNCERTAIN}
+    assert listed[old][3] is None and listed[guessed][3:] == (UNCERTAIN, 1, 1)
+
+    assert main(["releases", "--db", str(db), "--references", "fr"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{old}\tfr\told-ref.txt\tunknown\t1 of 1 beads two-sided" in lines
+    assert f"{guessed}\tfr\tguessed-ref.txt\tuncertain\t1 of 1 beads two-sided" in lines
+
+    out = tmp_path / "human.jsonl"
+    assert main(["export", "--db", str(db), "--lang", "fr", "--format", "jsonl", "--origin", "human",
+                 "--out", str(out), "--min-align-score", "0", "-q"]) == 0
+    flags = {r["release_id"]: [f["name"] for f in r["flags"]]
+             for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert sorted(flags.values()) == [[], ["alignment_uncertain"]]
+
+
+def test_run_stores_a_reference_that_is_not_a_translation_with_its_verdict(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    references = tmp_path / "references" / "fr"
+    references.mkdir(parents=True)
+    # Named like the release, so it is matched by name, but about something else entirely.
+    (references / "2024-03-harbour.txt").write_text(
+        "Lundi matin\n\nLes écoles de la région rouvrent leurs portes après les vacances d'hiver.\n\n"
+        "Les enseignants ont préparé de nouveaux programmes de lecture pour les plus jeunes élèves. "
+        "Les parents se sont réunis devant les grilles avant l'ouverture. "
+        "La cantine propose désormais des repas préparés avec des produits locaux. "
+        "Une bibliothèque rénovée accueille les classes chaque après-midi.\n", encoding="utf-8")
+    db = tmp_path / "t.db"
+    assert main(["run", str(releases_dir / "2024-03-harbour.txt"), "--to", "fr", "--db", str(db),
+                 "--config", str(fast_config_file), "--reference", f"fr={references.parent / 'fr'}",
+                 *model_args]) == 0
+    err = capsys.readouterr().err
+    assert "does not look like a translation" in err and "1 not parallel or uncertain" in err
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT verdict, src != '' AND tgt != '' FROM alignments").fetchall()
+    assert rows and {verdict for verdict, _ in rows} == {NOT_PARALLEL} and not any(two for _, two in rows)
+    assert main(["releases", "--db", str(db), "--references"]) == 0
+    assert "\tfr\t" in (listed := capsys.readouterr().out) and "\tnot_parallel\t0 of " in listed
