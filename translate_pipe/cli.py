@@ -20,6 +20,11 @@ from .errors import ConfigError, InputError, TranslatePipeError, redact_secrets
 
 log = logging.getLogger("translate_pipe")
 
+#: ``translate_pipe.export.FORMATS``, named here so that building the parser imports no
+#: exporter: that import (lxml, sqlite3, the store) cost every command 0.2 s of start-up.
+#: tests/test_translate_startup.py checks that the two agree.
+EXPORT_FORMATS = ("jsonl", "tmx", "moses", "parquet", "release", "release-html", "xliff", "xliff1")
+
 
 def _langs(value: str) -> list[str]:
     langs = [part.strip() for part in value.split(",") if part.strip()]
@@ -93,10 +98,8 @@ def _build_parser() -> argparse.ArgumentParser:
                                          "(default: beside the database)")
 
     export = commands.add_parser("export", parents=[common], help="write stored pairs as a corpus or documents")
-    from .export import FORMATS
-
     export.add_argument("--lang", required=True, help="target language of the pairs, e.g. ar")
-    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     export.add_argument("--out", required=True, help="output file (moses: prefix; release, xliff, xliff1: folder, one file per release)")
     export.add_argument("--min-score", type=float, help="keep pairs whose combined score is at least this")
     export.add_argument("--label", type=_langs, metavar="LABELS", help="keep pairs with these labels, e.g. good,check")
