@@ -131,3 +131,23 @@ class _Recording:
 
     def __getattr__(self, name: str):
         return getattr(self._translator, name)
+
+
+def test_a_model_ctranslate2_cannot_load_is_one_actionable_line(tiny_models: dict[str, Path], tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model loads in a thread beside the tokenizers; its failure still surfaces at load, as our error."""
+    pytest.importorskip("ctranslate2")
+    from translate_pipe.errors import ModelLoadError
+    from translate_pipe.translate import load_translator
+
+    monkeypatch.setenv("TRANSLATE_PIPE_CACHE", str(tmp_path / "cache"))
+    folder = {"en-fr": str(tiny_models["en-fr"])}
+    config = TranslateConfig(backend="ctranslate2", max_length=6, beam_size=2)
+    converted = load_translator("en-fr", config, folder)
+    assert converted.translate(["Prices doubled."])[0].n_tokens > 0
+    model_bin = converted.model_dir / "model.bin"
+    model_bin.write_bytes(model_bin.read_bytes()[:1000])  # a cut-off file, as a full disk leaves it
+    with pytest.raises(ModelLoadError) as info:
+        load_translator("en-fr", config, folder)
+    message = str(info.value)
+    assert str(converted.model_dir) in message and "cannot load" in message and "\n" not in message

@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -223,19 +224,33 @@ class CTranslate2Translator:
         self.model_dir, revision = convert_model(spec, compute_type)
         if config.vocab_map:
             self.model_dir = with_vocab_map(self.model_dir, config.vocab_map)
-        self.tokenizer = MarianSentencePiece(self.model_dir, spec.target_token)
+        inter, intra = worker_threads(self.device, os.cpu_count() or 1, config)
+        self.inter_threads = inter
+        # CTranslate2 releases the GIL while it reads and prepares the weights (0.1 s for
+        # opus-mt int8), so the tokenizers load meanwhile: start-up counts the longer, not both.
+        loaded: dict[str, object] = {}
+
+        def load_model() -> None:
+            try:
+                loaded["model"] = ctranslate2.Translator(
+                    str(self.model_dir), device=self.device, device_index=self.device_index,
+                    compute_type=compute_type, inter_threads=inter, intra_threads=intra)
+            except (RuntimeError, ValueError) as exc:
+                loaded["error"] = exc
+
+        loader = threading.Thread(target=load_model, name="ctranslate2-load", daemon=True)
+        loader.start()
+        try:
+            self.tokenizer = MarianSentencePiece(self.model_dir, spec.target_token)
+        finally:
+            loader.join()
         if spec.target_token and spec.target_token not in self.tokenizer.vocab:
             raise ModelLoadError(
                 f"{spec.location}: the model's vocabulary has no target token {spec.target_token} "
                 f"that models/registry.yaml requires for {spec.pair}: wrong model?")
-        inter, intra = worker_threads(self.device, os.cpu_count() or 1, config)
-        self.inter_threads = inter
-        try:
-            self.translator = ctranslate2.Translator(
-                str(self.model_dir), device=self.device, device_index=self.device_index,
-                compute_type=compute_type, inter_threads=inter, intra_threads=intra)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelLoadError(f"{self.model_dir}: CTranslate2 cannot load the model: {exc}") from None
+        if "error" in loaded:
+            raise ModelLoadError(f"{self.model_dir}: CTranslate2 cannot load the model: {loaded['error']}")
+        self.translator = loaded["model"]
         # opus-mt models have 512 positions; the prefix token and </s> count against them.
         self.max_input_tokens = min(config.max_input_tokens, 510)
         self._system = SystemInfo(
