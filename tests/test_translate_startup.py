@@ -151,3 +151,38 @@ def test_a_model_ctranslate2_cannot_load_is_one_actionable_line(tiny_models: dic
         load_translator("en-fr", config, folder)
     message = str(info.value)
     assert str(converted.model_dir) in message and "cannot load" in message and "\n" not in message
+
+
+def test_the_first_translations_appear_before_the_input_ends(tiny_models: dict[str, Path]) -> None:
+    """The first chunk is one line per core: its translations are written while the input is still
+    open (before, the command waited for --chunk lines, 256 by default, or the end of the input)."""
+    pytest.importorskip("ctranslate2")
+    import os
+    import select
+
+    from translate_pipe.translate import load_translator
+
+    folder = str(tiny_models["en-fr"])
+    load_translator("en-fr", TranslateConfig(backend="ctranslate2"), {"en-fr": folder})  # converted beforehand
+    cores = os.cpu_count() or 1
+    process = subprocess.Popen(
+        [sys.executable, "-m", "translate_pipe.cli", "translate", "--to", "fr", "--model", f"en-fr={folder}",
+         "--max-length", "6", "--beam", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        process.stdin.write(b"Prices doubled in the city.\n" * cores)
+        process.stdin.flush()
+        first = []
+        for _ in range(cores):
+            ready, _, _ = select.select([process.stdout], [], [], 120)
+            assert ready, "no translation came while the input stayed open"
+            first.append(process.stdout.readline().decode())
+        assert all(line.strip() and line.endswith("\n") for line in first)
+        process.stdin.write(b"The talks resume.\n\n")
+        process.stdin.close()
+        rest = process.stdout.read().decode()
+        assert process.wait(timeout=120) == 0, process.stderr.read().decode()
+        assert rest.split("\n")[1:] == ["", ""] and rest.split("\n")[0].strip()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -670,6 +670,7 @@ def _cmd_releases(args: argparse.Namespace) -> int:
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:
+    import os
     from itertools import islice
 
     from .translate import load_translator, parse_model_overrides
@@ -689,8 +690,11 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     try:
         with handle, bar("translate", unit="line") as advance:
             while True:
-                # Bytes, decoded line by line, so a bad line is named by its own number.
-                raw_lines = list(islice(handle, args.chunk))
+                # Bytes, decoded line by line, so a bad line is named by its own number. The first
+                # chunk is one line per core (one batch per CTranslate2 worker): its translations
+                # appear in about a second instead of after the first --chunk lines.
+                first = min(args.chunk, os.cpu_count() or 1)
+                raw_lines = list(islice(handle, first if count == 0 else args.chunk))
                 if not raw_lines:
                     break
                 lines = []
