@@ -171,15 +171,18 @@ def test_the_first_translations_appear_before_the_input_ends(tiny_models: dict[s
     try:
         process.stdin.write(b"Prices doubled in the city.\n" * cores)
         process.stdin.flush()
-        first = []
-        for _ in range(cores):
+        written = b""  # read from the descriptor itself: a buffered reader would hide lines from select
+        while written.count(b"\n") < cores:
             ready, _, _ = select.select([process.stdout], [], [], 120)
-            assert ready, "no translation came while the input stayed open"
-            first.append(process.stdout.readline().decode())
-        assert all(line.strip() and line.endswith("\n") for line in first)
+            assert ready, f"no translation came while the input stayed open (got {written!r})"
+            chunk = os.read(process.stdout.fileno(), 65536)
+            assert chunk, process.stderr.read().decode()
+            written += chunk
+        first = written.decode().split("\n")
+        assert len(first) == cores + 1 and all(line.strip() for line in first[:-1]) and first[-1] == ""
         process.stdin.write(b"The talks resume.\n\n")
         process.stdin.close()
-        rest = process.stdout.read().decode()
+        rest = (written.split(b"\n", cores)[-1] + process.stdout.read()).decode()
         assert process.wait(timeout=120) == 0, process.stderr.read().decode()
         assert rest.split("\n")[1:] == ["", ""] and rest.split("\n")[0].strip()
     finally:
