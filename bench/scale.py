@@ -9,11 +9,15 @@ measures, for each size:
 
 - ``run``: the first run (time, peak memory of the process: start-up, model and run);
 - ``no-op re-run``: the same run again (nothing to segment or translate);
-- ``add one``: a run of one new release into this archive, and into an empty one;
+- ``add one``: a run of one new release into this archive, and into an empty one (the
+  median of three releases, each added to both in turn);
 - ``export``: every pair as JSON lines;
-- ``label counts``: the counts a run's summary shows, over every release;
+- ``label counts``: the counts a run's summary shows, over every release (median of three);
 - ``serve``: one release's pairs and the first page of the release list (median of 20
-  requests), the first page's size, and 20 concurrent clients (loopback only);
+  requests), the first page's size, and 20 concurrent clients (loopback only, in this
+  process): requests/s, and the CPU a request costs the server's processes and the clients,
+  which holds on a loaded machine where requests/s does not (``--workers N``: serve
+  --workers N);
 
 then prints the growth exponent between consecutive sizes (1.0 = linear) and checks the
 targets of issue 22. ``--postgres`` runs the same on a throwaway PostgreSQL server.
@@ -21,7 +25,10 @@ The commands run in one child process per size (start-up paid once, not timed), 
 server in another. Every figure comes from this one run on this machine: compare
 ratios, not seconds.
 
-    python bench/scale.py --sizes 1000,5000 [--postgres] [--keep DIR]
+    python bench/scale.py --sizes 1000,5000,20000 [--postgres | --only-postgres] [--workers N] [--keep DIR]
+    python bench/scale.py --serve-only DB [--workers N]     # the serve figures on an existing database
+
+After each size it prints (on stderr) what the size took and what the next one is expected to.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import json
 import math
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -54,6 +62,8 @@ SHARED = ROOT.parent / "shared" / "data" / "segmentation"
 SENTENCES_PER_RELEASE = 37
 RELEASES_PER_FILE = 100  # ingest reads a file whole: many files keep that bounded
 CLIENTS = 20
+ADD_ONE_TIMES = 3
+CORES = 2  # the machine issue 22's target is set on
 REQUESTS_PER_CLIENT = 15
 
 
@@ -103,11 +113,56 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def cpu_of(pids: list[int]) -> dict[int, float]:
+    """Process id -> CPU seconds (user + system) it has used so far, from /proc (Linux); gone ones left out."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return used
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings (a process started meanwhile counts from 0)."""
+    if not after:
+        return float("nan")
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def postgres_pids(url: str) -> list[int]:
+    """The throwaway PostgreSQL server's processes (postmaster and backends), for its CPU; [] if unknown."""
+    from urllib.parse import parse_qs, urlsplit
+
+    socket_dir = parse_qs(urlsplit(url).query).get("host", [""])[0]
+    try:
+        postmaster = int((Path(socket_dir) / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    return [postmaster, *children_of(postmaster)]
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    """The server process and its worker processes (``serve --workers N``)."""
+    return [server.pid, *children_of(server.pid)]
+
+
 @contextmanager
-def review_server(db: str, env: dict[str, str]) -> Iterator[int]:
+def review_server(db: str, env: dict[str, str], workers: int = 1) -> Iterator[tuple[int, subprocess.Popen]]:
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "translate_pipe.cli", "serve", "--db", db, "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "translate_pipe.cli", "serve", "--db", db, "--port", str(port)]
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -118,7 +173,7 @@ def review_server(db: str, env: dict[str, str]) -> Iterator[int]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     sys.exit("the review server did not start")
                 time.sleep(0.2)
-        yield port
+        yield port, server
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -141,9 +196,15 @@ def get(port: int, path: str, connection: http.client.HTTPConnection | None = No
             connection.close()
 
 
-def measure_serve(db: str, release_ids: list[str], env: dict[str, str]) -> dict[str, float]:
+def measure_serve(db: str, release_ids: list[str], env: dict[str, str], workers: int = 1) -> dict[str, float]:
+    """Latency of single requests, then 20 concurrent clients: requests/s and CPU per request.
+
+    The clients run in this process (threads, one keep-alive connection each); the CPU
+    figures are the server's processes' and this process's own over the concurrent phase,
+    so they hold on a loaded machine where requests/s does not.
+    """
     middle = release_ids[len(release_ids) // 2]
-    with review_server(db, env) as port:
+    with review_server(db, env, workers) as (port, server):
         get(port, f"/api/releases/{middle}/pairs?lang=fr")  # warm
         pairs = statistics.median(get(port, f"/api/releases/{middle}/pairs?lang=fr")[0] for _ in range(20))
         timings = [get(port, "/api/releases") for _ in range(20)]
@@ -169,16 +230,25 @@ def measure_serve(db: str, release_ids: list[str], env: dict[str, str]) -> dict[
                 connection.close()
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+        pids = server_pids(server)
+        server_cpu, database_cpu, client_cpu = cpu_of(pids), cpu_of(postgres_pids(db)), time.process_time()
         start = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - start
+        client_cpu = time.process_time() - client_cpu
+        server_cpu = cpu_between(server_cpu, cpu_of(pids))
+        database_cpu = cpu_between(database_cpu, cpu_of(postgres_pids(db))) if database_cpu else 0.0
     if errors:
         sys.exit(f"concurrent clients failed: {errors[0]}")
+    done = len(latencies)
     return {"pairs_ms": pairs * 1000, "first_page_ms": first_page * 1000, "first_page_kb": page_bytes / 1024,
-            "concurrent_rps": len(latencies) / elapsed, "concurrent_median_ms": statistics.median(latencies) * 1000}
+            "concurrent_rps": done / elapsed, "concurrent_median_ms": statistics.median(latencies) * 1000,
+            "server_cpu_ms": server_cpu / done * 1000, "database_cpu_ms": database_cpu / done * 1000,
+            "client_cpu_ms": client_cpu / done * 1000,
+            "cpu_bound_rps": CORES * done / (server_cpu + database_cpu + client_cpu)}
 
 
 def measure_label_counts(db: str) -> Measure:
@@ -190,16 +260,19 @@ def measure_label_counts(db: str) -> Measure:
     return Measure(seconds, extra={"pairs": float(sum(counts.values()))})
 
 
-def measure_size(n: int, db: str, empty_db: str, work: Path, pool: list[str], model: Path, config: Path,
+def measure_size(n: int, db: str, empty_db: str, work: Path, pool: list[str], model: Path, config: Path, workers: int,
                  env: dict[str, str]) -> dict[str, Measure]:
     archive = write_archive(work / f"archive-{n}", 0, n, pool)
-    extra = write_archive(work / f"extra-{n}", 10_000_000 + n, 1, pool)
+    # Three single releases, each added to this archive and then to an empty database, in
+    # turn: the median of three, since one addition takes a few tenths of a second.
+    extras = [write_archive(work / f"extra-{n}-{k}", 10_000_000 + 10 * n + k, 1, pool) for k in range(ADD_ONE_TIMES)]
     common = ["--to", "fr", "--config", str(config), "--model", f"en-fr={model}", "-q"]
     plan = [
         ("run", ["run", str(archive), "--db", db, *common]),
         ("no-op re-run", ["run", str(archive), "--db", db, *common]),
-        ("add one", ["run", str(extra), "--db", db, *common]),
-        ("add one (empty db)", ["run", str(extra), "--db", empty_db, *common]),
+        *[step for k, extra in enumerate(extras) for step in (
+            (f"add one #{k}", ["run", str(extra), "--db", db, *common]),
+            (f"add one (empty db) #{k}", ["run", str(extra), "--db", empty_db, *common]))],
         ("export", ["export", "--db", db, "--lang", "fr", "--format", "jsonl", "--keep-duplicates",
                     "--out", str(work / f"export-{n}.jsonl"), "-q"]),
     ]
@@ -211,10 +284,12 @@ def measure_size(n: int, db: str, empty_db: str, work: Path, pool: list[str], mo
     if child.returncode != 0:
         sys.exit(f"the commands failed ({child.returncode}):\n{child.stderr[-3000:]}")
     measured = json.loads(child.stdout.strip().splitlines()[-1])
-    results = {name: Measure(m["seconds"], m.get("peak_mb")) for name, m in measured.items()}
+    results = {name: Measure(m["seconds"], m.get("peak_mb")) for name, m in measured.items() if "#" not in name}
+    for name in ("add one", "add one (empty db)"):
+        results[name] = Measure(statistics.median(measured[f"{name} #{k}"]["seconds"] for k in range(ADD_ONE_TIMES)))
     with Store(db) as store:
         release_ids = [str(r["id"]) for r in store.release_page(limit=500).items]
-    serve = measure_serve(db, release_ids, env)
+    serve = measure_serve(db, release_ids, env, workers)
     results["serve"] = Measure(serve["pairs_ms"] / 1000, extra=serve)
     return results
 
@@ -239,7 +314,8 @@ def run_steps(spec: dict) -> None:
         results[name] = {"seconds": time.perf_counter() - start}
         if name == "run":  # the process's peak so far: start-up, the model, and the first run
             results[name]["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    results["label counts"] = {"seconds": measure_label_counts(spec["db"]).seconds}
+    # The median of three: under a second even at 5,000 releases, so one timing is noise.
+    results["label counts"] = {"seconds": statistics.median(measure_label_counts(spec["db"]).seconds for _ in range(3))}
     print(json.dumps(results))
 
 
@@ -266,7 +342,11 @@ def print_table(backend: str, sizes: list[int], by_size: dict[int, dict[str, Mea
                        ("first_page_ms", "serve: release list first page, median ms"),
                        ("first_page_kb", "serve: release list first page, KB"),
                        ("concurrent_rps", f"serve: {CLIENTS} concurrent clients, requests/s"),
-                       ("concurrent_median_ms", f"serve: {CLIENTS} concurrent clients, median ms")):
+                       ("concurrent_median_ms", f"serve: {CLIENTS} concurrent clients, median ms"),
+                       ("server_cpu_ms", "serve: server CPU ms a request (all its processes)"),
+                       ("database_cpu_ms", "serve: PostgreSQL's own CPU ms a request (SQLite: in the server)"),
+                       ("client_cpu_ms", "serve: the benchmark's clients' CPU ms a request"),
+                       ("cpu_bound_rps", f"serve: requests/s {CORES} cores allow at that CPU (all of it)")):
         values = [by_size[n]["serve"].extra[key] for n in sizes]
         print(f"| {label} | " + " | ".join(f"{v:.1f}" for v in values) + " | " + " | ".join(
             f"{exponent(a, b, na, nb):.2f}" for a, b, na, nb in zip(values, values[1:], sizes, sizes[1:])) + " |")
@@ -315,16 +395,32 @@ def databases(backend: str, work: Path, sizes: list[int]) -> Iterator[dict[int, 
                for n in sizes}
 
 
+def serve_only(db: str, env: dict[str, str], workers: int) -> None:
+    with Store(db) as store:
+        total = store.release_page(limit=1).total
+        release_ids = [str(r["id"]) for r in store.release_page(limit=500).items]
+    serve = measure_serve(db, release_ids, env, workers)
+    print(f"# serve on {db}: {total:,} releases, {workers} worker(s), load {os.getloadavg()[0]:.1f}")
+    for key, value in serve.items():
+        print(f"{key}: {value:.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,5000", help="numbers of releases, comma-separated (default 1000,5000)")
     parser.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL server")
     parser.add_argument("--only-postgres", action="store_true", help="only on PostgreSQL")
     parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--workers", type=int, default=1, help="serve --workers N for the serve figures (default 1)")
+    parser.add_argument("--serve-only", metavar="DB", help="only the serve figures, on this existing database")
     parser.add_argument("--steps", help=argparse.SUPPRESS)  # internal: the child that runs the commands
     args = parser.parse_args()
     if args.steps:
         run_steps(json.loads(args.steps))
+        return
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if args.serve_only:
+        serve_only(args.serve_only, env, args.workers)
         return
     sizes = sorted(int(s) for s in args.sizes.split(","))
     backends = (["sqlite"] if not args.only_postgres else []) + (["postgresql"] if args.postgres or args.only_postgres else [])
@@ -341,14 +437,29 @@ def main() -> None:
     pool = real_sentences()
     print(f"# bench/scale.py: sizes {sizes}, {SENTENCES_PER_RELEASE} sentences a release from {len(pool):,} real ones;"
           f" tiny random Marian; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f} at start; work in {work}")
-    for backend in backends:
-        with databases(backend, work / backend, sizes) as dbs:
-            by_size = {}
-            for n in sizes:
-                by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config, env)
-                print(f"  {backend} {n:,}: run {by_size[n]['run'].seconds:.1f} s, load {os.getloadavg()[0]:.1f}",
-                      file=sys.stderr)
-            print_table(backend, sizes, by_size)
+    try:
+        for backend in backends:
+            with databases(backend, work / backend, sizes) as dbs:
+                by_size, took = {}, {}
+                for k, n in enumerate(sizes):
+                    start = time.perf_counter()
+                    by_size[n] = measure_size(n, dbs[n][0], dbs[n][1], work / backend / str(n), pool, model, config,
+                                              args.workers, env)
+                    took[n] = time.perf_counter() - start
+                    print(f"  {backend} {n:,}: {took[n]:.0f} s in all (run {by_size[n]['run'].seconds:.1f} s),"
+                          f" load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+                    if k + 1 < len(sizes):
+                        # The next size's work at the growth seen so far (at least 1.15, the run's), plus the
+                        # fixed start-up: a guide to the wait, not a measurement.
+                        own = {m: took[m] - by_size[m]["start-up (imports, model)"].seconds for m in took}
+                        growth = max(1.15, exponent(own[sizes[k - 1]], own[n], sizes[k - 1], n)) if k else 1.15
+                        expected = own[n] * (sizes[k + 1] / n) ** growth + by_size[n]["start-up (imports, model)"].seconds
+                        print(f"  {backend} {sizes[k + 1]:,}: about {expected / 60:.0f} min expected", file=sys.stderr,
+                              flush=True)
+                print_table(backend, sizes, by_size)
+    finally:
+        if not args.keep:  # a 20k archive's databases take a few GB
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

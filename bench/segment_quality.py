@@ -270,7 +270,7 @@ def main() -> None:
     print("sents/s: one core, documents one at a time, best of 5 passes; F1 flat / para: documents of that mode only"
           " (the issue's targets are on flat documents); F1 whole: the set as one string; in docs: the same, counting"
           " only boundaries inside documents (compare with F1 flat: equal means no collapse on long input)")
-    targets = {"en": 93.0, "fr": 98.0, "ar": 92.0}
+    targets = {"en": 94.0, "fr": 98.0, "ar": 92.0}  # the issue: held-out ar >= 92, fr >= 98, en stays >= 94
     intervals = bootstrap_intervals(ours_per_doc)
     for lang, scores in sorted(_by_lang(flat_by_set).items()):
         low, high = intervals[lang]

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile

@@ -19,6 +19,10 @@ from translate_pipe.testing import build_random_marian
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: The published schemas our files must validate against, shipped with the tests.
+STANDARDS = FIXTURES / "standards"
+TMX_DTD = STANDARDS / "tmx14.dtd"
+XLIFF_SCHEMAS = STANDARDS / "xliff"
 
 # No test may reach for a model hub: a hub id must fail fast with our message.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -14,9 +13,7 @@ from translate_pipe.model import Flag, Pair, PairScores
 from translate_pipe.segment import segment_release
 from translate_pipe.store import Store
 
-from .conftest import SHARED_DATA
-
-DTD_PATH = SHARED_DATA / "tmx14.dtd"
+from .conftest import TMX_DTD as DTD_PATH
 
 
 def _pair(src: str, tgt: str, index: int = 0, combined: float = 0.7, label: str = "good") -> Pair:
@@ -25,8 +22,6 @@ def _pair(src: str, tgt: str, index: int = 0, combined: float = 0.7, label: str 
 
 
 def _validate(path: Path) -> None:
-    if not DTD_PATH.exists():
-        pytest.skip("shared/data/tmx14.dtd is not beside this checkout")
     dtd = etree.DTD(str(DTD_PATH))
     doc = etree.parse(str(path))
     assert dtd.validate(doc), dtd.error_log.filter_from_errors()

@@ -136,3 +136,38 @@ def test_parquet_rows_are_releases_like_json_lines(tmp_path: Path) -> None:
     assert (from_parquet.external_id, from_parquet.date) == ("p-1", "2024-06-02")
     assert "needs a \"text\" string" in skipped["wire.parquet:2"]
     assert "not a readable Parquet file" in skipped["broken.parquet"]
+
+
+def test_a_folder_is_read_once_and_gives_what_reading_each_file_gives(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Learning the batch's furniture reads the files; ingest must not read them again."""
+    from collections import Counter
+
+    from translate_pipe.ingest import files
+
+    for day in range(1, 7):
+        (tmp_path / f"{day:02d}.txt").write_text(
+            f"Site Name News\nMonday, {day} May 2018 10:00\n\nTitle number {day}\n\nThe body sentence number {day} "
+            f"says something new today.\n\nFollow us on our channels\n", encoding="utf-8")
+    (tmp_path / "07.html").write_text(
+        "<html><head><title>Page seven</title></head><body><article><p>The seventh release says that the water "
+        "network reaches forty villages in the north now.</p></article></body></html>", encoding="utf-8")
+    (tmp_path / "08.txt").write_bytes(b"\xff\xfe\x00\x00broken")
+    reads: Counter[str] = Counter()
+    read_bytes = Path.read_bytes
+
+    def counting_read_bytes(self: Path) -> bytes:
+        reads[self.name] += 1
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    items = list(read_releases([tmp_path]))
+    # Each file once; the undecodable one (not kept by learning) twice, as before.
+    assert {name: n for name, n in reads.items() if n != 1} == {"08.txt": 2}
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    # The same releases as with nothing kept from learning (every file read again).
+    monkeypatch.setattr(files, "LEARN_CACHE_CHARS", 0)
+    again = list(read_releases([tmp_path]))
+    assert [(getattr(i, "paragraphs", None), getattr(i, "dropped", None), getattr(i, "reason", None)) for i in items] == \
+        [(getattr(i, "paragraphs", None), getattr(i, "dropped", None), getattr(i, "reason", None)) for i in again]
+    assert any("repeated site line" in d for d in items[0].dropped)

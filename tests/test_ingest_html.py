@@ -8,12 +8,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from translate_pipe.cli import main
 from translate_pipe.config import IngestConfig
 from translate_pipe.errors import InputError
 from translate_pipe.ingest import (
-    Furniture, Skipped, extract_page, extract_release, looks_like_html, parse_release_text, read_releases,
+    Furniture, Skipped, boilerplate_reason, extract_page, extract_release, looks_like_html, parse_release_text,
+    read_releases, releases_from_bytes, site_furniture,
 )
 from translate_pipe.model import Release
 from translate_pipe.segment import segment_document, segment_release
@@ -86,6 +89,96 @@ def test_a_page_gives_title_date_url_and_body_in_order(tmp_path: Path) -> None:
     assert "link to another article: Read more: Harbour reopens" in reasons
     assert "menu: Contact us" in reasons
     assert "call to action: Subscribe now to our newsletter" in reasons
+
+
+def test_text_after_a_comment_is_kept_and_the_comment_is_not(tmp_path: Path) -> None:
+    # "<h2><!--filter-->Text": the text is the comment's tail; the comment is no text of the page.
+    page = _page().replace("<p>The ministry said", "<h2><!--smart_filter-->The summary says that the pipes now "
+                           "reach forty villages in the north.</h2><p>The ministry said")
+    page = page.replace("<p>A water project", "<div class=\"lead\"><!--smart_filter-->The lead says that the "
+                        "pipes reach forty villages.</div><p>A water project")
+    path = tmp_path / "comment.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert not any("smart_filter" in p for p in body)
+    assert "The summary says that the pipes now reach forty villages in the north." in body
+    assert "The lead says that the pipes reach forty villages." in body
+
+
+def test_link_lines_of_the_site_are_dropped_but_a_contact_address_is_kept(tmp_path: Path) -> None:
+    page = _page().replace(
+        "<p>Engineers from", "<p class=\"promo\"><a href=\"/signup\">Get the Ministry's Daily Edition by email and "
+        "never miss our top stories</a> <a href=\"/signup\">Free Sign Up</a></p><p>Engineers from")
+    page = page.replace("<p>Read more: Harbour reopens after storm</p>",
+                        "<p>Questions: <a href=\"mailto:press@example.org\">press@example.org</a></p>"
+                        "<p>Our Standards: <a href=\"/principles\">The Ministry Trust Principles.</a></p>")
+    path = tmp_path / "links.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert not any("Daily Edition" in p or "Trust Principles" in p for p in body), body
+    assert "Questions: press@example.org" in body
+    assert body[-2].startswith("Engineers from")  # the promotion in the middle is gone, the text around it not
+    reasons = "\n".join(release.dropped)
+    assert "call to action (a link): Get the Ministry's Daily Edition" in reasons
+    assert "link at the end of the article: Our Standards: The Ministry Trust Principles." in reasons
+
+
+def test_a_linked_sentence_in_the_middle_of_an_article_is_kept(tmp_path: Path) -> None:
+    page = _page().replace("<p>Engineers from", "<p><a href=\"/report\">The full report of the water authority was "
+                           "published on Monday.</a></p><p>Engineers from")
+    path = tmp_path / "linked.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    assert "The full report of the water authority was published on Monday." in [p.text for p in release.paragraphs]
+
+
+def test_loose_text_after_a_block_is_a_paragraph(tmp_path: Path) -> None:
+    # Text right in the article's container after a photo block, lines broken by <br>.
+    page = _page().replace("<p>A water project", "<div class=\"img_box top\"><div class=\"photo no-print\">"
+                           "<img src=\"pipes.jpg\" alt=\"Pipes\"></div><p class=\"cap no-print\">Photo : Agency</p>"
+                           "</div>\nAnchor: The lead says that the pipes now reach forty villages in the north.<br>\n"
+                           "<b>Report:</b> The engineers worked for two years.<br>\n<p>A water project")
+    path = tmp_path / "loose.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = _body(release)
+    assert "Anchor: The lead says that the pipes now reach forty villages in the north." in body
+    assert "Report: The engineers worked for two years." in body
+    assert body.index("Anchor:") < body.index("A water project")
+
+
+def test_time_stamps_at_the_edges_of_a_page_are_dropped(tmp_path: Path) -> None:
+    # The stamps above the page's heading: the heading (the title again) goes too.
+    page = _page().replace("<article><h1>Water Project Completed</h1>",
+                           "<article><p>Posted on</p><p>June 2, 2024 News</p><h1>Water Project Completed</h1>")
+    page = page.replace("<p>Read more: Harbour reopens after storm</p>",
+                        "<p>The meeting was held on May 6, 2024 in Geneva.</p><p>Updated: 2024-06-03 10:00</p>")
+    path = tmp_path / "stamps.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert body[0].startswith("A water project") and "The meeting was held on May 6, 2024 in Geneva." in body
+    assert not any("Posted on" in p or "News" == p[-4:] or "Updated" in p for p in body), body
+    assert {"time stamp: Posted on", "time stamp: June 2, 2024 News", "time stamp: Updated: 2024-06-03 10:00"} <= set(
+        release.dropped)
+    assert release.date == "2024-06-02"  # from the page's metadata, as before
+    assert "title repeated: Water Project Completed" in release.dropped
+
+
+def test_picture_captions_with_their_credit_are_dropped(tmp_path: Path) -> None:
+    page = _page().replace("<p>Engineers from", "<p>The minister at the opening of the new pumping station. Photo: "
+                           "Jo Smith/AFP</p><p>Engineers from")
+    page = page.replace("<p>Read more: Harbour reopens after storm</p>",
+                        "<p>The photo by the agency was shared widely on Monday.</p>")
+    path = tmp_path / "captions.html"
+    path.write_text(page, encoding="utf-8")
+    (release,) = read_releases([path])
+    body = [p.text for p in release.paragraphs[1:]]
+    assert not any("Jo Smith/AFP" in p for p in body)
+    assert "The photo by the agency was shared widely on Monday." in body
+    assert any(d.startswith("picture caption: The minister at the opening") for d in release.dropped)
 
 
 def test_the_declared_charset_is_honoured(tmp_path: Path) -> None:
@@ -164,6 +257,36 @@ def test_extract_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert data["language"] == "en" and data["url"] == "https://example.org/news/water.html"
     assert data["paragraphs"] == lines[1:]
     assert {"reason": "link to another article", "text": "Read more: Harbour reopens after storm"} in data["dropped"]
+
+
+def test_extract_with_site_drops_what_run_drops_from_the_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _shared(RELEASES / "en")
+    by_run = {Path(i.origin).name: i for i in read_releases([folder]) if isinstance(i, Release)}
+    furniture = site_furniture(folder)
+    for name, release in by_run.items():
+        alone = extract_release(folder / name, furniture=furniture)
+        assert [p.text for p in alone.paragraphs] == [p.text for p in release.paragraphs], name
+        assert alone.dropped == release.dropped, name
+    page = folder / "news-2017-10-20.txt"
+    assert main(["extract", str(page)]) == 0
+    without_site = capsys.readouterr().out.splitlines()
+    assert main(["extract", str(page), "--site"]) == 0  # the page's own folder
+    with_site = capsys.readouterr().out.splitlines()
+    assert without_site[0] == "Coalition News" and "Coalition News" not in with_site
+    assert with_site == [" ".join(p.text.split()) for p in by_run["news-2017-10-20.txt"].paragraphs]
+    assert main(["extract", str(page), "--site", str(folder), "--format", "json"]) == 0
+    dropped = json.loads(capsys.readouterr().out)["dropped"]
+    assert any(d["text"] == "Coalition News" and d["reason"].startswith("repeated site line") for d in dropped)
+
+
+def test_extract_site_must_be_a_folder_with_releases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "one.txt"
+    page.write_text("Title\n\nThe first sentence of the body is here.\n", encoding="utf-8")
+    assert main(["extract", str(page), "--site", str(page)]) == 1
+    assert "not a folder" in capsys.readouterr().err
+    assert main(["extract", str(page), "--site"]) == 1  # one file is too few to learn from
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "fewer than 3" in err[0]
 
 
 def test_extract_a_jsonl_record_and_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -249,6 +372,75 @@ def test_hand_shapes_in_three_languages() -> None:
     release = parse_release_text(text, "x.txt")
     assert [p.text for p in release.paragraphs[1:]] == ["The first sentence of the body is here."]
     assert {d.split(":")[0] for d in release.dropped} == {"navigation link", "site footer"}
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("This website uses cookies and other technology to enhance quality of service. Continuous usage of the "
+     "website will be considered as giving consent.", "cookie notice"),
+    ("Nous utilisons des cookies pour améliorer l'offre que nous vous proposons. Vous trouverez davantage "
+     "d'informations dans la déclaration sur la protection des données.", "cookie notice"),
+    ("يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك.", "cookie notice"),
+    ("Close", "navigation link"), ("Fermer", "navigation link"), ("For further details >", "navigation link"),
+    ("En savoir plus", "navigation link"),
+    ("Kaieteur News – The Petroleum Commission is far more important than the Board. Yet, the... more",
+     "teaser of another article"),
+    ("Le Conseil a voté mardi. La décision… Lire la suite", "teaser of another article"),
+    ("دان الائتلاف الوطني القصف... المزيد", "teaser of another article"),
+    ("He wanted more... and more.", None), ("The council asked for more...", None),
+    ("Copyright 2019 The Associated Press. All rights reserved.", "copyright notice"),
+    ("This material may not be published, broadcast, rewritten or redistributed.", "copyright notice"),
+    ("Example Media Group. Tous droits réservés.", "copyright notice"),
+    ("Copyright law was changed on Monday. The minister said so.", None),
+    ("Copyright law was changed on Monday", None), ("Copyright 2024 Ministry of Water", "copyright notice"),
+    ("© Ministry of Water", "copyright notice"),
+    ("The court said all rights reserved by the state were returned to the people.", None),
+    ("Story continues below advertisement", "navigation link"), ("Most Read", "navigation link"),
+    ("La suite après cette publicité", "navigation link"), ("الأكثر قراءة", "navigation link"),
+    # A sentence of a release that speaks of cookies or of closing is text.
+    ("The company said it uses cookies from the local bakery in its canteen.", None),
+    ("We use cookies from the bakery.", None),
+    ("Close to 300 families were displaced.", None),
+])
+def test_cookie_banners_and_closing_links(line: str, reason: str | None) -> None:
+    assert boilerplate_reason(line) == reason
+
+
+_OPENING = st.sampled_from(["The", "Officials", "Le", "La", "Our", "This", "We", "Copyright", "Share", "Update"])
+_WORDS = st.lists(st.sampled_from(
+    ["cookies", "website", "uses", "close", "more", "rights", "reserved", "all", "read", "share", "copyright", "link",
+     "privacy", "site", "the", "coalition", "said", "on", "Monday", "and", "policy", "subscribe", "follow", "us",
+     "newsletter", "email", "print", "sign", "up", "2019", "©", "des", "droits", "réservés", "suite", "lire"]),
+    min_size=5, max_size=25)
+
+
+@given(_OPENING, _WORDS, st.sampled_from([".", "!", "?"]))
+@settings(max_examples=300, deadline=None)
+def test_a_sentence_of_words_is_never_furniture(opening: str, words: list[str], end: str) -> None:
+    # Whatever words a release uses, a sentence of six or more words ending in a full stop
+    # is not site furniture, unless it opens like a copyright line ("Copyright 2019 ...").
+    sentence = " ".join([opening, *words]) + end
+    reason = boilerplate_reason(sentence)
+    assert reason is None or (reason == "copyright notice" and sentence.startswith("Copyright 2019")), sentence
+
+
+_PARAGRAPH = st.builds(lambda opening, words: " ".join([opening, *words]) + ".",
+                       st.sampled_from(["The", "Officials", "Residents", "Engineers", "This", "We"]), _WORDS)
+
+
+@given(st.lists(_PARAGRAPH, min_size=3, max_size=7, unique=True), st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_every_paragraph_of_an_article_page_is_kept_in_order(paragraphs: list[str], linked: bool) -> None:
+    # Whatever words they use (cookies, rights reserved, share, more ...), and even when a
+    # link sits in them, the article's paragraphs all come out, in order.
+    body = "".join(f"<p>{p}</p>" if not linked else f"<p>{p} <a href=\"/x\">details</a></p>" for p in paragraphs)
+    page = _page().replace("<p>Read more: Harbour reopens after storm</p>", "").replace(
+        "<p>Subscribe now to our newsletter for the latest news from the ministry.</p>", body)
+    (release,) = releases_from_bytes("page.html", page.encode("utf-8"))
+    assert isinstance(release, Release)
+    text = "\n".join(p.text for p in release.paragraphs)
+    positions = [text.find(p if not linked else f"{p} details") for p in paragraphs]
+    assert all(position >= 0 for position in positions), (paragraphs, release.dropped)
+    assert positions == sorted(positions)
 
 
 def test_a_line_repeated_at_the_edges_of_a_batch_is_furniture_but_header_lines_are_not() -> None:

@@ -276,3 +276,56 @@ def test_runs_on_postgres_one_at_a_time_and_a_dead_one_is_stale(postgres_url: st
         second.finish_run(again, "done", {})
         assert [r["status"] for r in second.runs()] == ["stale", "done"]
         assert "hunter2" not in second.db.execute("SELECT string_agg(config, '') FROM runs").fetchone()[0]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_batched_writes_store_each_translation_s_own_scores_and_skip_stored_ones(
+    backend: str, postgres_url: str, tmp_path: Path,
+) -> None:
+    """One batch of translations (PostgreSQL: pipelined inserts and COPY) where some are stored
+    already: the count is of the new ones, and each new one gets its own scores and flags."""
+    from tests.test_store import SYSTEM
+    from translate_pipe.model import Flag, Release, Segment
+
+    url = postgres_url if backend == "postgresql" else str(tmp_path / "t.db")
+    with Store(url) as store:
+        system_id = store.system_id(SYSTEM)
+        run_id = store.begin_run(["synthetic"], ["fr"], "{}", "test")
+        release = Release(id="r1", title="One", paragraphs=(), origin="r1.txt")
+        assert store.add_release(release, [Segment("r1", "en", i, i, f"Sentence {i}.") for i in range(6)])
+        ids = [segment_id for segment_id, _ in store.pending_segments(["r1"], system_id)]
+
+        def item(segment_id: int, text: str, value: float) -> tuple:
+            flags = (Flag("length_ratio", f"reason {value}"),) if value > 0.5 else ()
+            return segment_id, text, "mt", PairScores({"logprob_mean": -value, "mt_overlap": value}, flags, value, "good")
+
+        assert store.add_translations(run_id, system_id, "fr", [item(ids[1], "first", 0.1), item(ids[3], "first", 0.3)]) == 2
+        batch = [item(segment_id, f"second {n}", n / 10 + 0.05) for n, segment_id in enumerate(ids)]
+        assert store.add_translations(run_id, system_id, "fr", batch) == 4
+        assert store.copy_translations(run_id, []) == 0
+        pairs = {p.segment_index: p for p in store.pairs("fr", release_ids=["r1"])}
+        for n in range(6):
+            kept = {1: 0.1, 3: 0.3}.get(n, n / 10 + 0.05)  # stored first, the batch left them alone
+            assert pairs[n].tgt == ("first" if n in (1, 3) else f"second {n}")
+            assert pairs[n].scores == {"logprob_mean": -kept, "mt_overlap": kept}
+            assert pairs[n].flags == ((Flag("length_ratio", f"reason {kept}"),) if kept > 0.5 else ())
+        store.finish_run(run_id, "done", {})
+
+
+def test_a_run_analyses_the_tables_it_changed_much_and_only_those(postgres_url: str) -> None:
+    """The first run into a database analyses its tables (plans for the rows it wrote);
+    adding one release to a large archive does not pay for ANALYZE again."""
+    from tests.test_store import fill_archive
+
+    def analysed(store: Store) -> dict[str, object]:
+        return dict(store.db.execute(
+            "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname IN ('segments', 'translations')"
+        ).fetchall())
+
+    with Store(postgres_url) as store:
+        fill_archive(store, 200)  # its finish_run analyses
+        first = analysed(store)
+        assert all(first.values()), first
+        assert store.db.execute("SELECT reltuples FROM pg_class WHERE relname = 'segments'").fetchone()[0] >= 1000
+        fill_archive(store, 1, start=200)
+        assert analysed(store) == first

@@ -162,3 +162,70 @@ def test_download_hint_names_the_pinned_commit() -> None:
     assert f"hf download Helsinki-NLP/opus-mt-en-fr --revision {'a' * 40} --local-dir models/opus-mt-en-fr" in hint
     unpinned = ModelSpec("en-ar", "Helsinki-NLP/opus-mt-en-ar", "Helsinki-NLP/opus-mt-en-ar", "main", ">>ara<<", "registry")
     assert "--revision" not in download_hint(unpinned, "why")
+
+
+def _cached_snapshot(cache: Path, model_id: str, commit: str) -> None:
+    """A Hugging Face cache entry laid out as the hub client writes it (refs/main -> snapshots/<commit>)."""
+    repo = cache / f"models--{model_id.replace('/', '--')}"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit, encoding="utf-8")
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for name in ("config.json", "model.safetensors", "source.spm", "target.spm", "vocab.json"):
+        (snapshot / name).write_text("{}", encoding="utf-8")
+
+
+def test_models_pin_writes_the_cached_commit_and_keeps_the_comments(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub.constants
+
+    from translate_pipe.translate.registry import is_pinned, load_registry, pin_to_cached_commit
+
+    cache = tmp_path / "hub"
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    _cached_snapshot(cache, "Helsinki-NLP/opus-mt-en-ar", commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
+    shipped = (REPO / "translate_pipe" / "data" / "registry.yaml").read_text(encoding="utf-8")
+    files = [tmp_path / "registry.yaml", tmp_path / "copy.yaml"]
+    for path in files:
+        path.write_text(shipped, encoding="utf-8")
+
+    assert pin_to_cached_commit("en-ar", files) == (commit, True)
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert load_registry(path)["en-ar"]["revision"] == commit
+        assert "unpinned" not in text and "multi-target" in text  # stale notes gone, the others kept
+        assert load_registry(path)["en-fr"] == load_registry(REPO / "models" / "registry.yaml")["en-fr"]
+    assert pin_to_cached_commit("en-ar", files) == (commit, False)  # idempotent
+    assert is_pinned(commit) and not is_pinned("main") and not is_pinned(None)
+
+
+def test_models_pin_refuses_without_a_cached_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub.constants
+
+    from translate_pipe.errors import ConfigError
+    from translate_pipe.translate.registry import pin_to_cached_commit
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path / "empty"))
+    registry = tmp_path / "registry.yaml"
+    registry.write_text((REPO / "models" / "registry.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    before = registry.read_bytes()
+    with pytest.raises(ConfigError, match="not in the local Hugging Face cache.*hf download Helsinki-NLP/opus-mt-en-ar"):
+        pin_to_cached_commit("en-ar", [registry])
+    assert registry.read_bytes() == before
+
+
+def test_doctor_says_how_to_pin_a_cached_model_the_registry_names_by_branch(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import huggingface_hub.constants
+
+    from translate_pipe.doctor import check_models
+
+    commit = "fedcba9876543210fedcba9876543210fedcba98"
+    _cached_snapshot(tmp_path, "Helsinki-NLP/opus-mt-en-ar", commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    monkeypatch.delenv("TRANSLATE_PIPE_MODELS", raising=False)
+    checks = {c.topic: c for c in check_models(probe_hub=False)}
+    assert checks["model en-ar"].state == "ready"
+    assert commit in checks["model en-ar"].detail and "translate-pipe models pin en-ar" in checks["model en-ar"].detail
+    assert "models pin" not in checks["model en-fr"].detail  # en-fr is pinned (and not cached here)

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +30,7 @@ from translate_pipe.pipeline import run_pipeline
 from translate_pipe.review import InvalidEdit, NotFound, ReviewService
 from translate_pipe.store import SCHEMA_VERSION, Store
 
-from .conftest import FIXTURES, SHARED_DATA
+from .conftest import FIXTURES, TMX_DTD
 
 HOSTILE_TITLE = 'Ministry warns <script>window.__pwned = 1</script> of fraud'
 HOSTILE_BODY = 'Officials said <img src=x onerror="window.__pwned = 2"> was found in 3 e-mails.'
@@ -303,10 +305,8 @@ def test_api_downloads_the_release_and_its_tmx(client, service: ReviewService) -
 
 
 def _assert_valid_tmx_with(content: bytes, text: str) -> None:
-    dtd_path = SHARED_DATA / "tmx14.dtd"
     tree = etree.fromstring(content)
-    if dtd_path.exists():
-        assert etree.DTD(str(dtd_path)).validate(tree)
+    assert etree.DTD(str(TMX_DTD)).validate(tree)
     units = [tu for tu in tree.iter("tu") if tu.findall("tuv")[1].findtext("seg") == text]
     assert len(units) == 1
     props = {p.get("type"): p.text for p in units[0].iter("prop")}
@@ -441,3 +441,121 @@ def test_review_in_a_real_browser(server: str, browser, service: ReviewService, 
     message = _wait(driver, "return document.querySelector('#message.error')")
     assert "empty" in message.text
     assert service.pair(pair_id)["tgt"] == edited
+
+
+def test_a_service_keeping_its_connection_sees_what_another_process_stores(service: ReviewService, db: Path) -> None:
+    pair = _pair_with_number(service, "fr")  # the service's thread now holds an open connection
+    approved = ReviewService(str(db)).edit(pair["id"], status="approved")  # another connection writes
+    assert service.pair(pair["id"])["status"] == "approved"
+    assert [p["id"] for p in service.pairs(pair["release_id"], "fr") if p["index"] == pair["index"]] == [approved["id"]]
+
+
+def _serve(db: Path, *extra: str) -> tuple[subprocess.Popen, int]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "translate_pipe.cli", "serve", "--db", str(db), "--port", "0", *extra],
+        stderr=subprocess.PIPE, text=True,
+    )
+    line = process.stderr.readline()
+    port = int(line.split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
+    return process, port
+
+
+def _get(port: int, path: str, host: str = "localhost") -> tuple[int, bytes]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _workers_of(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if not children.exists():
+        pytest.skip("needs /proc/PID/task/PID/children (Linux) to see the worker processes")
+    return [int(child) for child in children.read_text().split()]
+
+
+def _wait_until_serving(port: int) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            _get(port, "/api/releases?limit=1")
+            return
+        except OSError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
+def test_serve_with_workers_guards_every_worker_and_stops_them_all(db: Path) -> None:
+    process, port = _serve(db, "--workers", "2")
+    try:
+        _wait_until_serving(port)
+        workers = _workers_of(process.pid)
+        assert len(workers) == 2
+        for _ in range(6):  # connections land on either worker: each one checks the Host
+            status, body = _get(port, "/api/releases?limit=2")
+            assert status == 200 and len(json.loads(body)) == 2
+            assert _get(port, "/api/releases", host="attacker.example")[0] == 403
+    finally:
+        process.terminate()
+        assert process.wait(20) == 0
+        process.stderr.close()
+    for worker in workers:  # the parent reaped them before it exited
+        with pytest.raises(ProcessLookupError):
+            os.kill(worker, 0)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
+def test_serve_stops_with_exit_1_when_a_worker_dies(db: Path) -> None:
+    process, port = _serve(db, "--workers", "2")
+    try:
+        _wait_until_serving(port)
+        first, second = _workers_of(process.pid)
+        os.kill(first, signal.SIGKILL)
+        assert process.wait(20) == 1
+        assert "a worker process failed" in process.stderr.read()
+        with pytest.raises(ProcessLookupError):
+            os.kill(second, 0)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        process.stderr.close()
+
+
+def test_release_list_label_counts_follow_every_write(service: ReviewService, db: Path) -> None:
+    """The list's label counts are kept between requests; a version stored by anyone
+    (here another service, as another worker process would) shows in the next page."""
+    def labels(release_id: str) -> dict[str, int]:
+        page = service.release_page(limit=500)
+        return next(r["labels"]["fr"] for r in page.items if r["id"] == release_id)
+
+    release_id = _release_id(service, "Container Terminal")
+    before = labels(release_id)
+    assert labels(release_id) == before  # the second page comes from the kept counts
+    pair = next(p for p in service.pairs(release_id, "fr") if p["label"] != "good")
+    ReviewService(str(db)).edit(pair["id"], status="approved")  # approved: labelled good
+    after = labels(release_id)
+    assert after["good"] == before["good"] + 1 and sum(after.values()) == sum(before.values())
+    with Store(str(db)) as store:
+        assert {k: v for k, v in after.items() if v} == store.labels_by_release([release_id])[release_id]["fr"]
+
+
+def test_connections_of_ended_threads_are_closed(db: Path) -> None:
+    service = ReviewService(str(db))
+
+    def request() -> None:
+        service.release_page(limit=5)
+
+    for _ in range(4):  # four threads, one after another, as a thread pool replaces idle workers
+        thread = threading.Thread(target=request)
+        thread.start()
+        thread.join()
+    assert len(service._open) == 1  # each new thread's connection closed the ended ones'
+    [kept] = service._open.values()
+    service.close()
+    assert service._open == {}
+    with pytest.raises(Exception):  # closed: no statement runs on it any more
+        kept.db.execute("SELECT 1")

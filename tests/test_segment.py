@@ -185,6 +185,7 @@ _alphabet = st.sampled_from(list("abc ABC.!?؟…\"'«»“”()\n\t,،؛;:01234
     "Dr.", "U.S.", " M. ", "د. ", " The ", " I ", " We ", " — ", " - ", " • ", " · ", "1. ", " 2. ", "a. ", " b. ",
     "Email: jo@un.org ", " Groups: alt.cat ", " http://un.org ", " Friday, May 8, 2009 ", " 04/26/2001 07:17 AM ",
     " Phone: ", " p.m. ", " Mr. ", " . . . ", "Yours, ", " En ", " Great Service ",
+    "EXCLUSIVE: ", " Communiqué : ", "عاجل: ", " Update:",
 ])
 
 
@@ -204,6 +205,23 @@ def test_sentences_are_the_input_modulo_whitespace(text: str, lang: str) -> None
 @settings(max_examples=200, deadline=None)
 def test_idempotent_on_its_own_output(text: str, lang: str) -> None:
     for sentence in split_sentences(text, lang):
+        assert split_sentences(sentence, lang) == [sentence]
+
+
+# Lines of words, some long enough to be wider than any wrap, some short, some ending a
+# sentence, joined by single and double line breaks: what the wrapped-line rule decides on.
+_line = st.lists(st.sampled_from(["the", "The", "minister", "said", "Press", "release", "of", "water", "network.",
+                                  "north", "Tuesday,", "and", "It"]), min_size=1, max_size=30).map(" ".join)
+_lines = st.lists(st.tuples(_line, st.sampled_from(["\n", "\n", "\n\n"])), min_size=1, max_size=8).map(
+    lambda pairs: "".join(line + brk for line, brk in pairs))
+
+
+@given(_lines, st.sampled_from(["en", "fr"]))
+@settings(max_examples=200, deadline=None)
+def test_wrapped_line_rule_is_idempotent_and_loses_nothing(text: str, lang: str) -> None:
+    sentences = split_sentences(text, lang)
+    assert "".join("".join(sentences).split()) == "".join(text.split())
+    for sentence in sentences:
         assert split_sentences(sentence, lang) == [sentence]
 
 
@@ -242,6 +260,40 @@ def test_linear_time_on_a_megabyte_without_punctuation() -> None:
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
+        # Abbreviations that are words too: "art." and "vol." end a sentence before a capital word.
+        ("The gallery has a diversity of art. Destiny Allison made it. See Art. IV and art. 5 of the law.", "en",
+         ["The gallery has a diversity of art.", "Destiny Allison made it.", "See Art. IV and art. 5 of the law."]),
+        ("C'est du vol. Et vous le savez. Ils sont sept. Puis ils partent le 3 sept. 2018 à midi.", "fr",
+         ["C'est du vol.", "Et vous le savez.", "Ils sont sept.", "Puis ils partent le 3 sept. 2018 à midi."]),
+        # "etc." ends a sentence before a capital (a list's end), not before lower case.
+        ("It helps joint health, mood, etc. When it comes to sleep, it helps too.", "en",
+         ["It helps joint health, mood, etc.", "When it comes to sleep, it helps too."]),
+        ("Food, water, etc. the easiest thing is a fish.", "en", ["Food, water, etc. the easiest thing is a fish."]),
+        ("Les salariés, les usagers, etc. Personne ne crie au scandale.", "fr",
+         ["Les salariés, les usagers, etc.", "Personne ne crie au scandale."]),
+        # A quotation closed before the full stop, then lower case (informal text): a new sentence.
+        ('Like you said "the kids egg him on". maybe too much.', "en",
+         ['Like you said "the kids egg him on".', "maybe too much."]),
+        ('He works for the "U.S.". next door.', "en", ['He works for the "U.S.". next door.']),
+        # A date after a letter's closing opens its sentence, as it does split on its own.
+        ("Yours, Friday, May 8, 2009 Mr. Smith came.", "en", ["Yours,", "Friday, May 8, 2009", "Mr. Smith came."]),
+        # Kickers: a label and its colon are a segment of their own, in three languages.
+        ("EXCLUSIVE: Syrian Coalition President Meets French Envoy The President of the Coalition met the envoy.",
+         "en", ["EXCLUSIVE:", "Syrian Coalition President Meets French Envoy",
+                "The President of the Coalition met the envoy."]),
+        ("The vote was held. Breaking News: 22 killed in rural Idlib.", "en",
+         ["The vote was held.", "Breaking News:", "22 killed in rural Idlib."]),
+        ("Communiqué : La Coalition condamne les frappes sur Idlib.", "fr",
+         ["Communiqué :", "La Coalition condamne les frappes sur Idlib."]),
+        ("Communiqué de presse : « La Coalition condamne les frappes. »", "fr",
+         ["Communiqué de presse :", "« La Coalition condamne les frappes. »"]),
+        ("عاجل: الائتلاف يدين القصف على إدلب.", "ar", ["عاجل:", "الائتلاف يدين القصف على إدلب."]),
+        ("بيان صحفي: دان الائتلاف الوطني القصف.", "ar", ["بيان صحفي:", "دان الائتلاف الوطني القصف."]),
+        # Not a kicker: inside a sentence, lower case after it, not at a sentence start.
+        ("He said in the statement: The talks failed.", "en", ["He said in the statement: The talks failed."]),
+        ("The list is long. Update: the list is ready.", "en", ["The list is long.", "Update: the list is ready."]),
+        ("Le texte du communiqué : La Coalition condamne.", "fr", ["Le texte du communiqué : La Coalition condamne."]),
+        ("نص البيان: دان الائتلاف القصف.", "ar", ["نص البيان: دان الائتلاف القصف."]),
         ("Russian jets kill 22 in rural Idlib PARIS (AFP) - Warplanes struck a shelter on Wednesday.", "en",
          ["Russian jets kill 22 in rural Idlib", "PARIS (AFP) - Warplanes struck a shelter on Wednesday."]),
         ("Le rapport sur la parité est publié GENÈVE, 12 mars (Reuters) – Le rapport publié mardi montre un recul.",
@@ -287,3 +339,21 @@ def test_hard_wrapped_sentences_are_one_segment_and_header_lines_stay_units() ->
     texts = [segment.text for segment in segment_release(release)]
     assert texts[1].startswith("Dr. Samir Haddad, the director of the authority, said") and "\n" not in texts[1]
     assert texts[-4:] == header.splitlines()
+
+
+def test_line_breaks_in_a_block_with_long_lines_are_not_wraps() -> None:
+    # Paragraphs one per line (no blank line between): a line longer than any wrap width
+    # says the breaks are paragraph ends, even before lower case or after a long unit.
+    long_line = ("The committee met on Tuesday to review the budget of the water authority and the plans "
+                 "for the new network in the north")
+    text = f"{long_line}\nthe minister did not attend the meeting.\nPress release from the Media Department of the Authority\nAnother paragraph."
+    assert split_sentences(text, "en") == text.split("\n")
+    # The same lines hard-wrapped (all short): the sentence runs on across the break.
+    wrapped = ("The committee met on Tuesday to review the budget of the water authority\n"
+               "and the plans for the new network in the north.")
+    assert split_sentences(wrapped, "en") == [wrapped]
+    # A blank line separates blocks: a wide block does not stop the wraps of a narrow one.
+    assert split_sentences(f"{long_line}.\n\n{wrapped}", "en") == [f"{long_line}.", wrapped]
+    for newline in ("\r\n", "\r"):  # Windows and old Mac line ends mark blank lines too
+        crlf = wrapped.replace("\n", newline)
+        assert split_sentences(f"{long_line}.{newline * 2}{crlf}", "en") == [f"{long_line}.", crlf]

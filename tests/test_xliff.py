@@ -16,16 +16,11 @@ from translate_pipe.pipeline import run_pipeline
 from translate_pipe.review import ReviewService
 from translate_pipe.store import Store
 
-from .conftest import FIXTURES, SHARED_DATA
-
-XLIFF_SCHEMAS = SHARED_DATA / "xliff"
+from .conftest import FIXTURES, XLIFF_SCHEMAS
 
 
 def _schema(name: str) -> etree.XMLSchema:
-    path = XLIFF_SCHEMAS / name
-    if not path.exists():
-        pytest.skip("shared/data/xliff is not beside this checkout")
-    return etree.XMLSchema(etree.parse(str(path)))
+    return etree.XMLSchema(etree.parse(str(XLIFF_SCHEMAS / name)))
 
 
 @pytest.fixture(scope="session")

@@ -127,6 +127,9 @@ def _build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--lang", default="en", help="language when the input does not say (default: en)")
     extract.add_argument("--record", type=int, metavar="LINE", help="with a .jsonl file: the record on this line")
     extract.add_argument("--config", help="YAML file merged over configs/default.yaml")
+    extract.add_argument("--site", nargs="?", const="", metavar="DIR",
+                         help="also drop the lines the site repeats, learned from the releases in DIR (default: "
+                              "PAGE's folder), as `run DIR` does")
 
     align = commands.add_parser("align", parents=[common], help="align a document with its human translation")
     align.add_argument("src", help="source sentences, one per line")
@@ -183,8 +186,9 @@ def _build_parser() -> argparse.ArgumentParser:
     releases.add_argument("--offset", type=int, default=0, help="how many to skip (default 0)")
 
     models = commands.add_parser("models", help="show which model each pair uses; convert for CTranslate2")
-    models.add_argument("action", nargs="?", choices=("list", "convert", "vmap"), default="list")
-    models.add_argument("pair", nargs="?", help="with convert: the language pair, e.g. en-fr")
+    models.add_argument("action", nargs="?", choices=("list", "convert", "vmap", "pin"), default="list")
+    models.add_argument("pair", nargs="?", help="with convert/vmap/pin: the language pair, e.g. en-fr "
+                        "(pin: every unpinned pair when left out)")
     models.add_argument("--model", action="append", metavar="PAIR=PATH")
     models.add_argument("--compute-type", default="int8", help="with convert: int8, float16, float32, ...")
     models.add_argument("--out", help="with convert: folder to write (default: the cache); with vmap: the map file")
@@ -216,6 +220,8 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-host", action="append", metavar="NAME",
                        help="another host name the browser may use for this server (repeatable); "
                             "by default only localhost, loopback addresses and --host")
+    serve.add_argument("--workers", type=_at_least(1, 64), default=1,
+                       help="processes serving requests (default 1; one uses about one core)")
     return parser
 
 
@@ -424,9 +430,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from .ingest import extract_release
+    from pathlib import Path
 
-    release = extract_release(args.page, _config(args).ingest, args.lang, args.record)
+    from .ingest import extract_release, site_furniture
+
+    config = _config(args).ingest
+    furniture = None
+    if args.site is not None:
+        furniture = site_furniture(args.site or Path(args.page).parent, config)
+    release = extract_release(args.page, config, args.lang, args.record, furniture)
     if args.format == "json":
         dropped = [dict(zip(("reason", "text"), (part.strip() for part in entry.split(":", 1))))
                    for entry in release.dropped]
@@ -735,10 +747,26 @@ def _cmd_models(args: argparse.Namespace) -> int:
         return 0
     if args.action == "vmap":
         return _models_vmap(args, overrides)
+    if args.action == "pin":
+        return _models_pin(args.pair)
     for pair in sorted(set(load_registry()) | set(overrides)):
         spec = resolve_model(pair, overrides)
         token = f" target token {spec.target_token}" if spec.target_token else ""
         print(f"{pair}\t{spec.location}\t(found by {spec.found_by}; revision {spec.revision or 'local'}){token}")
+    return 0
+
+
+def _models_pin(pair: str | None) -> int:
+    """Pin registry entries that name a branch to the commit of the snapshot in the local cache."""
+    from .translate.registry import REGISTRY_PATH, load_registry, pin_to_cached_commit
+
+    registry = load_registry()
+    pairs = [pair if "-" in pair else f"en-{pair}"] if pair else sorted(registry)
+    checkout_copy = REGISTRY_PATH.parents[2] / "models" / "registry.yaml"  # the repository's copy, if any
+    files = [REGISTRY_PATH] + ([checkout_copy] if checkout_copy.exists() else [])
+    for name in pairs:
+        commit, changed = pin_to_cached_commit(name, files)
+        print(f"{name}\t{'pinned to' if changed else 'already pinned to'} {commit}")
     return 0
 
 
@@ -792,7 +820,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"translate-pipe review: http://{shown}:{port}/ (database {redact_secrets(db)}; Ctrl-C stops)",
               file=sys.stderr, flush=True)
 
-    serve(db, args.host, args.port, config, allowed_hosts=args.allow_host or (), on_listening=listening)
+    serve(db, args.host, args.port, config, allowed_hosts=args.allow_host or (), on_listening=listening,
+          workers=args.workers)
     return 0
 
 

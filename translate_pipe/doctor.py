@@ -39,7 +39,7 @@ def _version(distribution: str) -> str | None:
 
 def check_models(overrides: dict[str, str] | None = None, probe_hub: bool = True) -> list[Check]:
     """Per language pair: where its model would be loaded from, and whether it is there."""
-    from .translate.registry import hub_cache_commit, hub_offline_reason, load_registry, resolve_model
+    from .translate.registry import hub_cache_commit, hub_offline_reason, is_pinned, load_registry, resolve_model
 
     checks = []
     registry = load_registry()
@@ -63,7 +63,10 @@ def check_models(overrides: dict[str, str] | None = None, probe_hub: bool = True
             continue
         commit = hub_cache_commit(spec)
         if commit:
-            checks.append(Check(topic, "ready", f"{spec.model_id} commit {commit}, in the Hugging Face cache"))
+            unpinned = ("" if is_pinned(spec.revision) else
+                        f"; the registry names branch '{spec.revision or 'main'}', not a commit: "
+                        f"`translate-pipe models pin {pair}` pins this one")
+            checks.append(Check(topic, "ready", f"{spec.model_id} commit {commit}, in the Hugging Face cache{unpinned}"))
             continue
         if not hub:
             hub.append(hub_offline_reason() if probe_hub else "the hub was not asked (--no-hub)")

@@ -61,10 +61,10 @@ def page_names(store: Store, release_ids: Sequence[str]) -> dict[str, str]:
     (they are for reading, not for naming files).
     """
     keys = store.release_keys(list(release_ids))
+    titles = store.release_titles(release_ids)  # one query for the page, not one per release
     names: dict[str, str] = {}
     for release_id in release_ids:
-        record = store.release_record(release_id) or {}
-        candidates = [slugify(k) for k in sorted(keys.get(release_id, []))] + [slugify(str(record.get("title") or ""))]
+        candidates = [slugify(k) for k in sorted(keys.get(release_id, []))] + [slugify(titles.get(release_id) or "")]
         names[release_id] = next((c for c in candidates if c), "") or release_id[:12]
     return names
 

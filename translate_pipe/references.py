@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .align import align, align_documents
+from .align import align_documents
 from .config import IngestConfig, PairConfig
 
 from .ingest import Skipped, read_releases, release_key

@@ -20,7 +20,7 @@ from ..model import Bead
 from .dp import BEAD_TYPES, BeadSimilarity, search
 from .encoder import CharNgramEncoder, SentenceEncoder
 from .options import AlignConfig
-from .regions import Region, find_region, guide_path
+from .regions import Region, extend_region, find_region, guide_path
 from .score import score_beads
 
 __all__ = ["AlignConfig", "AlignmentResult", "BEAD_TYPES", "CharNgramEncoder", "SentenceEncoder", "align",
@@ -105,7 +105,13 @@ def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | 
         # Too few of the anchors chain to trust their path: the length diagonal guides.
         region = region.without_anchors()
     a, b = (encoder or CharNgramEncoder()).encode(left, tgt)
-    similarity = BeadSimilarity(a, b, left, tgt, config, region)
+    similarity = BeadSimilarity(a, b, left, tgt, config, region, same_language=mt is not None)
+    if region.size >= config.min_anchors:
+        wider = extend_region(region, similarity.pair_cosines,
+                              float(np.quantile(similarity.random_cos, config.extend_quantile)), n, m)
+        if wider != region:
+            region = wider
+            similarity.set_region(region)
     return _best_path(similarity, region, n, m, config), similarity, region
 
 

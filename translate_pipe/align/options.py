@@ -37,5 +37,12 @@ class AlignConfig:
     #: the real hard negative of the release set (two French and English Coalition
     #: pages of the same weeks) 0.36
     min_chained_share: float = 0.5
+    #: weight of the runs' own mean cosine with random lines, subtracted from a bead's cosine
+    hub_weight: float = 1.0
+    #: the region grows beyond its outer anchors over pairs whose cosine is above this
+    #: quantile of random pairs' cosines (see regions.extend_region)
+    extend_quantile: float = 0.99
+    #: in a merge, each line whose cosine with the other side is below chance costs this much of it
+    line_weight: float = 1.0
 
 

@@ -14,8 +14,8 @@ costs one sparse product whatever the document's size.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import sparse
@@ -155,3 +155,35 @@ def anchor_distance(region: Region, n: int) -> np.ndarray:
 def log_density(region: Region, n: int, m: int) -> float:
     """log of chained anchors per 100 lines of the shorter side: near zero or below when unrelated."""
     return math.log((region.size + 0.5) / max(min(n, m), 1) * 100)
+
+
+def extend_region(region: Region, pair_cosines: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                  threshold: float, n: int, m: int) -> Region:
+    """The region grown at both ends while the text goes on matching beyond the outer anchors.
+
+    Anchors need rare shared words, so a document's first and last sentences often have
+    none, and the region would leave them one-sided. From each outer anchor, step outward to
+    the best-matching of the nearest pairs (1-1, a 1-2 or 2-1 step, or over one weak pair)
+    while its cosine is above ``threshold`` (a high quantile of random pairs' cosines), as
+    Bleualign fills the gaps between its anchors with pairs that match well enough.
+    """
+    if not region.anchors:
+        return region
+    steps = np.array([(1, 1), (1, 2), (2, 1), (2, 2)])
+    ends = []
+    for (i, j), sign, stop in ((region.anchors[0], -1, (0, 0)), (region.anchors[-1], 1, (n - 1, m - 1))):
+        while True:
+            rows = i + sign * steps[:, 0]
+            cols = j + sign * steps[:, 1]
+            ok = (rows >= 0) & (rows < n) & (cols >= 0) & (cols < m)
+            if not ok.any():
+                break
+            cos = np.where(ok, pair_cosines(np.clip(rows, 0, n - 1), np.clip(cols, 0, m - 1)), -1.0)
+            best = int(cos.argmax())
+            if cos[best] < threshold:
+                break
+            i, j = int(rows[best]), int(cols[best])
+        ends.append((i, j))
+    (i0, j0), (i1, j1) = ends
+    return replace(region, src_start=min(i0, region.src_start), tgt_start=min(j0, region.tgt_start),
+                   src_stop=max(i1 + 1, region.src_stop), tgt_stop=max(j1 + 1, region.tgt_stop))

@@ -27,7 +27,7 @@ from .dates import parse_date
 from .files import (
     JSONL_SUFFIXES, PARQUET_SUFFIXES, RELEASE_SUFFIXES, TEXT_SUFFIXES, expand_inputs, extract_release, learn_furniture,
     origin_label,
-    read_releases, release_from_page, releases_from_bytes, scan_inputs,
+    read_releases, release_from_page, releases_from_bytes, scan_inputs, site_furniture,
 )
 from .html import HTML_SUFFIXES, ExtractedPage, extract_page, looks_like_html
 from .jsonl import release_from_record, releases_from_jsonl
@@ -56,5 +56,5 @@ __all__ = [
     "RELEASE_SUFFIXES", "Skipped", "TEXT_SUFFIXES", "boilerplate_reason", "clean_text", "decode_text",
     "display_name", "expand_inputs", "extract_page", "extract_release", "learn_furniture", "looks_like_html", "origin_key", "origin_label", "parse_date",
     "parse_release_text", "read_lines", "read_releases", "read_text", "release_from_page", "release_from_record",
-    "release_id", "release_key", "releases_from_bytes", "releases_from_jsonl", "scan_inputs",
+    "release_id", "release_key", "releases_from_bytes", "releases_from_jsonl", "scan_inputs", "site_furniture",
 ]

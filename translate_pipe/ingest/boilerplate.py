@@ -27,16 +27,21 @@ from .dates import _ARABIC_DIGITS, _MONTHS
 _LINK_WORDS = (
     # English
     r"share|share this|share on \w+|print|print this page|email|e-mail|tweet|read more|more|related"
-    r"|related (?:news|articles|posts)|back to top|advertisement|top of page|next|previous|comments?"
+    r"|related (?:news|articles|posts)|back to top|advertisement|top of page|next|previous|comments?|close"
+    r"|(?:for )?(?:more|further) (?:details|information|info)|share this (?:article|story|post)|most read"
+    r"|most popular|recommended|sponsored(?: content)?|story continues below(?: this)? advertisement"
+    r"|continue reading(?: the main story)?|listen to this (?:article|story)|sign up for (?:our|the) newsletter"
+    r"|click here to subscribe"
     # French
     r"|partager|imprimer|imprimer cette page|lire la suite|lire aussi|à lire aussi|envoyer|retour en haut"
-    r"|articles similaires|version imprimable"
+    r"|articles similaires|version imprimable|fermer|en savoir plus|plus d'informations|les plus lus"
+    r"|publicité|contenu sponsorisé|la suite après (?:cette )?(?:la )?publicité|écouter cet article"
     # Arabic
-    r"|مشاركة|شارك|طباعة|اطبع هذه الصفحة|اقرأ المزيد|المزيد|أخبار ذات صلة|إرسال"
+    r"|مشاركة|شارك|طباعة|اطبع هذه الصفحة|اقرأ المزيد|المزيد|أخبار ذات صلة|إرسال|إغلاق|الأكثر قراءة|إعلان"
 )
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(?:" + _LINK_WORDS + r")\s*[:.»›…]*$", re.I), "navigation link"),
+    (re.compile(r"^(?:" + _LINK_WORDS + r")\s*[:.»›>…]*$", re.I), "navigation link"),
     # "Read more: Looted colonial art", "À lire aussi : ...": a link to another article.
     (re.compile(r"^(?:read more|read also|see also|related|more on this|lire aussi|à lire aussi|lire la suite|"
                 r"voir aussi|sur le même sujet|اقرأ أيضا|اقرأ أيضاً|اقرأ المزيد)\s*[:|\-–—»]\s*\S", re.I),
@@ -46,7 +51,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
                 r"image credits?|credit|crédit|"
                 r"source photo|الصورة)\s*:\s*\S.{0,80}$", re.I), "picture credit"),
     (re.compile(r"^(?:tags?|categories|filed under|mots-clés|étiquettes|الوسوم)\s*:", re.I), "tag list"),
-    (re.compile(r"^(?:copyright|©|all rights reserved|tous droits réservés|جميع الحقوق محفوظة)", re.I),
+    # "Copyright 2024 ...", "© Ministry", not "Copyright law was changed on Monday."
+    (re.compile(r"^(?:©|(?:copyright|\(c\))\s*(?:©\s*)?(?:\d{4}|by\b)|all rights reserved|tous droits réservés"
+                r"|جميع الحقوق محفوظة)", re.I),
      "copyright notice"),
     (re.compile(r"^(?:home|accueil|الرئيسية)(?:\s*[›»>/|]\s*|\s+)\S", re.I), "breadcrumb"),
     # "20 October 2017 In Coalition News", "21 آذار/مارس 2018 In بيانات صحفية"
@@ -70,6 +77,22 @@ _TRAILING_LINK = re.compile(
 # when a second call to action follows in the same paragraph.
 _FOLLOW_US = re.compile(r"(?:follow (?:us|[\w@.&' ]{2,40}?) on|suivez[- ]nous sur|تابعونا على|تابعنا على)\s+"
                         r"(?:twitter|facebook|instagram|x\b|youtube|telegram|linkedin|tiktok|تويتر|فيسبوك)", re.I)
+# The site's cookie banner, which extraction may keep with the article (two sentences
+# or more, so it is looked for before the one-sentence rule below).
+_COOKIE_NOTICE = re.compile(
+    r"(?:\b(?:this (?:web)?site|we|our (?:web)?site) uses? cookies|\bwe use cookies|\baccept (?:all )?cookies"
+    r"|\b(?:nous utilisons|ce site utilise|il utilise) des cookies|\bacceptez (?:les|tous les) cookies"
+    r"|(?:يستخدم|نستخدم) (?:هذا الموقع )?(?:ملفات (?:تعريف )?الارتباط|الكوكيز))", re.I)
+# A teaser of another article: its opening cut off, then a link "... more" ("Yet, the...
+# more", "… Lire la suite", "... المزيد"); no sentence of a release ends so.
+_TEASER = re.compile(r"\S(?:\.{3}|…)\s*(?:\[?(?:read more|more|continue reading|lire la suite|la suite|suite"
+                     r"|اقرأ المزيد|المزيد)\]?)\s*[»›>]*$", re.I)
+# A copyright line, which may hold two sentences ("Copyright 2019 The Associated Press. All
+# rights reserved."), and the wire's redistribution notice.
+_COPYRIGHT = re.compile(r"^(?:copyright|©|\(c\))\s*(?:©\s*)?(?:\d{4}|by\b)|\b(?:all rights reserved|tous droits réservés"
+                        r"|جميع الحقوق محفوظة)\.?$|^this material may not be published, broadcast, rewritten", re.I)
+_COOKIE_CONTEXT = re.compile(r"site|brows|experience|consent|privacy|polic|navigat|expérience|confidentialit"
+                             r"|données|الموقع|تجربة|الخصوصية", re.I)
 _SENTENCE_INSIDE = re.compile(r"[.!?؟][\"'”’»)]*\s+\S")
 
 
@@ -104,6 +127,12 @@ def boilerplate_reason(line: str, title: str = "") -> str | None:
             return "breadcrumb"
     if len(stripped) <= 300 and _FOLLOW_US.match(stripped):
         return "social media link"
+    if len(stripped) <= 400 and _COOKIE_NOTICE.search(stripped) and _COOKIE_CONTEXT.search(stripped):
+        return "cookie notice"
+    if len(stripped) <= 400 and _TEASER.search(stripped):
+        return "teaser of another article"
+    if len(stripped) <= 200 and _COPYRIGHT.search(stripped):
+        return "copyright notice"
     if len(stripped) > 200 or _SENTENCE_INSIDE.search(stripped):
         return None
     shape = stripped.translate(_ARABIC_DIGITS)

@@ -126,8 +126,10 @@ def read_releases(
     """
     config = config or IngestConfig()
     entries = list(scan_inputs(inputs))
+    # What learning read, so that no file is read twice: pages extracted, texts decoded.
     pages: dict[Path, ExtractedPage | Skipped] = {}
-    furniture = _learn(entries, config, pages) if learn_furniture else None
+    texts: dict[Path, str] = {}
+    furniture = _learn(entries, config, pages, texts) if learn_furniture else None
     for entry in entries:
         if isinstance(entry, Skipped):
             yield entry
@@ -135,6 +137,12 @@ def read_releases(
         origin = origin_label(entry)
         if entry in pages:
             yield _release_from_page(pages.pop(entry), origin, config, lang, furniture)
+            continue
+        if entry in texts:
+            try:
+                yield parse_release_text(texts.pop(entry), origin, config, lang=lang, furniture=furniture)
+            except InputError as exc:
+                yield Skipped(origin, reason_of(exc, origin))
             continue
         try:
             data = entry.read_bytes()
@@ -144,11 +152,19 @@ def read_releases(
         yield from releases_from_bytes(origin, data, config, lang, furniture)
 
 
+# How much decoded text of the learning sample is kept for ingest (characters, in all):
+# the first thousand releases of a batch are a few megabytes; past this, files are read
+# again rather than held.
+LEARN_CACHE_CHARS = 32_000_000
+
+
 def _learn(entries: list[Path | Skipped], config: IngestConfig,
-           pages: dict[Path, ExtractedPage | Skipped]) -> Furniture | None:
-    """Furniture of the batch, from its first text files and pages (pages extracted
-    here are kept in ``pages`` so that none is extracted twice)."""
+           pages: dict[Path, ExtractedPage | Skipped], decoded: dict[Path, str] | None = None) -> Furniture | None:
+    """Furniture of the batch, from its first text files and pages. Pages extracted here
+    are kept in ``pages`` and, given ``decoded``, text files decoded here are kept in it
+    (up to ``LEARN_CACHE_CHARS`` characters), so that no file is read twice."""
     texts: list[str] = []
+    kept_chars = 0
     for entry in entries[:LEARN_FROM_FILES]:
         if not isinstance(entry, Path):
             continue
@@ -166,9 +182,13 @@ def _learn(entries: list[Path | Skipped], config: IngestConfig,
                 texts.append("\n".join(page.paragraphs))
         elif len(data) <= config.max_release_chars:
             try:
-                texts.append(decode_text(data, str(entry)))
+                text = decode_text(data, str(entry))
             except InputError:
                 continue
+            texts.append(text)
+            if decoded is not None and kept_chars + len(text) <= LEARN_CACHE_CHARS:
+                decoded[entry] = text
+                kept_chars += len(text)
     if len(texts) < 3:
         return None
     return Furniture.learn(texts)
@@ -178,6 +198,21 @@ def learn_furniture(paths: Iterable[str | Path], config: IngestConfig | None = N
     """The furniture of a batch of files (see :mod:`.boilerplate`), for engines that read
     the files elsewhere and hand their bytes to :func:`releases_from_bytes`."""
     return _learn([Path(p) for p in paths], config or IngestConfig(), {})
+
+
+def site_furniture(folder: str | Path, config: IngestConfig | None = None) -> Furniture:
+    """The furniture learned from the release files of ``folder`` (searched as ``run``
+    searches a folder), for :func:`extract_release`: what ``run FOLDER`` drops from each
+    of its files as repeated site lines. Raises :class:`InputError` when ``folder`` is
+    not a folder or holds too few files to learn from."""
+    path = Path(folder)
+    if not path.is_dir():
+        raise InputError(f"{origin_label(path)}: not a folder (--site names the folder of the site's releases)")
+    furniture = _learn(list(scan_inputs([path])), config or IngestConfig(), {})
+    if furniture is None:
+        raise InputError(f"{origin_label(path)}: fewer than 3 readable text files or pages to learn the site's "
+                         f"repeated lines from")
+    return furniture
 
 
 def _extract(data: bytes, origin: str, config: IngestConfig) -> ExtractedPage | Skipped:
@@ -245,10 +280,13 @@ def release_from_page(page: ExtractedPage, origin: str, config: IngestConfig | N
 
 
 def extract_release(path: str | Path, config: IngestConfig | None = None, lang: str = "en",
-                    record: int | None = None) -> Release:
+                    record: int | None = None, furniture: Furniture | None = None) -> Release:
     """What ingest keeps of one input: a web page, a text release, or one record (the
     first, or the one on line ``record``) of a JSON-lines or Parquet file. Raises
-    :class:`InputError` naming the file when nothing can be kept."""
+    :class:`InputError` naming the file when nothing can be kept.
+
+    ``furniture`` (see :func:`site_furniture`) drops the lines a batch repeats, as
+    :func:`read_releases` does for the files of its batch."""
     path = Path(path)
     origin = origin_label(path)
     if path.is_dir():
@@ -260,7 +298,7 @@ def extract_release(path: str | Path, config: IngestConfig | None = None, lang: 
     except OSError as exc:
         raise InputError(f"{origin}: cannot read: {exc.strerror}") from None
     first_skip: Skipped | None = None
-    for item in releases_from_bytes(origin, data, config, lang):
+    for item in releases_from_bytes(origin, data, config, lang, furniture):
         number = _record_number(item.origin, origin)
         if record is not None and number != record:
             continue
@@ -282,5 +320,5 @@ def _record_number(item_origin: str, origin: str) -> int | None:
 __all__ = [
     "JSONL_SUFFIXES", "PARQUET_SUFFIXES", "RELEASE_SUFFIXES", "TEXT_SUFFIXES", "edge_lines", "expand_inputs",
     "extract_release", "learn_furniture",
-    "origin_label", "read_releases", "release_from_page", "releases_from_bytes", "scan_inputs",
+    "origin_label", "read_releases", "release_from_page", "releases_from_bytes", "scan_inputs", "site_furniture",
 ]

@@ -7,7 +7,8 @@ never become markup. The API is described at ``/openapi.json``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -97,11 +98,18 @@ def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.
     ``bind_host`` or one of ``allowed_hosts``); see :mod:`.guard`.
     """
     service = ReviewService(db, config)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.close()  # the connections its threads kept open
+
     app = FastAPI(
         title="translate-pipe review",
         summary="Review and post-edit stored translation pairs.",
         docs_url=None,  # the interactive docs load scripts from a CDN; /openapi.json needs nothing
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.service = service
 

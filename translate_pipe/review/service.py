@@ -9,13 +9,14 @@ version, and from then on is what exports and the translation memory use.
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..config import Config
-from ..errors import InputError
+from ..errors import InputError, StoreError
 from ..export import release as release_export
 from ..export import tmx
 from ..model import Pair
@@ -77,7 +78,15 @@ class PairView:
         )
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        # By hand, not dataclasses.asdict: its recursive deep copy was half the CPU of a
+        # request for a release's pairs. The containers are copied one level, which is all they have.
+        view = {name: getattr(self, name) for name in _PAIR_VIEW_FIELDS}
+        view["scores"] = dict(self.scores)
+        view["flags"] = [dict(flag) for flag in self.flags]
+        return view
+
+
+_PAIR_VIEW_FIELDS = tuple(field.name for field in fields(PairView))
 
 
 def _is_utf8(text: str) -> bool:
@@ -100,21 +109,98 @@ def _current_pair(store: Store, pair_id: int) -> Pair:
     return current
 
 
+class _LabelCache:
+    """Label counts per release, kept while the store's translations are unchanged.
+
+    The counts of a page of the release list were most of its cost (one current-version
+    lookup per sentence of 50 releases). They change only when a translation or version is
+    stored, which :meth:`Store.translations_stamp` tells in one cheap query; a store without
+    such a stamp (PostgreSQL) is not cached. Entries are kept only under the stamp read
+    before they were counted, so a count never outlives a write it did not see.
+    """
+
+    #: Releases kept at most (about 200 bytes each); past that, pages are counted afresh.
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stamp: int | None = None
+        self._counts: dict[str, dict[str, dict[str, int]]] = {}
+
+    def counts(self, store: Store, release_ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+        stamp = store.translations_stamp()
+        if stamp is None:
+            return store.labels_by_release(release_ids)
+        with self._lock:
+            if stamp != self._stamp:
+                self._stamp, self._counts = stamp, {}
+            known = {i: self._counts[i] for i in release_ids if i in self._counts}
+        missing = [i for i in release_ids if i not in known]
+        if missing:
+            counted = store.labels_by_release(missing)
+            fresh = {i: counted.get(i, {}) for i in missing}
+            with self._lock:
+                if self._stamp == stamp and len(self._counts) + len(fresh) <= self.LIMIT:
+                    self._counts.update(fresh)
+            known.update(fresh)
+        return known
+
+
 class ReviewService:
     """Reads releases and pairs for review and stores reviewers' versions.
 
-    A connection is opened per call, so one service can serve many threads.
+    Each thread keeps one connection and reuses it (opening a SQLite file and checking its
+    schema cost about a millisecond a request), so one service can serve many threads. A
+    connection that fails is closed and the thread's next call opens a new one (a
+    PostgreSQL server that restarted, say); the connections of threads that have ended are
+    closed when another is opened, and :meth:`close` closes them all.
     """
 
     def __init__(self, db: str, config: Config | None = None):
         self.db = db
         self.config = config or Config()
         self.scorer = PairScorer(self.config.score)
+        self._local = threading.local()
+        self._labels = _LabelCache()
+        self._open: dict[threading.Thread, Store] = {}
+        self._open_lock = threading.Lock()
+
+    def _thread_store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.db)
+            with self._open_lock:
+                ended = [thread for thread in self._open if not thread.is_alive()]
+                closing = [self._open.pop(thread) for thread in ended]
+                self._open[threading.current_thread()] = store
+            for old in closing:
+                old.close()
+            self._local.store = store
+        return store
+
+    def _forget_thread_store(self) -> None:
+        store = getattr(self._local, "store", None)
+        self._local.store = None
+        with self._open_lock:
+            self._open.pop(threading.current_thread(), None)
+        if store is not None:
+            store.close()
 
     @contextmanager
     def _store(self) -> Iterator[Store]:
-        with Store(self.db) as store:
+        store = self._thread_store()
+        try:
             yield store
+        except StoreError:
+            self._forget_thread_store()
+            raise
+
+    def close(self) -> None:
+        """Close every connection the service's threads opened (when the server stops)."""
+        with self._open_lock:
+            stores, self._open = list(self._open.values()), {}
+        for store in stores:
+            store.close()
 
     def releases(self) -> list[dict[str, object]]:
         """Every release with its date, title, target languages and label counts per language."""
@@ -127,7 +213,7 @@ class ReviewService:
         with self._store() as store:
             page = store.release_page(search, date_from, date_to, limit, offset)
             ids = [str(r["id"]) for r in page.items]
-            counts = store.labels_by_release(ids)
+            counts = self._labels.counts(store, ids)
             return Page(_with_labels(page.items, counts, page_names(store, ids)), page.total, page.limit, page.offset)
 
     def release(self, release_id: str) -> dict[str, object]:

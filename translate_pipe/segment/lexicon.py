@@ -40,6 +40,14 @@ ABBREVIATIONS = {
 SENTENCE_FINAL_ABBREVIATIONS = {
     "etc", "inc", "ltd", "co", "corp", "plc", "llc", "a.m", "p.m", "jr", "sr", "cie",
 }
+# Abbreviations that stand before a number ("Art. 5", "vol. 2", "fig. 3") and are also
+# ordinary words ("a diversity of art.", "c'est du vol.", "Ils sont sept."): before a
+# capitalised word that is no Roman numeral they end the sentence.
+WORDS_TOO = {
+    "en": {"art", "arts", "fig", "figs", "vol", "vols"},
+    "fr": {"art", "vol", "fig", "sept"},
+    "ar": set(),
+}
 SENTENCE_OPENERS = {
     "en": {
         "the", "a", "an", "he", "she", "it", "they", "we", "i", "you", "this", "that",
@@ -121,3 +129,24 @@ ARABIC_DATELINE_CITIES = """
     الدار_البيضاء هونغ_كونغ هونج_كونج مكسيكو_سيتي ريو_دي_جانيرو ساو_باولو بوينس_آيرس أديس_أبابا
     كيب_تاون سان_فرانسيسكو لوس_أنجلوس نيو_هافن تل_أبيب
 """.split()
+
+# Kickers: the label a news item opens with before a colon ("EXCLUSIVE: ...",
+# "Communiqué : ...", "عاجل: ..."), a segment of its own. Lower-cased; in English and
+# French the kicker must be capitalised where it stands.
+KICKERS = {
+    "en": {
+        "exclusive", "breaking", "breaking news", "update", "updated", "urgent", "analysis", "opinion", "editorial",
+        "watch", "video", "photos", "in pictures", "live", "statement", "press release", "news release", "alert",
+        "just in", "correction", "interview", "factbox", "explainer", "fact check", "read", "communique",
+        "communiqué", "announcement", "flash", "developing",
+    },
+    "fr": {
+        "communiqué", "communiqué de presse", "exclusif", "urgent", "dernière minute", "dernière heure", "alerte",
+        "vidéo", "photos", "en images", "analyse", "éditorial", "tribune", "entretien", "déclaration",
+        "mise à jour", "en direct", "direct", "info", "flash", "correctif", "rectificatif", "annonce",
+    },
+    "ar": {
+        "عاجل", "خاص", "حصري", "حصريا", "حصرياً", "بيان", "بيان صحفي", "تصريح", "فيديو", "بالفيديو", "صور", "بالصور",
+        "تحليل", "رأي", "مقال", "تحديث", "مباشر", "هام", "خبر عاجل", "إعلان", "تنويه", "تصحيح",
+    },
+}

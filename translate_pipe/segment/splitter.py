@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from ..model import Release, Segment
 from .lexicon import (
     ABBREVIATIONS, BEFORE_NUMBERS, BULLETS, NUMBER_SIGNS, SENTENCE_FINAL_ABBREVIATIONS,
-    SENTENCE_OPENERS, TITLES,
+    SENTENCE_OPENERS, TITLES, WORDS_TOO,
 )
-from .unpunctuated import headline_end, unpunctuated_boundaries
+from .unpunctuated import headline_end, kicker_end, unpunctuated_boundaries
 
 SUPPORTED_LANGS = ("en", "fr", "ar")
 
@@ -51,6 +51,7 @@ _ITEM_MARKER_BEFORE = re.compile(r"\s" + _ITEM_MARKER + r"$")
 # The look-behind keeps the search linear on long runs of spaces: without it every
 # space of a run would start a scan of the rest of the run (40k spaces took 7 s).
 _LINE_BREAK = re.compile(r"(?<![ \t])[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)\s*")
+_LINE_END = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
 
 # How far back the decision at a terminator looks: the patterns below need no more.
@@ -62,6 +63,7 @@ _FOUR_WORDS = re.compile(r"\s*\S+\s+\S+\s+\S+\s+\S")
 # The same with the one space French puts inside guillemets.
 _TOKEN_BEFORE = re.compile(r"(\S{1,40})[ \u00a0\u202f]?$")
 _NEXT_WORD = re.compile(r"[\W_]*(\w+)")
+_ROMAN = re.compile(r"[IVXLC]{1,6}")
 _ACRONYM = re.compile(r"^(?:[^\W\d_]{1,2}\.-?){1,5}[^\W\d_]{1,2}$")
 
 
@@ -117,10 +119,12 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
         lines.append((line_start, line_break.start()))
         line_start = line_break.end()
     lines.append((line_start, len(text)))
+    narrow = _narrow_blocks(lines, breaks)
     for number, (start, end) in enumerate(lines):
         first = len(spans)
         _split_line(text, start, end, lang, spans, unpunctuated)
-        if number and first < len(spans) and first > 0 and _wrapped(text, lines[number - 1], start, spans[first - 1]):
+        if (number and first < len(spans) and first > 0 and narrow[number - 1]
+                and _wrapped(text, lines[number - 1], start, spans[first - 1])):
             # The sentence was only wrapped onto this line: one sentence across the break.
             spans[first - 1 : first + 1] = [(spans[first - 1][0], spans[first][1])]
     return spans
@@ -135,6 +139,26 @@ def sentence_spans(text: str, lang: str) -> list[tuple[int, int]]:
 # so a sentence split again on its own splits the same way.
 _WRAPPED_PART = 50
 _ENDS_UNIT = frozenset(".!?;:؟؛…\"”»)]")
+# Hard-wrapped text has no line longer than a wrap width (72 to 80 columns, 100 at
+# most). A block of lines (between blank lines) with a longer line is not wrapped: its
+# line breaks end paragraphs or units, whatever case follows ("gone\nlibrary is
+# closed."). A sentence split again on its own has no longer line than its block had,
+# so the decision stays the same (idempotence).
+_WRAP_WIDTH = 100
+
+
+def _narrow_blocks(lines: list[tuple[int, int]], breaks: list[re.Match[str]]) -> list[bool]:
+    """For each line, whether every line of its block (lines between blank lines) is
+    at most ``_WRAP_WIDTH`` characters long."""
+    narrow = [True] * len(lines)
+    block_start = 0
+    for number in range(len(lines) + 1):
+        if number == len(lines) or (number > 0 and len(_LINE_END.findall(breaks[number - 1].group())) > 1):
+            wide = any(end - start > _WRAP_WIDTH for start, end in lines[block_start:number])
+            if wide:
+                narrow[block_start:number] = [False] * (number - block_start)
+            block_start = number
+    return narrow
 
 
 def _wrapped(text: str, previous_line: tuple[int, int], next_start: int, last_span: tuple[int, int]) -> bool:
@@ -189,8 +213,24 @@ def _split_line(text: str, start: int, end: int, lang: str, spans: list[tuple[in
             sentence_start = boundary if match is None else match.end()
             said, scanned = False, sentence_start
     _append_trimmed(text, sentence_start, end, spans)
+    _split_kickers(text, spans, first, lang)
     if lang == "en":
         _split_headlines(text, spans, first)
+
+
+def _split_kickers(text: str, spans: list[tuple[int, int]], first: int, lang: str) -> None:
+    """Split a kicker ("EXCLUSIVE:", "Communiqué :", "عاجل:") off each sentence from ``first`` on."""
+    index = first
+    while index < len(spans):
+        start, end = spans[index]
+        rest = kicker_end(text, start, end, lang)
+        if rest is not None:
+            head: list[tuple[int, int]] = []
+            _append_trimmed(text, start, rest, head)
+            spans[index:index + 1] = [*head, (rest, end)]
+            index += len(head)  # the rest may open with another kicker ("EXCLUSIVE: VIDEO: ...")
+        else:
+            index += 1
 
 
 def _next_item_start(text: str, match: re.Match[str], sentence_start: int) -> int | None:
@@ -311,11 +351,17 @@ def _is_boundary(text: str, match: re.Match[str], lang: str, sentence_start: int
     if lower_start:
         # Only an ordinary word ends a sentence before a lower-case start: not an
         # abbreviation, an acronym, an initial or a number ("No. 5", "p. 12").
-        return (lang != "ar" and len(word) > 1 and word.isalpha() and key not in ABBREVIATIONS[lang]
-                and key not in SENTENCE_FINAL_ABBREVIATIONS)
+        # A quotation closed before the full stop counts as its word: 'said "egg him on". maybe'.
+        bare = word.rstrip(_CLOSERS) if word[-1:] in _CLOSERS else word
+        return (lang != "ar" and len(bare) > 1 and bare.isalpha() and bare.lower() not in ABBREVIATIONS[lang]
+                and bare.lower() not in SENTENCE_FINAL_ABBREVIATIONS)
     if lang == "ar":
         # Arabic has no letter case: the abbreviation list is all there is.
         return key not in ABBREVIATIONS["ar"]
+    if key == "etc" and next_char.isalpha():
+        return True  # a list's end: "... improved mood, etc. When it comes", "... etc. VK Choudhry"
+    if key in WORDS_TOO[lang] and word.isalpha() and next_char.isalpha() and not _ROMAN.fullmatch(next_word):
+        return True  # "a diversity of art. Destiny", but "Art. IV", "vol. 2"
     if key in ABBREVIATIONS[lang] or _ACRONYM.match(word):
         # Listed abbreviations that look like acronyms ("e.g.", "P.S.") stay listed:
         # "(e.g. The Programming Historian)" goes on.

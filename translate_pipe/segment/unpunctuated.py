@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from .lexicon import (
-    ARABIC_DATELINE_CITIES, BULLETS, CLAUSE_OPENERS, HEADLINE_OPENERS, LEADING_WORDS, LEADS_TO_A_DATE,
+    ARABIC_DATELINE_CITIES, BULLETS, CLAUSE_OPENERS, HEADLINE_OPENERS, KICKERS, LEADING_WORDS, LEADS_TO_A_DATE,
     PRONOUN_I, SENTENCE_OPENERS, STRONG_HEADLINE_OPENERS,
 )
 
@@ -135,10 +135,11 @@ def unpunctuated_boundaries(text: str, lang: str) -> list[int]:
         found = [*_arabic_datelines(text), *_bullets(text), *_around_news_dates(text)]
     else:
         patterns = _UNPUNCTUATED_ENDS + _UNPUNCTUATED_ENDS_OF.get(lang, ())
-        found = [*_bullets(text), *_before_time_stamps(text), *_around_dates(text), *_around_news_dates(text),
+        found = [*_bullets(text), *_before_time_stamps(text), *_around_news_dates(text),
                  *_capitals_datelines(text),
                  *(offset for needles, pattern in patterns if not needles or any(needle in text for needle in needles)
                    for offset in _unpunctuated_ends(pattern, text))]
+        found.extend(_around_dates(text, set(found)))
     return sorted(set(found))
 
 
@@ -167,6 +168,34 @@ _NEWS_DATE = re.compile(
 _CLOCK_TIME = re.compile(r"\d[:h]\d{2}(?![\d:])")
 _FRENCH_PREPOSITIONS = {"à", "a", "de", "du", "des", "en", "au", "aux", "par", "pour", "sur", "vers", "depuis", "le",
                         "la", "les", "et", "ou"}
+
+
+# A kicker ("EXCLUSIVE:", "Communiqué :", "عاجل:") that opens a sentence is a segment of
+# its own when what follows can open a sentence: a capital, a digit, a quote or an
+# Arabic letter ("Update: the list is ready" in informal text is no label). Looked for
+# at the start of the splitter's sentences, so that a piece split again splits alike.
+_KICKER = {
+    lang: re.compile(r"(?:" + "|".join(sorted((re.escape(word).replace(r"\ ", r"[ \t\u00a0]+") for word in words),
+                                              key=len, reverse=True))
+                     + r")[ \t\u00a0\u202f]?:[ \t\u00a0]+(?=[^\W_]|[\"'“‘«])", re.I)
+    for lang, words in KICKERS.items()
+}
+_KICKER_MAX = 30
+
+
+def kicker_end(text: str, start: int, end: int, lang: str) -> int | None:
+    """Where the text after a kicker starts, if the sentence at ``start`` opens with one."""
+    if ":" not in text[start:min(end, start + _KICKER_MAX)]:
+        return None
+    found = _KICKER[lang].match(text, start, end)
+    if found is None or found.end() >= end:
+        return None
+    first = text[found.end()]
+    if lang != "ar" and not text[start].isupper():
+        return None  # a kicker is capitalised ("Update:", "EXCLUSIVE:")
+    if first.isupper() or first.isdigit() or first in "\"'“‘«" or "\u0600" <= first <= "\u06ff":
+        return found.end()
+    return None
 
 
 def _capitals_datelines(text: str) -> Iterator[int]:
@@ -230,14 +259,19 @@ def _before_time_stamps(text: str) -> Iterator[int]:
             yield before.end(1)
 
 
-def _around_dates(text: str) -> Iterator[int]:
-    """Offsets before and after each full date that stands on a line of its own."""
+def _around_dates(text: str, boundaries: set[int] | frozenset[int] = frozenset()) -> Iterator[int]:
+    """Offsets before and after each full date that stands on a line of its own.
+
+    A date right after one of ``boundaries`` (a letter's closing "Yours," found by
+    another rule) opens its sentence, as it would in that sentence split on its own."""
     if "day" not in text:
         return
     for match in _FULL_DATE.finditer(text):
         if match.start() > 0 and text[match.start() - 1].isalnum():
             continue  # "NoMonday": not a whole word
         before = _WORD_BEFORE_SPACE.search(text, max(0, match.start() - 41), match.start())
+        if before is not None and before.end(1) in boundaries:
+            before = None  # the date opens a sentence
         if before is not None:  # else the text or a line starts with the date
             if _leads_to_a_date(before.group(1)):
                 continue  # "on Friday, May 8, 2009", "Geneva, Friday, May 8, 2009"

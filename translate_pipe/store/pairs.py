@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 
 from ..model import Flag, Pair, PairScores
-from .sql import CURRENT, StorePart, chunks, insert_scores, now, placeholders
+from .backends import SQLiteDatabase
+from .sql import CURRENT, StorePart, chunks, insert_all_scores, now, placeholders
 
 
 class PairQueries(StorePart):
@@ -85,6 +86,19 @@ class PairQueries(StorePart):
                 counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
         return counts
 
+    def translations_stamp(self) -> int | None:
+        """A number that changes whenever a translation or a version is stored, or None where
+        there is no cheap one.
+
+        Translations are only ever added (a review stores a new version), so on SQLite, where
+        one writer at a time takes the ids in order, the largest id names the table's state.
+        PostgreSQL hands out ids to concurrent transactions that may commit out of order:
+        None there.
+        """
+        if not isinstance(self.db, SQLiteDatabase):
+            return None
+        return int(self.db.execute("SELECT COALESCE(MAX(id), 0) FROM translations").fetchone()[0])
+
     def memory_lookup(self, system_id: int, texts: Iterable[str]) -> dict[str, int]:
         """Source text -> id of the best translation the same system already has of that exact text.
 
@@ -114,41 +128,35 @@ class PairQueries(StorePart):
         items: Sequence[tuple[int, str, str, PairScores]],
     ) -> int:
         """Store ``(segment id, text, origin, scores)`` items in one transaction; returns how many were new."""
-        added = 0
+        stamp = now()
         with self.transaction() as db:
-            for segment_id, text, origin, scores in items:
-                row = db.execute(
-                    "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
-                    " run_id, combined, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT DO NOTHING RETURNING id",
-                    (segment_id, system_id, tgt_lang, text, origin, run_id, scores.combined, scores.label, now()),
-                ).fetchone()
-                if row is None:
-                    continue
-                added += 1
-                insert_scores(db, int(row[0]), scores)
-        return added
+            returned = db.insert_returning(
+                "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
+                " run_id, combined, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                [(segment_id, system_id, tgt_lang, text, origin, run_id, scores.combined, scores.label, stamp)
+                 for segment_id, text, origin, scores in items],
+            )
+            stored = [(int(row[0]), item[3]) for row, item in zip(returned, items) if row is not None]
+            insert_all_scores(db, stored)
+        return len(stored)
 
     def copy_translations(self, run_id: int, copies: Sequence[tuple[int, int]]) -> int:
         """Store, for each ``(segment id, translation id)``, a copy of that translation with its scores."""
-        added = 0
+        stamp = now()
         with self.transaction() as db:
-            for segment_id, source_id in copies:
-                row = db.execute(
-                    "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
-                    " run_id, combined, label, created_at, status)"
-                    " SELECT ?, system_id, tgt_lang, text, 'memory', ?, combined, label, ?,"
-                    " CASE status WHEN 'approved' THEN 'approved' ELSE 'new' END FROM translations WHERE id=?"
-                    " ON CONFLICT DO NOTHING RETURNING id",
-                    (segment_id, run_id, now(), source_id),
-                ).fetchone()
-                if row is None:
-                    continue
-                added += 1
-                new_id = row[0]
-                db.execute("INSERT INTO scores SELECT ?, name, value FROM scores WHERE translation_id=?", (new_id, source_id))
-                db.execute("INSERT INTO flags SELECT ?, name, reason FROM flags WHERE translation_id=?", (new_id, source_id))
-        return added
+            returned = db.insert_returning(
+                "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
+                " run_id, combined, label, created_at, status)"
+                " SELECT ?, system_id, tgt_lang, text, 'memory', ?, combined, label, ?,"
+                " CASE status WHEN 'approved' THEN 'approved' ELSE 'new' END FROM translations WHERE id=?"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                [(segment_id, run_id, stamp, source_id) for segment_id, source_id in copies],
+            )
+            copied = [(int(row[0]), source_id) for row, (_, source_id) in zip(returned, copies) if row is not None]
+            db.executemany("INSERT INTO scores SELECT ?, name, value FROM scores WHERE translation_id=?", copied)
+            db.executemany("INSERT INTO flags SELECT ?, name, reason FROM flags WHERE translation_id=?", copied)
+        return len(copied)
 
     def set_scores(self, values: Sequence[tuple[int, str, float]]) -> None:
         """Add or replace named scores of translations: ``(translation id, name, value)``."""

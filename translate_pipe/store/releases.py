@@ -25,13 +25,10 @@ class ReleaseQueries(StorePart):
                 (release.id, release.lang, release.title, release.date, release.source,
                  json.dumps(list(release.dropped), ensure_ascii=False), now()),
             ).fetchone() is not None
-            if added:
-                db.executemany(
-                    'INSERT INTO segments (release_id, lang, idx, paragraph, kind, text, start, "end")'
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(s.release_id, s.lang, s.index, s.paragraph, s.kind, s.text, s.start, s.end)
-                     for s in segments],
-                )
+            if added:  # a new release: none of its segments can be stored yet
+                db.insert_new("segments", ("release_id", "lang", "idx", "paragraph", "kind", "text", "start", "end"),
+                              [(s.release_id, s.lang, s.index, s.paragraph, s.kind, s.text, s.start, s.end)
+                               for s in segments])
             db.execute(
                 "INSERT INTO release_origins (release_id, origin, external_id) VALUES (?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
@@ -71,6 +68,15 @@ class ReleaseQueries(StorePart):
             ):
                 keys.setdefault(release_id, []).append(origin_key(origin, external_id))
         return keys
+
+    def release_titles(self, release_ids: Sequence[str]) -> dict[str, str]:
+        """Release id -> title, for the given releases (a page of the list)."""
+        titles: dict[str, str] = {}
+        for chunk in chunks(list(release_ids), 500):
+            titles.update(self.db.execute(
+                f"SELECT id, title FROM releases WHERE id IN ({placeholders(chunk)})", chunk
+            ).fetchall())
+        return titles
 
     def releases(self) -> list[dict[str, object]]:
         """Every release, in date order (see :meth:`release_page` for one page of them)."""

@@ -55,11 +55,14 @@ def chunks(items: list, size: int) -> Iterator[list]:
 
 def insert_scores(db: Database, translation_id: int, scores: PairScores) -> None:
     """The named scores and flags of one stored translation."""
-    db.executemany(
-        "INSERT INTO scores (translation_id, name, value) VALUES (?, ?, ?)",
-        [(translation_id, name, float(value)) for name, value in scores.values.items()],
-    )
-    db.executemany(
-        "INSERT INTO flags (translation_id, name, reason) VALUES (?, ?, ?)",
-        [(translation_id, flag.name, flag.reason) for flag in scores.flags],
-    )
+    insert_all_scores(db, [(translation_id, scores)])
+
+
+def insert_all_scores(db: Database, stored: Sequence[tuple[int, PairScores]]) -> None:
+    """The named scores and flags of translations just stored: two batches for all of them."""
+    db.insert_new("scores", ("translation_id", "name", "value"),
+                  [(translation_id, name, float(value)) for translation_id, scores in stored
+                   for name, value in scores.values.items()])
+    db.insert_new("flags", ("translation_id", "name", "reason"),
+                  [(translation_id, flag.name, flag.reason) for translation_id, scores in stored
+                   for flag in scores.flags])

@@ -84,6 +84,75 @@ def load_registry(path: str | Path | None = None) -> dict[str, dict[str, str | N
     return data
 
 
+def is_pinned(revision: str | None) -> bool:
+    """Whether ``revision`` names one commit (40 hex digits), not a branch or tag that moves."""
+    return bool(revision) and len(str(revision)) == 40 and all(c in "0123456789abcdef" for c in str(revision))
+
+
+def pin_revision(path: str | Path, pair: str, commit: str) -> bool:
+    """Set ``pair``'s ``revision`` in the registry file at ``path`` to ``commit``; True if it changed.
+
+    The file is edited as text, line by line, so its comments stay; the result is
+    parsed again before it replaces the old file (atomically).
+    """
+    from ..atomic import atomic_write_text
+
+    if not is_pinned(commit):
+        raise ConfigError(f"{commit!r} is not a commit (40 hex digits)")
+    path = Path(path)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.rstrip() == f"{pair}:"), None)
+    if start is None:
+        raise ConfigError(f"{path}: no entry '{pair}' to pin")
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].strip() and not lines[i][0].isspace() and not lines[i].startswith("#")), len(lines))
+    # Comments that say the entry is not pinned stop being true now.
+    kept = [line for line in lines[start + 1:end] if not line.lstrip().lower().startswith("# unpinned")]
+    lines[start + 1:end] = kept
+    end = start + 1 + len(kept)
+    for i in range(start + 1, end):
+        key, sep, value = lines[i].partition(":")
+        if sep and key.strip() == "revision" and not key.lstrip().startswith("#"):
+            if value.strip() == commit:
+                return False
+            lines[i] = f"{key}: {commit}\n"
+            break
+    else:
+        indent = next((line[: len(line) - len(line.lstrip())] for line in lines[start + 1:end]
+                       if line.strip() and not line.lstrip().startswith("#")), "  ")
+        lines.insert(start + 1, f"{indent}revision: {commit}\n")
+    text = "".join(lines)
+    parsed = yaml.safe_load(text)
+    if not isinstance(parsed, dict) or str(parsed.get(pair, {}).get("revision")) != commit:  # pragma: no cover
+        raise ConfigError(f"{path}: could not pin '{pair}' without breaking the file; edit it by hand")
+    atomic_write_text(path, text)
+    return True
+
+
+def pin_to_cached_commit(pair: str, files: list[Path]) -> tuple[str, bool]:
+    """Pin ``pair`` in each registry file to the commit of its snapshot in the local cache.
+
+    The hub is never asked: the commit pinned is the one whose weights are on this
+    machine (fetched by a first run or ``hf download``), so the pin names what was used.
+    The first file is the registry read; the others are kept identical copies of it.
+    Returns the commit and whether anything changed.
+    """
+    registry = load_registry(files[0])
+    entry = registry.get(pair)
+    if entry is None:
+        raise ConfigError(f"{files[0]}: no entry '{pair}' to pin (registry has: {', '.join(sorted(registry))})")
+    revision = entry.get("revision")
+    if is_pinned(revision):
+        return str(revision), False
+    model_id = str(entry["model"])
+    commit = hub_cache_commit(ModelSpec(pair, model_id, model_id, revision, entry.get("target_token"), "registry"))
+    if commit is None:
+        raise ConfigError(f"{pair}: {model_id} is not in the local Hugging Face cache, so there is no commit to pin; "
+                          f"download it first (`hf download {model_id}`), then run this again")
+    changed = [pin_revision(path, pair, commit) for path in files]
+    return commit, any(changed)
+
+
 def parse_model_overrides(values: list[str] | None) -> dict[str, str]:
     """``["en-fr=PATH", ...]`` -> ``{"en-fr": "PATH"}``; a bare ``fr=PATH`` means ``en-fr``."""
     overrides = {}
