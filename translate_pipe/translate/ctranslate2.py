@@ -197,7 +197,8 @@ def worker_threads(device: str, cores: int, config: TranslateConfig) -> tuple[in
 
     On the CPU, one batch per core with one thread each: measured on 2 cores, several
     batches in flight beat one batch over all cores by far (decoding is latency-bound
-    per batch). On a GPU every inter thread is another copy of the model on the device
+    per batch), and even a lone sentence decodes faster on one thread than on two
+    (0.82 s against 1.72 s, L = 45, beam 4, best of six at load 2). On a GPU every inter thread is another copy of the model on the device
     and a call's sentences would be cut into that many small batches, so one worker
     decodes large batches there. The config overrides either.
     """
