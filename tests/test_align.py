@@ -140,7 +140,7 @@ def test_textberg_dev_beats_bleualign() -> None:
 
     beads = align(lines(folder / "001.src"), lines(folder / "001.tgt"), lines(folder / "001.mt.google"))
     strict_f1 = f1(beads, read_beads(folder / "001.gold"))[2]
-    assert strict_f1 >= 0.85  # Bleualign 0.780 on the same document
+    assert strict_f1 >= 0.87  # 0.879 measured (0.864 before merges had to match line by line); Bleualign 0.780
 
 
 def test_align_command_on_raw_documents(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

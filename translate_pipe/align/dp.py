@@ -46,6 +46,7 @@ class BeadSimilarity:
                        for d in range(1, 6)]
         self.len_a = np.array([len(s) for s in left], dtype=np.float64)
         self.len_b = np.array([len(s) for s in right], dtype=np.float64)
+        self._band: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see band_dots
         self.set_region(region)
         self.baseline = self._unrelated_similarity()
         max_k = max(k for k, _ in BEAD_TYPES)
@@ -156,7 +157,7 @@ class BeadSimilarity:
             agree += np.where(at < 0, 0.0, np.where(held, 1.0, -1.0))
         return cfg.anchor_weight * agree - cfg.outside_cost * outside
 
-    def block_dots(self, rows: slice, cols: slice) -> np.ndarray:
+    def block_dots(self, rows: slice | np.ndarray, cols: slice) -> np.ndarray:
         return (self.a[rows] @ self.b[cols].T).toarray()
 
     def length_cost(self, la: np.ndarray, lb: np.ndarray) -> np.ndarray:
@@ -166,11 +167,56 @@ class BeadSimilarity:
         tail = special.erfc(np.abs(delta) / math.sqrt(2))
         return -np.log(np.maximum(tail, 1e-12))
 
+    def band_dots(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Row ``r``'s dot products with targets ``lo[r]`` .. ``hi[r] - 1``, as an array of
+        width ``max(hi - lo)`` (zeros beyond ``hi[r]``). Rows whose range the last call's
+        band already held are copied from it (the merge pass's band lies within the first
+        pass's); the rest come from sparse products of 64 rows at a time."""
+        n = len(lo)
+        width = max(int((hi - lo).max()), 0)
+        out = np.zeros((n, width))
+        offsets = np.arange(width)
+        held = np.zeros(n, dtype=bool)
+        if self._band is not None:
+            old_lo, old_hi, old = self._band
+            held = (lo >= old_lo) & (hi <= old_hi)
+            rows = np.flatnonzero(held)
+            idx = np.minimum(lo[rows, None] - old_lo[rows, None] + offsets[None, :], old.shape[1] - 1)
+            out[rows] = np.where(offsets[None, :] < (hi - lo)[rows, None], old[rows[:, None], idx], 0.0)
+        todo = np.flatnonzero(~held)
+        for at in range(0, len(todo), 64):
+            rows = todo[at: at + 64]
+            c0, c1 = int(lo[rows].min()), int(hi[rows].max())
+            if c1 <= c0:
+                continue
+            contiguous = rows[-1] - rows[0] + 1 == len(rows)
+            chunk = self.block_dots(slice(int(rows[0]), int(rows[-1]) + 1) if contiguous else rows, slice(c0, c1))
+            idx = np.minimum(lo[rows, None] - c0 + offsets[None, :], c1 - c0 - 1)
+            out[rows] = np.where(offsets[None, :] < (hi - lo)[rows, None], chunk[np.arange(len(rows))[:, None], idx], 0.0)
+        self._band = (lo, hi, out)
+        return out
+
+    def pair_dots(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Dot products of source line ``rows[t]`` with target line ``cols[t]``: from the
+        last search's band where it holds them, else by sparse row-wise products."""
+        rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        out = np.zeros(len(rows))
+        known = np.zeros(len(rows), dtype=bool)
+        if self._band is not None and len(rows):
+            lo, hi, band = self._band
+            known = (cols >= lo[rows]) & (cols < hi[rows])
+            at = np.flatnonzero(known)
+            out[at] = band[rows[at], cols[at] - lo[rows[at]]]
+        rest = np.flatnonzero(~known)
+        if len(rest):
+            out[rest] = np.asarray(self.a[rows[rest]].multiply(self.b[cols[rest]]).sum(1)).ravel()
+        return out
+
     def pair_cosines(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """Cosine of source line ``rows[t]`` with target line ``cols[t]``, for every t."""
         if len(rows) == 0:
             return np.zeros(0)
-        dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
+        dots = self.pair_dots(rows, cols)
         return dots / np.sqrt(self.a_sq[rows] * self.b_sq[cols] + 1e-12)
 
     def bead_cosines(self, beads: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
@@ -189,8 +235,7 @@ class BeadSimilarity:
                     owner.append(n)
         dots = np.zeros(len(beads))
         if rows:
-            pair_dots = np.asarray(self.a[rows].multiply(self.b[cols]).sum(1)).ravel()
-            np.add.at(dots, np.array(owner), pair_dots)
+            np.add.at(dots, np.array(owner), self.pair_dots(np.array(rows), np.array(cols)))
         out = np.zeros(len(beads))
         for n, (i0, i1, j0, j1) in enumerate(beads):
             if i0 < i1 and j0 < j1:
@@ -225,109 +270,105 @@ def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.nd
     win_lo = np.maximum(lo[:n] - max_l, 0)
     win_hi = np.minimum(hi[np.minimum(np.arange(n) + max_k, n)], m)
     pad = max_l + 1
-    win_width = int((win_hi - win_lo).max()) + 2 * pad + 1
+    dots = scorer.band_dots(win_lo, np.maximum(win_hi, win_lo))
+    win_width = dots.shape[1] + 2 * pad + 1
     cum = np.zeros((n, win_width))
-    block = 64
-    for start in range(0, n, block):
-        stop = min(start + block, n)
-        c0, c1 = int(win_lo[start:stop].min()), int(win_hi[start:stop].max())
-        chunk = scorer.block_dots(slice(start, stop), slice(c0, c1))
-        for r in range(start, stop):
-            r0, r1 = int(win_lo[r]), int(win_hi[r])
-            row = np.cumsum(chunk[r - start, r0 - c0 : r1 - c0])
-            cum[r, pad + 1 : pad + 1 + len(row)] = row
-            if len(row):
-                cum[r, pad + 1 + len(row):] = row[-1]
+    cum[:, pad + 1: pad + 1 + dots.shape[1]] = np.cumsum(dots, axis=1)
+    cum[:, pad + 1 + dots.shape[1]:] = cum[:, pad + dots.shape[1]: pad + 1 + dots.shape[1]]
     base = win_lo - pad  # cum[r, c - base[r]] = sum of dots of r with targets < c
 
     cum_len_a = np.concatenate([[0.0], np.cumsum(scorer.len_a)])
     cum_len_b = np.concatenate([[0.0], np.cumsum(scorer.len_b)])
     neg = -np.inf
-    rows = np.arange(n + 1)[:, None]
-    gains: dict[tuple[int, int], np.ndarray] = {}
-    for k, l in bead_types:
-        if k == 0:
-            continue
+    # Gains are computed for the cells inside the band only (a flat list), then laid into
+    # the rectangle: where one row's range is wide (a long one-sided run), most of the
+    # rectangle lies outside the band.
+    cell_row, cell_x = np.nonzero(inside)
+    cell_col = cols[cell_row, cell_x]
+    shapes = [t for t in bead_types if t[0] > 0 and (t[1] == 0 or (t[0] <= n and t[1] <= m))]
+    shape_k = np.array([k for k, _ in shapes])
+    shape_l = np.array([l for _, l in shapes])
+    shape_id = np.array([BEAD_TYPES.index(t) for t in shapes], dtype=np.int8)
+    gain_stack = np.full((n + 1, len(shapes), width), neg)  # (rows, shapes, width)
+    for s_at, (k, l) in enumerate(shapes):
         if l == 0:
-            gains[(k, l)] = np.full((n + 1, width), -config.skip_cost)
+            gain_stack[:, s_at, :] = -config.skip_cost
             continue
-        if k > n or l > m:
-            continue  # a shape larger than the document cannot occur
-        ok = inside & (rows >= k) & (cols >= l)
-        ends = np.where(ok, cols, l)
-        dot = np.zeros((n + 1, width))
-        ends_a = np.clip(rows, k, n)
-        unexplained = np.zeros((n + 1, width))
-        line_dots = [np.zeros((n + 1, width)) for _ in range(l)] if l > 1 and scorer.line_weight else []
+        ok = (cell_row >= k) & (cell_col >= l)
+        rows = cell_row[ok]
+        ends = cell_col[ok]
+        dot = np.zeros(len(rows))
+        unexplained = np.zeros(len(rows))
+        line_dots = [np.zeros(len(rows)) for _ in range(l)] if l > 1 and scorer.line_weight else []
         for d in range(1, k + 1):
-            r = np.clip(rows[:, 0] - d, 0, n - 1)
-            idx = np.clip(ends - base[r][:, None], 0, win_width - 1)
-            idx_l = np.clip(ends - l - base[r][:, None], 0, win_width - 1)
-            dot_d = cum[r[:, None], idx] - cum[r[:, None], idx_l]
+            r = rows - d
+            idx = np.clip(ends - base[r], 0, win_width - 1)
+            idx_l = np.clip(ends - l - base[r], 0, win_width - 1)
+            dot_d = cum[r, idx] - cum[r, idx_l]
             dot += dot_d
             if k > 1 and scorer.line_weight:
-                line_cos = dot_d / np.sqrt(scorer.a_sq[r][:, None] * scorer.run_norm_b[l][ends] + 1e-12)
-                unexplained += np.minimum(line_cos - scorer.random_mean, 0.0)
+                line_cos = dot_d / np.sqrt(scorer.a_sq[r] * scorer.run_norm_b[l][ends] + 1e-12)
+                unexplained += np.minimum(line_cos - scorer.baseline, 0.0)
             for u, acc in enumerate(line_dots):
-                acc += (cum[r[:, None], np.clip(idx_l + u + 1, 0, win_width - 1)]
-                        - cum[r[:, None], np.clip(idx_l + u, 0, win_width - 1)])
+                acc += (cum[r, np.clip(idx_l + u + 1, 0, win_width - 1)]
+                        - cum[r, np.clip(idx_l + u, 0, win_width - 1)])
         for u, acc in enumerate(line_dots):
             j = np.clip(ends - l + u, 0, m - 1)
-            line_cos = acc / np.sqrt(scorer.b_sq[j] * scorer.run_norm_a[k][ends_a] + 1e-12)
-            unexplained += np.minimum(line_cos - scorer.random_mean, 0.0)
-        cos = dot / np.sqrt(scorer.run_norm_a[k][ends_a] * scorer.run_norm_b[l][ends] + 1e-12)
+            line_cos = acc / np.sqrt(scorer.b_sq[j] * scorer.run_norm_a[k][rows] + 1e-12)
+            unexplained += np.minimum(line_cos - scorer.baseline, 0.0)
+        cos = dot / np.sqrt(scorer.run_norm_a[k][rows] * scorer.run_norm_b[l][ends] + 1e-12)
         if scorer.hub_weight:
-            cos = cos - scorer.hub_weight * ((scorer.hub_a[k][ends_a] + scorer.hub_b[l][ends]) / 2 - scorer.hub_ref)
-        la = cum_len_a[ends_a] - cum_len_a[ends_a - k]
+            cos = cos - scorer.hub_weight * ((scorer.hub_a[k][rows] + scorer.hub_b[l][ends]) / 2 - scorer.hub_ref)
+        la = cum_len_a[rows] - cum_len_a[rows - k]
         lb = cum_len_b[ends] - cum_len_b[ends - l]
         size = ((k + l) / 2) ** config.size_exponent  # Vecalign: evidence grows with the sentences covered
         gain = (config.similarity_weight * (size * (cos - scorer.baseline) + scorer.line_weight * unexplained)
-                - config.length_weight * scorer.length_cost(np.broadcast_to(la, lb.shape), lb)
+                - config.length_weight * scorer.length_cost(la, lb)
                 - config.merge_cost * (k + l - 2)
-                + scorer.region_gain(k, l, np.broadcast_to(ends_a, ends.shape), ends))
-        gains[(k, l)] = np.where(ok, gain, neg)
+                + scorer.region_gain(k, l, rows, ends))
+        gain_stack[rows, s_at, cell_x[ok]] = gain
 
     # The row loop handles every bead shape at once: one gather of the previous rows'
-    # scores for all shapes, one max over shapes.
-    shapes = [t for t in bead_types if t[0] > 0]
-    shape_k = np.array([k for k, _ in shapes])
-    shape_l = np.array([l for _, l in shapes])
-    shape_id = np.array([BEAD_TYPES.index(t) for t in shapes], dtype=np.int8)
-    shapes = [t for t in shapes if t in gains]
-    shape_k = np.array([k for k, _ in shapes])
-    shape_l = np.array([l for _, l in shapes])
-    shape_id = np.array([BEAD_TYPES.index(t) for t in shapes], dtype=np.int8)
-    gain_stack = np.stack([gains[t] for t in shapes], axis=1)  # (rows, shapes, width)
-    score = np.full((n + 1, width), neg)
+    # scores for all shapes, one max over shapes. Where each shape comes from (a flat index
+    # into the scores) and its gain, masked where it cannot occur, are prepared for a block
+    # of rows at a time, so the loop itself does five array operations per row.
+    score = np.full((n + 1) * width, neg)
     back = np.zeros((n + 1, width), dtype=np.int8)
     skip = -config.skip_cost
     skip_offsets = np.arange(width) * skip
     x = np.arange(width)
     t01 = BEAD_TYPES.index((0, 1))
     has_01 = (0, 1) in bead_types
-    for i in range(n + 1):
-        if i == 0:
-            best = np.full(width, neg)
-            best[0] = 0.0
-            arg = np.zeros(width, dtype=np.int8)
-        else:
-            usable = shape_k <= i
-            prev_rows = np.maximum(i - shape_k, 0)
-            px = x[None, :] + (lo[i] - lo[prev_rows])[:, None] - shape_l[:, None]
-            valid = (px >= 0) & (px < width) & usable[:, None]
-            candidates = np.where(valid, score[prev_rows[:, None], np.clip(px, 0, width - 1)], neg) + gain_stack[i]
-            choice = candidates.argmax(0)
-            best = candidates[choice, x]
-            arg = shape_id[choice]
-        best = np.where(inside[i], best, neg)
-        if has_01:
-            # 0-1 beads: runs of skipped targets within the row, as a running maximum.
-            from_left = np.maximum.accumulate(best - skip_offsets) + skip_offsets
-            use_skip = from_left > best + 1e-12
-            best = np.where(use_skip, from_left, best)
-            arg = np.where(use_skip, t01, arg)
-        score[i] = best
-        back[i] = arg
+    block = max(1, 2_000_000 // max(len(shapes) * width, 1))
+    for start in range(0, n + 1, block):
+        stop = min(start + block, n + 1)
+        here = np.arange(start, stop)
+        prev = np.maximum(here[:, None] - shape_k[None, :], 0)  # (rows, shapes)
+        px = x[None, None, :] + (lo[here][:, None] - lo[prev])[:, :, None] - shape_l[None, :, None]
+        valid = ((px >= 0) & (px < width) & (shape_k[None, :] <= here[:, None])[:, :, None]
+                 & inside[here][:, None, :])
+        source = prev[:, :, None] * width + np.clip(px, 0, width - 1)
+        gain = np.where(valid, gain_stack[here], neg)
+        for i in here:
+            if i == 0:
+                best = np.full(width, neg)
+                best[0] = 0.0
+                arg = np.zeros(width, dtype=np.int8)
+                best = np.where(inside[0], best, neg)
+            else:
+                candidates = score[source[i - start]] + gain[i - start]
+                choice = candidates.argmax(0)
+                best = candidates[choice, x]
+                arg = shape_id[choice]
+            if has_01:
+                # 0-1 beads: runs of skipped targets within the row, as a running maximum.
+                from_left = np.maximum.accumulate(best - skip_offsets) + skip_offsets
+                use_skip = from_left > best + 1e-12
+                best = np.where(use_skip, from_left, best)
+                arg = np.where(use_skip, t01, arg)
+            score[i * width: (i + 1) * width] = best
+            back[i] = arg
+    score = score.reshape(n + 1, width)
 
     path = []
     i, j = n, m

@@ -19,6 +19,9 @@ class AlignConfig:
     skip_cost: float = 0.2
     merge_cost: float = 0.2
     initial_band: int = 40
+    #: the second pass (every bead shape) searches this many columns either side of the
+    #: first pass's path, widened fourfold while the best path touches the band's edge
+    merge_band: int = 12
     #: a bead's similarity gain is scaled by ((k + l) / 2) ** size_exponent
     size_exponent: float = 0.5
     #: two-sided beads pay this per line outside the anchored region (see regions.py)
@@ -42,7 +45,8 @@ class AlignConfig:
     #: the region grows beyond its outer anchors over pairs whose cosine is above this
     #: quantile of random pairs' cosines (see regions.extend_region)
     extend_quantile: float = 0.99
-    #: in a merge, each line whose cosine with the other side is below chance costs this much of it
+    #: in a merge (with MT), each line whose cosine with the other side is below the unrelated
+    #: baseline (as the bead's own cosine is measured) costs this much of the shortfall
     line_weight: float = 1.0
 
 

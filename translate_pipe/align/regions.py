@@ -138,7 +138,15 @@ def guide_path(region: Region, n: int, m: int) -> np.ndarray:
     aj[0] = max(0.0, aj[1] - slope * ai[1])
     aj[-1] = min(float(m), aj[-2] + slope * (n - ai[-2]))
     keep = np.concatenate([[True], np.diff(ai) > 0])
-    return np.clip(np.round(np.interp(np.arange(n + 1), ai[keep], aj[keep])), 0, m).astype(np.int64)
+    centre = np.interp(np.arange(n + 1), ai[keep], aj[keep])
+    # Beyond the outer anchors the slope line runs into the document's edge (a cut tail
+    # uses up the other side early), not a gentle line to the corner.
+    rows = np.arange(n + 1)
+    first_i, first_j = ai[1], aj[1]
+    last_i, last_j = ai[-2], aj[-2]
+    centre = np.where(rows < first_i, first_j - slope * (first_i - rows), centre)
+    centre = np.where(rows > last_i, last_j + slope * (rows - last_i), centre)
+    return np.clip(np.round(centre), 0, m).astype(np.int64)
 
 
 def anchor_distance(region: Region, n: int) -> np.ndarray:
@@ -171,7 +179,7 @@ def extend_region(region: Region, pair_cosines: Callable[[np.ndarray, np.ndarray
         return region
     steps = np.array([(1, 1), (1, 2), (2, 1), (2, 2)])
     ends = []
-    for (i, j), sign, stop in ((region.anchors[0], -1, (0, 0)), (region.anchors[-1], 1, (n - 1, m - 1))):
+    for (i, j), sign in ((region.anchors[0], -1), (region.anchors[-1], 1)):
         while True:
             rows = i + sign * steps[:, 0]
             cols = j + sign * steps[:, 1]

@@ -1,0 +1,61 @@
+"""The search's parts: the region's edges, the guide path, the band of dot products shared
+by the passes and the bead score."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from translate_pipe.align import AlignConfig, CharNgramEncoder
+from translate_pipe.align.dp import BeadSimilarity
+from translate_pipe.align.regions import Region, extend_region, guide_path
+from translate_pipe.testing import corpus_lines
+
+EN, FR = corpus_lines("en"), corpus_lines("fr")
+
+
+def _diagonal_cosines(matches: set[tuple[int, int]]):
+    def cosines(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return np.array([1.0 if (int(i), int(j)) in matches else 0.0 for i, j in zip(rows, cols)])
+    return cosines
+
+
+def test_region_grows_over_pairs_that_match_beyond_the_outer_anchors() -> None:
+    region = Region(5, 16, 6, 17, ((5, 6), (10, 11), (15, 16)), candidates=3)
+    # Lines 0..4 match 1..5 (one target header line before them); after the last anchor,
+    # a 1-2 step (16 -> 17, 18) and then 17 -> 19; nothing matches after that.
+    matches = {(i, i + 1) for i in range(5)} | {(16, 18), (17, 19)}
+    wider = extend_region(region, _diagonal_cosines(matches), 0.5, 30, 30)
+    assert (wider.src_start, wider.tgt_start) == (0, 1)
+    assert (wider.src_stop, wider.tgt_stop) == (18, 20)
+    assert wider.anchors == region.anchors
+    # Nothing matches: the region stays as the anchors made it.
+    assert extend_region(region, _diagonal_cosines(set()), 0.5, 30, 30) == region
+
+
+def test_guide_runs_along_the_anchors_slope_into_the_documents_edge() -> None:
+    # A target cut after line 40 of 100: beyond the last anchor the guide keeps the slope
+    # until it meets the target's end, then stays there (not a gentle line to the corner).
+    region = Region(10, 31, 10, 31, ((10, 10), (20, 20), (30, 30)), candidates=3)
+    centre = guide_path(region, 100, 40)
+    assert list(centre[[0, 5, 10, 25, 35, 40, 60, 100]]) == [0, 5, 10, 25, 35, 40, 40, 40]
+
+
+@given(st.integers(0, 2**32 - 1))
+@settings(max_examples=25, deadline=None)
+def test_dot_products_from_the_band_equal_the_sparse_products(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a, b = CharNgramEncoder().encode(EN, FR)
+    similarity = BeadSimilarity(a, b, EN, FR, AlignConfig())
+    n, m = len(EN), len(FR)
+    for _ in range(2):  # the second band reuses rows the first one held
+        lo = np.sort(rng.integers(0, m, n))
+        hi = np.minimum(lo + rng.integers(0, 12, n), m)
+        band = similarity.band_dots(lo, hi)
+        full = (a @ b.T).toarray()
+        for r in range(n):
+            assert np.allclose(band[r, : hi[r] - lo[r]], full[r, lo[r]: hi[r]])
+            assert not band[r, hi[r] - lo[r]:].any()
+    rows, cols = rng.integers(0, n, 200), rng.integers(0, m, 200)  # inside the band and outside it
+    assert np.allclose(similarity.pair_dots(rows, cols), full[rows, cols])
