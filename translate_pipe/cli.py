@@ -202,7 +202,8 @@ def _build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--beam", type=_at_least(1))
     translate.add_argument("--max-length", type=_at_least(1))
     translate.add_argument("--device")
-    translate.add_argument("--chunk", type=_at_least(1), default=256, help="lines read, translated and written at a time")
+    translate.add_argument("--chunk", type=_at_least(1), default=256,
+                           help="lines read, translated and written at a time (the first time: one per core)")
 
     doctor = commands.add_parser("doctor", parents=[common],
                                  help="what is ready here: models, database, backends, GPU, optional extras")
