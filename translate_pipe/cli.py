@@ -202,8 +202,9 @@ def _build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--beam", type=_at_least(1))
     translate.add_argument("--max-length", type=_at_least(1))
     translate.add_argument("--device")
-    translate.add_argument("--chunk", type=_at_least(1), default=256,
-                           help="lines read, translated and written at a time (the first time: one per core)")
+    translate.add_argument("--chunk", type=_at_least(1),
+                           help="lines read, translated and written at a time (default: one per core the first"
+                                " time, then 256)")
 
     doctor = commands.add_parser("doctor", parents=[common],
                                  help="what is ready here: models, database, backends, GPU, optional extras")
@@ -703,11 +704,11 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     try:
         with handle, bar("translate", unit="line") as advance:
             while True:
-                # Bytes, decoded line by line, so a bad line is named by its own number. The first
-                # chunk is one line per core (one batch per CTranslate2 worker): its translations
-                # appear in about a second instead of after the first --chunk lines.
-                first = min(args.chunk, os.cpu_count() or 1)
-                raw_lines = list(islice(handle, first if count == 0 else args.chunk))
+                # Bytes, decoded line by line, so a bad line is named by its own number. Unless
+                # --chunk says otherwise, the first chunk is one line per core (one batch per
+                # CTranslate2 worker): its translations appear in about a second, not after 256 lines.
+                size = args.chunk or ((os.cpu_count() or 1) if count == 0 else 256)
+                raw_lines = list(islice(handle, size))
                 if not raw_lines:
                     break
                 lines = []
