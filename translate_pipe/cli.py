@@ -20,6 +20,11 @@ from .errors import ConfigError, InputError, TranslatePipeError, redact_secrets
 
 log = logging.getLogger("translate_pipe")
 
+#: ``translate_pipe.export.FORMATS``, named here so that building the parser imports no
+#: exporter: that import (lxml, sqlite3, the store) cost every command 0.2 s of start-up.
+#: tests/test_translate_startup.py checks that the two agree.
+EXPORT_FORMATS = ("jsonl", "tmx", "moses", "parquet", "release", "release-html", "xliff", "xliff1")
+
 
 def _langs(value: str) -> list[str]:
     langs = [part.strip() for part in value.split(",") if part.strip()]
@@ -93,10 +98,8 @@ def _build_parser() -> argparse.ArgumentParser:
                                          "(default: beside the database)")
 
     export = commands.add_parser("export", parents=[common], help="write stored pairs as a corpus or documents")
-    from .export import FORMATS
-
     export.add_argument("--lang", required=True, help="target language of the pairs, e.g. ar")
-    export.add_argument("--format", required=True, choices=FORMATS)
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     export.add_argument("--out", required=True, help="output file (moses: prefix; release, xliff, xliff1: folder, one file per release)")
     export.add_argument("--min-score", type=float, help="keep pairs whose combined score is at least this")
     export.add_argument("--label", type=_langs, metavar="LABELS", help="keep pairs with these labels, e.g. good,check")
@@ -201,7 +204,9 @@ def _build_parser() -> argparse.ArgumentParser:
     translate.add_argument("--beam", type=_at_least(1))
     translate.add_argument("--max-length", type=_at_least(1))
     translate.add_argument("--device")
-    translate.add_argument("--chunk", type=_at_least(1), default=256, help="lines read, translated and written at a time")
+    translate.add_argument("--chunk", type=_at_least(1),
+                           help="lines read, translated and written at a time (default: one per core the first"
+                                " time, then 256)")
 
     doctor = commands.add_parser("doctor", parents=[common],
                                  help="what is ready here: models, database, backends, GPU, optional extras")
@@ -696,6 +701,7 @@ def _cmd_releases(args: argparse.Namespace) -> int:
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:
+    import os
     from itertools import islice
 
     from .translate import load_translator, parse_model_overrides
@@ -715,8 +721,11 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     try:
         with handle, bar("translate", unit="line") as advance:
             while True:
-                # Bytes, decoded line by line, so a bad line is named by its own number.
-                raw_lines = list(islice(handle, args.chunk))
+                # Bytes, decoded line by line, so a bad line is named by its own number. Unless
+                # --chunk says otherwise, the first chunk is one line per core (one batch per
+                # CTranslate2 worker): its translations appear in about a second, not after 256 lines.
+                size = args.chunk or ((os.cpu_count() or 1) if count == 0 else 256)
+                raw_lines = list(islice(handle, size))
                 if not raw_lines:
                     break
                 lines = []

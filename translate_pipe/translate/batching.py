@@ -31,7 +31,8 @@ def token_budget_batches(
     return batches
 
 
-def balanced_batches(lengths: Sequence[int], workers: int, max_tokens: int) -> list[list[int]]:
+def balanced_batches(lengths: Sequence[int], workers: int, max_tokens: int,
+                     max_sentences: int | None = None) -> list[list[int]]:
     """Indices of ``lengths`` in length-sorted batches that keep ``workers`` equally busy.
 
     A batch costs its padded size, ``len(batch) * longest`` (every row is decoded until
@@ -42,17 +43,23 @@ def balanced_batches(lengths: Sequence[int], workers: int, max_tokens: int) -> l
     leaves a small straggler batch that one worker decodes while the others wait (on 32
     sentences and 2 workers, CTranslate2's own token batching made 3 batches of 13, 15
     and 4). Costliest batch first, so the queue ends on the cheap ones.
+
+    ``max_sentences`` bounds the sentences of a batch as well: a decoder's working memory
+    grows with its rows (sentences x beam, each with a vocabulary-wide vector of scores),
+    not with the source tokens the budget counts, so a budget alone lets a run of short
+    sentences make one huge batch (100 sentences of 20 tokens).
     """
     if not lengths:
         return []
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+    most = max_sentences or len(lengths)
 
     def cut(cap: int) -> list[list[int]]:
         # Greedy on ascending lengths gives the fewest runs under ``cap``: a run only
         # grows while the item that would become its longest still fits.
         runs: list[list[int]] = []
         for index in order:
-            if runs and (len(runs[-1]) + 1) * lengths[index] <= cap:
+            if runs and (len(runs[-1]) + 1) * lengths[index] <= cap and len(runs[-1]) < most:
                 runs[-1].append(index)
             else:
                 runs.append([index])
