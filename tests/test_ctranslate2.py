@@ -337,3 +337,16 @@ def test_models_vmap_command_writes_a_map_the_backend_uses(tiny_models: dict[str
     assert main(["models", "vmap", "en-fr", "--pairs", str(bad), "--out", str(tmp_path / "x"), *model]) == 1
     assert "line 1 has no tab" in capsys.readouterr().err and not (tmp_path / "x").exists()
     assert main(["models", "vmap", "en-fr"]) == 2
+
+
+def test_text_only_translation_is_the_scored_translations_text(ct2_ar, tiny_models: dict[str, Path]) -> None:
+    # `translate-pipe translate` prints no confidence, so it skips the scoring pass; the text
+    # must be exactly what the scored path gives (empty lines and long, split sources included).
+    from translate_pipe.translate import translation_texts
+
+    long = ", ".join(["the minister met the delegation in Geneva"] * 40) + "."
+    sources = [*SOURCES, long, "   "]
+    assert translation_texts(ct2_ar, sources) == [r.text for r in ct2_ar.translate(sources)]
+    hf = load_translator("en-ar", HF, {"en-ar": str(tiny_models["en-ar"])})
+    assert not hasattr(hf, "translate_text")  # the fallback: the text of translate()
+    assert translation_texts(hf, SOURCES) == [r.text for r in hf.translate(SOURCES)]

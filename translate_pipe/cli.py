@@ -704,7 +704,7 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     import os
     from itertools import islice
 
-    from .translate import load_translator, parse_model_overrides
+    from .translate import load_translator, parse_model_overrides, translation_texts
 
     config = _config(args).with_overrides("translate", beam_size=args.beam, max_length=args.max_length,
                                           device=args.device, backend=args.backend)
@@ -736,8 +736,8 @@ def _cmd_translate(args: argparse.Namespace) -> int:
                         raise InputError(f"{name}: line {offset} is not valid UTF-8 (byte {exc.start + 1} of the line:"
                                          f" {exc.reason})") from None
                 # One line in, one line out: an empty line stays empty.
-                for result in translator.translate(lines):
-                    sys.stdout.write(" ".join(result.text.splitlines()) + "\n")
+                for text in translation_texts(translator, lines):
+                    sys.stdout.write(" ".join(text.splitlines()) + "\n")
                 sys.stdout.flush()
                 count += len(lines)
                 advance(len(lines))

@@ -32,6 +32,15 @@ BACKENDS: dict[str, Callable[[ModelSpec, TranslateConfig], Translator]] = {
 }
 
 
+def translation_texts(translator: Translator, sources: list[str]) -> list[str]:
+    """The translations of ``sources`` alone: without the confidence pass where the
+    backend can skip it (``translate_text``), else the text of :meth:`Translator.translate`."""
+    text_only = getattr(translator, "translate_text", None)
+    if text_only is not None:
+        return text_only(sources)
+    return [result.text for result in translator.translate(sources)]
+
+
 def load_translator(
     pair: str,
     config: TranslateConfig,
@@ -55,4 +64,5 @@ __all__ = [
     "load_translator",
     "parse_model_overrides",
     "resolve_model",
+    "translation_texts",
 ]

@@ -277,7 +277,17 @@ class CTranslate2Translator:
     def translate(self, sources: Sequence[str]) -> list[TranslationResult]:
         return translate_in_pieces(sources, self.count_tokens, self.max_input_tokens, self._translate_pieces)
 
-    def _translate_pieces(self, pieces: list[str]) -> list[TranslationResult]:
+    def translate_text(self, sources: Sequence[str]) -> list[str]:
+        """The translations alone, for callers that show no confidence (`translate-pipe translate`).
+
+        The same beam search and output as :meth:`translate`, without the scoring pass
+        (about a seventh of the CPU, and 0.08 s before a lone sentence's line can be written).
+        """
+        results = translate_in_pieces(sources, self.count_tokens, self.max_input_tokens,
+                                      lambda pieces: self._translate_pieces(pieces, with_scores=False))
+        return [r.text for r in results]
+
+    def _translate_pieces(self, pieces: list[str], with_scores: bool = True) -> list[TranslationResult]:
         todo = [i for i, text in enumerate(pieces) if text.strip()]
         results = [TranslationResult("", 0.0, 0.0, None, 0) for _ in pieces]
         if not todo:
@@ -300,6 +310,15 @@ class CTranslate2Translator:
                 use_vmap=bool(self.config.vocab_map),
                 asynchronous=True,
             )))
+        if not with_scores:
+            for batch, batch_results in in_flight:
+                for i, result in zip(batch, batch_results):
+                    tokens = result.result().hypotheses[0]
+                    results[todo[i]] = TranslationResult(
+                        text=self.tokenizer.detokenize(tokens).strip(), logprob_mean=float("nan"),
+                        logprob_std=float("nan"), entropy_mean=None, n_tokens=len(tokens) + 1,
+                        hit_max_length=len(tokens) >= self.config.max_length)
+            return results
         hypotheses, scored = self._score_as_translated(source_tokens, in_flight)
         for i, tokens, score in zip(todo, hypotheses, scored):
             log_probs = list(score.result().log_probs)  # the output tokens and </s>
