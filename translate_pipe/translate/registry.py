@@ -216,6 +216,9 @@ def _hub_endpoint() -> str:
         return os.environ.get("HF_ENDPOINT", "").rstrip("/")
 
 
+_SILENT = "silent"  # the probe's outcome when the hub took the whole timeout
+
+
 def _probe(endpoint: str, timeout: float) -> str | None:
     """None if ``endpoint`` answers an HTTP request within ``timeout`` s, else why not.
 
@@ -239,14 +242,17 @@ def _probe(endpoint: str, timeout: float) -> str | None:
             outcome.append(None)
         except urllib.error.URLError as exc:
             answered = isinstance(exc.reason, ssl.SSLError)
-            outcome.append(None if answered else str(exc.reason)[:120])
+            outcome.append(None if answered else _SILENT if isinstance(exc.reason, TimeoutError)
+                           else str(exc.reason)[:120])
+        except TimeoutError:  # the socket's own timeout may end the wait just before join() does
+            outcome.append(_SILENT)
         except Exception as exc:  # noqa: BLE001 - every other failure means "not reachable"
             outcome.append(str(exc)[:120] or type(exc).__name__)
 
     thread = threading.Thread(target=ask, name="translate-pipe-hub-probe", daemon=True)
     thread.start()
     thread.join(timeout)
-    if not outcome:
+    if not outcome or outcome[0] == _SILENT:
         return f"the model hub ({endpoint}) did not answer within {timeout:g} s"
     if outcome[0] is None:
         return None
