@@ -15,19 +15,12 @@ import pytest
 
 from translate_pipe.cli import main
 
+from .test_hostile import _one_error_line
 from .test_registry import _cached_snapshot
 from .test_review import built_db  # noqa: F401 - a fixture used here
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 GOOD = "en-ar:\n  model: Helsinki-NLP/opus-mt-en-ar\n  revision: main\n  target_token: '>>ara<<'\n"
-
-
-def _one_error_line(err: str, *needles: str) -> None:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
 
 
 # --- models pin: the text edit never corrupts or half-applies ---------------------
