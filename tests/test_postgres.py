@@ -329,3 +329,29 @@ def test_a_run_analyses_the_tables_it_changed_much_and_only_those(postgres_url: 
         assert store.db.execute("SELECT reltuples FROM pg_class WHERE relname = 'segments'").fetchone()[0] >= 1000
         fill_archive(store, 1, start=200)
         assert analysed(store) == first
+
+
+def test_a_whole_language_export_picks_the_same_current_versions_as_a_release_lookup(
+    releases_dir: Path, model_args: list[str], fast_config_file: Path, postgres_url: str, fast_config,
+) -> None:
+    # A whole-language export tests "current" as an anti-join (PostgreSQL misestimated the
+    # correlated subquery and joined the releases quadratically); a release's lookup keeps
+    # the subquery. Both must pick the same version of every pair, reviewed ones included.
+    assert _run(postgres_url, releases_dir, fast_config_file, model_args) == 0
+    other = fast_config_file.with_name("other.yaml")  # other settings: a newer machine version of every pair
+    other.write_text(fast_config_file.read_text(encoding="utf-8").replace("beam_size: 2", "beam_size: 1"),
+                     encoding="utf-8")
+    assert _run(postgres_url, releases_dir, other, model_args) == 0
+    service = ReviewService(postgres_url, fast_config)
+    release = service.releases()[0]
+    first, second, third = service.pairs(release["id"], "fr")[:3]
+    service.edit(service.edit(first["id"], tgt="Version revue.")["id"], status="approved")
+    service.edit(second["id"], status="rejected")
+    service.edit(third["id"], tgt="Une correction.")
+    with Store(postgres_url) as store:
+        whole = {(p.release_id, p.segment_index): (p.translation_id, p.status) for p in store.pairs("fr")}
+        ids = sorted({p[0] for p in whole})
+        by_release = {(p.release_id, p.segment_index): (p.translation_id, p.status)
+                      for p in store.pairs("fr", release_ids=ids)}
+    assert whole == by_release
+    assert sorted(status for _, status in whole.values() if status != "new") == ["approved", "edited", "rejected"]

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from ..model import Flag, Pair, PairScores
 from .backends import SQLiteDatabase
-from .sql import CURRENT, StorePart, chunks, insert_all_scores, now, placeholders
+from .sql import CURRENT, CURRENT_BY_ANTI_JOIN, StorePart, chunks, insert_all_scores, now, placeholders
 
 
 class PairQueries(StorePart):
@@ -182,7 +182,11 @@ class PairQueries(StorePart):
         The current version is the newest a person reviewed, else the newest machine
         translation (see :func:`.sql.current_version`); ``statuses`` keeps only versions in those states.
         """
-        where = ["t.tgt_lang = ?", f"t.id = {CURRENT}"]
+        # A whole-language export on PostgreSQL tests "current" as an anti-join (see
+        # CURRENT_BY_ANTI_JOIN); a lookup of given releases or pairs keeps the index probe.
+        whole = release_ids is None and translation_ids is None and segment_ids is None
+        current = CURRENT_BY_ANTI_JOIN if whole and not isinstance(self.db, SQLiteDatabase) else f"t.id = {CURRENT}"
+        where = ["t.tgt_lang = ?", current]
         params: list[object] = [tgt_lang]
         # Empty statuses or labels mean "any"; an empty list of ids means none.
         filters = [("t.status", statuses or None), ("t.label", labels or None), ("t.id", translation_ids),

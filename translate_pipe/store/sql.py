@@ -38,6 +38,18 @@ def current_version(segment: str = "t.segment_id", lang: str = "t.tgt_lang") -> 
 
 CURRENT = current_version()
 
+# The same condition as ``t.id = CURRENT``, written as "no other version of the pair ranks
+# above this one". PostgreSQL estimates the equality with a correlated subquery at 0.5% of
+# the rows, and on that estimate an export of every pair joined the releases by a nested
+# loop over all of them (quadratic: 11.6 s at 1,000 releases, 199 s at 5,000); the
+# NOT EXISTS form is planned as an anti-join with a sane estimate. SQLite keeps CURRENT,
+# whose plans the tests pin.
+CURRENT_BY_ANTI_JOIN = (
+    "NOT EXISTS (SELECT 1 FROM translations t2 WHERE t2.segment_id = t.segment_id AND t2.tgt_lang = t.tgt_lang"
+    " AND ((t2.status != 'new') > (t.status != 'new')"
+    " OR ((t2.status != 'new') = (t.status != 'new') AND t2.id > t.id)))"
+)
+
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
