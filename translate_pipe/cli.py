@@ -829,7 +829,8 @@ def _models_pin(pair: str | None) -> int:
 def _models_vmap(args: argparse.Namespace, overrides: dict[str, str]) -> int:
     """Write a target-vocabulary shortlist for translate.vocab_map, learned from pairs."""
     from .translate import resolve_model
-    from .translate.ctranslate2 import _write_atomically, convert_model
+    from .atomic import atomic_write_text
+    from .translate.ctranslate2 import convert_model
     from .translate.marian_vocab import MarianSentencePiece
     from .translate.vocab_map import build_vocab_map, read_pairs
 
@@ -842,7 +843,7 @@ def _models_vmap(args: argparse.Namespace, overrides: dict[str, str]) -> int:
     text = build_vocab_map(MarianSentencePiece(folder, spec.target_token), read_pairs(args.pairs))
     from pathlib import Path
 
-    _write_atomically(Path(args.out), text)
+    atomic_write_text(Path(args.out), text)
     print(f"{pair}\t{args.out}\t({len(text.splitlines())} lines; set translate.vocab_map to use it)")
     return 0
 

@@ -28,8 +28,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..atomic import atomic_write_text
 from ..config import TranslateConfig
-from ..errors import ConfigError, ModelLoadError
+from ..errors import ConfigError, ModelLoadError, OutputError
 from ..model import TranslationResult
 from .base import SystemInfo, decoding_settings, resolve_device
 from .batching import balanced_batches, translate_in_pieces
@@ -84,23 +85,10 @@ def local_fingerprint(folder: Path) -> str:
     index[key] = fingerprint
     try:
         index_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(index_path, json.dumps(index, indent=0, sort_keys=True))
-    except OSError as exc:  # a read-only cache only costs the hashing next time
+        atomic_write_text(index_path, json.dumps(index, indent=0, sort_keys=True))
+    except (OSError, OutputError) as exc:  # a read-only cache only costs the hashing next time
         log.debug("cannot remember the fingerprint in %s: %s", index_path, exc)
     return fingerprint
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _model_source(spec: ModelSpec) -> tuple[Path, str]:
