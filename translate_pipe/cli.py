@@ -776,51 +776,13 @@ def _cmd_models(args: argparse.Namespace) -> int:
 
 
 def _models_pin(pair: str | None) -> int:
-    """Pin registry entries that name a branch to the commit of the snapshot in the local cache.
-
-    The text edit is rehearsed on copies first, so a file it cannot handle (not UTF-8, a
-    layout it would break) is refused with one line and every registry file is left as it
-    was, never one of them pinned and the other not; a read-only file is refused, not replaced.
-    """
-    import os
-    import shutil
-    import stat
-    import tempfile
-    from pathlib import Path
-
-    import yaml
-
-    from .atomic import check_writable
+    """Pin registry entries that name a branch to the commit of the snapshot in the local cache."""
     from .translate.registry import REGISTRY_PATH, load_registry, pin_to_cached_commit
 
     checkout_copy = REGISTRY_PATH.parents[2] / "models" / "registry.yaml"  # the repository's copy, if any
     files = [REGISTRY_PATH] + ([checkout_copy] if checkout_copy.exists() else [])
-    for path in files:
-        try:
-            path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            raise ConfigError(f"{path}: not UTF-8 text; not pinned") from None
-        # Root may write anything: a file without write permission for anyone says "do not edit" too.
-        if not os.access(path, os.W_OK) or not stat.S_IMODE(path.stat().st_mode) & 0o222:
-            raise ConfigError(f"{path}: read-only; not pinned (make it writable or edit it by hand)")
-        check_writable(path)  # its folder too: the new file is renamed in there
-    registry = load_registry()
-    pairs = [pair if "-" in pair else f"en-{pair}"] if pair else sorted(registry)
+    pairs = [pair if "-" in pair else f"en-{pair}"] if pair else sorted(load_registry(files[0]))
     for name in pairs:
-        with tempfile.TemporaryDirectory() as folder:
-            copies = [Path(folder) / f"{i}.yaml" for i in range(len(files))]
-            for path, copy in zip(files, copies):
-                shutil.copyfile(path, copy)
-            try:
-                pin_to_cached_commit(name, copies)
-            except ConfigError as exc:
-                message = str(exc)
-                for path, copy in zip(files, copies):
-                    message = message.replace(str(copy), str(path))
-                raise ConfigError(message) from None
-            except yaml.YAMLError:
-                raise ConfigError(f"{' and '.join(map(str, files))}: pinning '{name}' by a text edit would break "
-                                  f"the YAML (flow style?); nothing changed, edit it by hand") from None
         commit, changed = pin_to_cached_commit(name, files)
         print(f"{name}\t{'pinned to' if changed else 'already pinned to'} {commit}")
     return 0

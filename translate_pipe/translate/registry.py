@@ -73,6 +73,8 @@ def load_registry(path: str | Path | None = None) -> dict[str, dict[str, str | N
         raise ConfigError(f"{path}: cannot read the model registry: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the registry must map language pairs to models")
     for pair, entry in data.items():
@@ -89,24 +91,21 @@ def is_pinned(revision: str | None) -> bool:
     return bool(revision) and len(str(revision)) == 40 and all(c in "0123456789abcdef" for c in str(revision))
 
 
-def pin_revision(path: str | Path, pair: str, commit: str) -> bool:
-    """Set ``pair``'s ``revision`` in the registry file at ``path`` to ``commit``; True if it changed.
+def pinned_text(text: str, where: str | Path, pair: str, commit: str) -> str | None:
+    """``text`` (a registry file, named ``where`` in messages) with ``pair``'s ``revision``
+    set to ``commit``, or None if it already is.
 
     The file is edited as text, line by line, so its comments (a comment after the
-    revision too) and its line ends stay; the result is parsed again before it replaces
-    the old file (atomically).
+    revision too) and its line ends stay; the result is parsed again, and an edit that
+    would not read back as the pin (a flow-style entry) is refused.
     """
-    from ..atomic import atomic_write_bytes
-
     if not is_pinned(commit):
         raise ConfigError(f"{commit!r} is not a commit (40 hex digits)")
-    path = Path(path)
-    with path.open(encoding="utf-8", newline="") as handle:  # newline="": CRLF files stay CRLF
-        lines = handle.read().splitlines(keepends=True)
+    lines = text.splitlines(keepends=True)
     eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     start = next((i for i, line in enumerate(lines) if line.rstrip() == f"{pair}:"), None)
     if start is None:
-        raise ConfigError(f"{path}: no entry '{pair}' to pin")
+        raise ConfigError(f"{where}: no entry '{pair}' to pin")
     end = next((i for i in range(start + 1, len(lines))
                 if lines[i].strip() and not lines[i][0].isspace() and not lines[i].startswith("#")), len(lines))
     # Comments that say the entry is not pinned stop being true now.
@@ -118,7 +117,7 @@ def pin_revision(path: str | Path, pair: str, commit: str) -> bool:
         if sep and key.strip() == "revision" and not key.lstrip().startswith("#"):
             old, hash_, comment = value.partition(" #")
             if old.strip() == commit:
-                return False
+                return None
             ending = lines[i][len(lines[i].rstrip("\r\n")):] or eol
             tail = f" {hash_}{comment.rstrip(chr(13) + chr(10))}" if hash_ else ""
             lines[i] = f"{key}: {commit}{tail}{ending}"
@@ -127,12 +126,36 @@ def pin_revision(path: str | Path, pair: str, commit: str) -> bool:
         indent = next((line[: len(line) - len(line.lstrip())] for line in lines[start + 1:end]
                        if line.strip() and not line.lstrip().startswith("#")), "  ")
         lines.insert(start + 1, f"{indent}revision: {commit}{eol}")
-    text = "".join(lines)
-    parsed = yaml.safe_load(text)
-    if not isinstance(parsed, dict) or str(parsed.get(pair, {}).get("revision")) != commit:  # pragma: no cover
-        raise ConfigError(f"{path}: could not pin '{pair}' without breaking the file; edit it by hand")
-    atomic_write_bytes(path, text.encode("utf-8"))
-    return True
+    edited = "".join(lines)
+    try:
+        parsed = yaml.safe_load(edited)
+    except yaml.YAMLError:
+        parsed = None
+    entry = parsed.get(pair) if isinstance(parsed, dict) else None
+    if not isinstance(entry, dict) or str(entry.get("revision")) != commit:
+        raise ConfigError(f"{where}: pinning '{pair}' by a text edit would break the YAML (flow style?); "
+                          "nothing changed, edit it by hand")
+    return edited
+
+
+def _registry_text(path: Path) -> str:
+    """A registry file's text, line ends kept, if it may be edited in place (one line why not)."""
+    import stat
+
+    from ..atomic import check_writable
+
+    try:
+        with path.open("rb") as handle:
+            text = handle.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; not pinned") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the model registry: {exc.strerror}") from None
+    # Root may write anything: a file without write permission for anyone says "do not edit" too.
+    if not os.access(path, os.W_OK) or not stat.S_IMODE(path.stat().st_mode) & 0o222:
+        raise ConfigError(f"{path}: read-only; not pinned (make it writable or edit it by hand)")
+    check_writable(path)  # its folder too: the new file is renamed in there
+    return text
 
 
 def pin_to_cached_commit(pair: str, files: list[Path]) -> tuple[str, bool]:
@@ -141,8 +164,12 @@ def pin_to_cached_commit(pair: str, files: list[Path]) -> tuple[str, bool]:
     The hub is never asked: the commit pinned is the one whose weights are on this
     machine (fetched by a first run or ``hf download``), so the pin names what was used.
     The first file is the registry read; the others are kept identical copies of it.
-    Returns the commit and whether anything changed.
+    Every file is read, checked and edited in memory before any is replaced, so they are
+    all pinned or none is. Returns the commit and whether anything changed.
     """
+    from ..atomic import atomic_write_bytes
+
+    texts = [_registry_text(Path(path)) for path in files]
     registry = load_registry(files[0])
     entry = registry.get(pair)
     if entry is None:
@@ -155,8 +182,11 @@ def pin_to_cached_commit(pair: str, files: list[Path]) -> tuple[str, bool]:
     if commit is None:
         raise ConfigError(f"{pair}: {model_id} is not in the local Hugging Face cache, so there is no commit to pin; "
                           f"download it first (`hf download {model_id}`), then run this again")
-    changed = [pin_revision(path, pair, commit) for path in files]
-    return commit, any(changed)
+    edited = [pinned_text(text, path, pair, commit) for text, path in zip(texts, files)]
+    for path, text in zip(files, edited):
+        if text is not None:
+            atomic_write_bytes(path, text.encode("utf-8"))
+    return commit, any(text is not None for text in edited)
 
 
 def parse_model_overrides(values: list[str] | None) -> dict[str, str]:
