@@ -5,10 +5,13 @@ and what must happen instead (one line naming the file, exit 1, nothing stored o
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
 import stat
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -172,21 +175,17 @@ def _gone(pid: int, within: float) -> bool:
     return False
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
-def test_serve_stops_when_a_worker_is_sent_sigterm_by_hand(empty_db: Path) -> None:
-    # A worker stopped with SIGTERM exits 0: the parent ran on with one worker of two, exit 0.
+@contextlib.contextmanager
+def _two_workers(db: Path) -> Iterator[tuple[subprocess.Popen, int, list[int]]]:
+    """`serve --workers 2` on ``db``, serving: its process, port and worker pids; all killed after."""
     from .test_review import _serve, _wait_until_serving, _workers_of
 
-    process, port = _serve(empty_db, "--workers", "2")
+    process, port = _serve(db, "--workers", "2")
     workers: list[int] = []
     try:
         _wait_until_serving(port)
         workers = _workers_of(process.pid)
-        os.kill(workers[0], signal.SIGTERM)
-        assert process.wait(20) == 1
-        err = process.stderr.read()
-        _one_error_line(err, "a worker process failed", f"127.0.0.1:{port}")  # the real port, not 0
-        assert _gone(workers[1], 5)
+        yield process, port, workers
     finally:
         if process.poll() is None:
             process.kill()
@@ -200,25 +199,23 @@ def test_serve_stops_when_a_worker_is_sent_sigterm_by_hand(empty_db: Path) -> No
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
+def test_serve_stops_when_a_worker_is_sent_sigterm_by_hand(empty_db: Path) -> None:
+    # A worker stopped with SIGTERM exits 0: the parent ran on with one worker of two, exit 0.
+    with _two_workers(empty_db) as (process, port, workers):
+        os.kill(workers[0], signal.SIGTERM)
+        assert process.wait(20) == 1
+        err = process.stderr.read()
+        _one_error_line(err, "a worker process failed", f"127.0.0.1:{port}")  # the real port, not 0
+        assert _gone(workers[1], 5)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
 def test_workers_stop_themselves_when_the_parent_is_killed(empty_db: Path) -> None:
     # kill -9 of the parent left both workers serving on the port, orphaned, for ever.
-    from .test_review import _serve, _wait_until_serving, _workers_of
-
-    process, port = _serve(empty_db, "--workers", "2")
-    workers: list[int] = []
-    try:
-        _wait_until_serving(port)
-        workers = _workers_of(process.pid)
+    with _two_workers(empty_db) as (process, _, workers):
         process.kill()
         process.wait(10)
         assert all(_gone(worker, 10) for worker in workers)
-    finally:
-        for worker in workers:
-            try:
-                os.kill(worker, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        process.stderr.close()
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="--workers above 1 forks")
