@@ -37,6 +37,10 @@ class BeadSimilarity:
         # they cost 0.005-0.02, so they apply only when the two sides share a language.
         self.hub_weight = config.hub_weight if same_language else 0.0
         self.line_weight = config.line_weight if same_language else 0.0
+        # MT cosines are strong enough to reward a merge by its size; across languages
+        # a large merge is too often a chance match (see AlignConfig.mt_merge_cost).
+        self.merge_cost = config.mt_merge_cost if same_language else config.merge_cost
+        self.size_exponent = config.mt_size_exponent if same_language else config.size_exponent
         self.a_sq = np.asarray(a.multiply(a).sum(1)).ravel()
         self.b_sq = np.asarray(b.multiply(b).sum(1)).ravel()
         # Dot products of neighbours on each side, for the norms of merged sentences.
@@ -278,10 +282,10 @@ def bead_gain(scorer: BeadSimilarity, k: int, l: int, ends_a: np.ndarray, ends_b
         cos = cos - scorer.hub_weight * ((scorer.hub_a[k][ends_a] + scorer.hub_b[l][ends_b]) / 2 - scorer.hub_ref)
     la = np.broadcast_to(cum_len_a[ends_a] - cum_len_a[ends_a - k], shape)
     lb = np.broadcast_to(cum_len_b[ends_b] - cum_len_b[ends_b - l], shape)
-    size = ((k + l) / 2) ** cfg.size_exponent  # Vecalign: evidence grows with the sentences covered
+    size = ((k + l) / 2) ** scorer.size_exponent  # Vecalign: evidence grows with the sentences covered
     return (cfg.similarity_weight * (size * (cos - scorer.baseline) + scorer.line_weight * unexplained)
             - cfg.length_weight * scorer.length_cost(la, lb)
-            - cfg.merge_cost * (k + l - 2)
+            - scorer.merge_cost * (k + l - 2)
             + scorer.region_gain(k, l, np.broadcast_to(ends_a, shape), np.broadcast_to(ends_b, shape)))
 
 
