@@ -21,8 +21,10 @@ stage called inside another is not counted twice):
 * ``score``      the bead score (score_beads, less its dot products);
 * ``other``      the rest (verdict, beads, checks).
 
-CPU time (``time.process_time``) is the main figure on a shared machine; wall time and
-its ratio against the 5 s target are printed beside it.
+CPU time (``time.process_time``, user + system) is the main figure on a shared machine;
+wall time and its ratio against the 5 s target are printed beside it. The system share is
+mostly the kernel giving the process fresh memory pages, and it varies from run to run
+far more than the user time (on the development VM: 0.1-2 s for the same encoder run).
 
 Run: python bench/align_speed.py [--modes mt-parallel,none-parallel,mt,none] [--repeat N] [--profile MODE]
 """
@@ -115,16 +117,19 @@ def child(mode: str, data: Path, profile: Path | None) -> None:
 
         profiler = cProfile.Profile()
         profiler.enable()
+    usage0 = resource.getrusage(resource.RUSAGE_SELF)
     w0, c0 = time.perf_counter(), time.process_time()
     judged = judge_documents(src, tgt, mt)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    usage1 = resource.getrusage(resource.RUSAGE_SELF)
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(profile)
     clock.wall["other"] += wall - sum(clock.wall.values())
     clock.cpu["other"] += cpu - sum(clock.cpu.values())
     print(json.dumps({
-        "wall": wall, "cpu": cpu, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "wall": wall, "cpu": cpu, "user": usage1.ru_utime - usage0.ru_utime, "sys": usage1.ru_stime - usage0.ru_stime,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "before_mb": before_mb, "beads": len(judged.result.beads), "verdict": judged.verdict,
         "stage_wall": dict(clock.wall), "stage_cpu": dict(clock.cpu),
     }))
@@ -167,7 +172,8 @@ def main() -> None:
     for mode in modes:
         runs = [run_child(mode, args.data) for _ in range(max(args.repeat, 1))]
         best = min(runs, key=lambda r: r["cpu"])
-        print(f"\n{describe(mode)}: CPU {best['cpu']:.2f} s ({best['cpu'] / TARGET_SECONDS:.2f}x the target), "
+        print(f"\n{describe(mode)}: CPU {best['cpu']:.2f} s ({best['cpu'] / TARGET_SECONDS:.2f}x the target; user "
+              f"{best['user']:.2f}, system {best['sys']:.2f}), "
               f"wall {best['wall']:.2f} s ({best['wall'] / TARGET_SECONDS:.2f}x), peak RSS {best['peak_mb']:.0f} MB "
               f"({best['before_mb']:.0f} MB before aligning), {best['beads']} beads, verdict {best['verdict']}"
               + (f"; CPU of the {len(runs)} runs: " + ", ".join(f"{r['cpu']:.2f}" for r in runs) if len(runs) > 1 else ""))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from translate_pipe.align import CharNgramEncoder
-from translate_pipe.align.encoder import _powers, packs_exactly
+from translate_pipe.align.encoder import packs_exactly
 from translate_pipe.testing import corpus_lines
 
 EN, FR = corpus_lines("en"), corpus_lines("fr")
@@ -103,10 +103,3 @@ def test_ngrams_never_run_across_lines_and_empty_sides_are_fine() -> None:
     assert a.shape[0] == 1 and b.shape == (0, a.shape[1])
     a, b = CharNgramEncoder().encode([], [])
     assert a.shape[0] == b.shape[0] == 0
-
-
-@given(st.integers(0, 2**64 - 1), st.lists(st.integers(0, 3_000_000), max_size=20))
-@settings(max_examples=50, deadline=None)
-def test_powers_wrap_like_python_integers(base: int, exponents: list[int]) -> None:
-    got = _powers(np.uint64(base), np.array(exponents, dtype=np.int64))
-    assert [int(x) for x in got] == [pow(base, e, 1 << 64) for e in exponents]

@@ -60,18 +60,23 @@ class CharNgramEncoder:
         joined = "".join(texts)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n_lines)
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        line_of = np.repeat(np.arange(n_lines, dtype=np.uint64), lengths)
+        line_of = np.repeat(np.arange(n_lines, dtype=np.uint32), lengths)
         row_bits = max(n_lines - 1, 1).bit_length()
         alphabet, ranks = _alphabet_ranks(codes)
         grams = _gram_columns(ranks, len(alphabet), line_of, lengths, row_bits, self.min_n, self.max_n, codes)
         words = _word_columns(codes, alphabet, ranks, line_of, row_bits)
-        counts = [grams[0], words[0] * self.word_weight]
-        rows = [grams[1], words[1]]
+        np.multiply(words[0], self.word_weight, out=words[0])
         df = np.concatenate([grams[2], words[2], np.zeros(0 if len(grams[2]) + len(words[2]) else 1, dtype=np.int64)])
         idf = np.log((n_lines + 1) / (df + 1)) + 1.0
-        data = (1.0 + np.log(np.concatenate(counts))) * np.repeat(idf, df)
+        data = np.concatenate([grams[0], words[0]])  # counts, then weights in place
+        np.log(data, out=data)
+        data += 1.0
+        data *= np.repeat(idf, df)
+        rows = np.concatenate([grams[1], words[1]])
+        del grams, words
         indptr = np.concatenate([[0], np.cumsum(df)])
-        by_feature = sparse.csc_matrix((data, np.concatenate(rows), indptr), shape=(n_lines, len(df)))
+        by_feature = sparse.csc_matrix((data, rows, indptr), shape=(n_lines, len(df)))
+        del data, rows
         by_line = by_feature.tocsr()  # sorted column indices within each line
         by_line.has_sorted_indices = True
         return _row_slice(by_line, 0, len(left)), _row_slice(by_line, len(left), n_lines)
@@ -80,12 +85,12 @@ class CharNgramEncoder:
 def _alphabet_ranks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct code points (sorted) and each code's rank among them, from 1."""
     if len(codes) == 0:
-        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint64)
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32)
     present = np.zeros(int(codes.max()) + 1, dtype=bool)
     present[codes] = True
     alphabet = np.flatnonzero(present).astype(np.uint32)
-    rank_of = np.zeros(len(present), dtype=np.uint64)
-    rank_of[alphabet] = np.arange(1, len(alphabet) + 1, dtype=np.uint64)
+    rank_of = np.zeros(len(present), dtype=np.uint32)
+    rank_of[alphabet] = np.arange(1, len(alphabet) + 1, dtype=np.uint32)
     return alphabet, rank_of[codes]
 
 
@@ -131,8 +136,8 @@ def _gram_columns(ranks: np.ndarray, alphabet_size: int, line_of: np.ndarray, le
     line_start = np.zeros(len(ranks), dtype=bool)
     line_start[np.cumsum(lengths[:-1])] = True
     crosses = np.zeros(len(ranks), dtype=bool)  # the n-gram starting here runs into the next line
-    symbols = ranks if exact else codes.astype(np.uint64)
-    gram = np.zeros(len(ranks), dtype=np.uint64)
+    symbols = ranks if exact else codes
+    gram = np.zeros(len(ranks), dtype=np.uint64)  # the n-grams starting at each position, updated in place
     if exact:
         parts = []  # n-grams of different lengths are different features: one sort per length
     else:
@@ -141,10 +146,13 @@ def _gram_columns(ranks: np.ndarray, alphabet_size: int, line_of: np.ndarray, le
         size = len(ranks) - n + 1
         if size <= 0:
             break
+        gram = gram[:size]
         if exact:
-            gram = gram[:size] << np.uint64(char_bits) | symbols[n - 1:]
+            gram <<= np.uint64(char_bits)
+            gram |= symbols[n - 1:]
         else:  # uint64 arithmetic wraps around
-            gram = gram[:size] * _HASH_BASE + symbols[n - 1:]
+            gram *= _HASH_BASE
+            gram += symbols[n - 1:]
         if n > 1:
             crosses = crosses[:size] | line_start[n - 1:]
         if n < min_n:
@@ -183,32 +191,23 @@ def _word_columns(codes: np.ndarray, alphabet: np.ndarray, ranks: np.ndarray, li
     starts, stops = edge[0::2], edge[1::2]
     if len(starts) == 0:
         return _columns(np.zeros(0, dtype=np.uint64), row_bits)
-    power = np.full(len(codes), _HASH_INVERSE, dtype=np.uint64)
+    power = np.full(len(codes), _HASH_BASE, dtype=np.uint64)
+    power[0] = 1
+    np.multiply.accumulate(power, out=power)  # B**q
+    at_start = power[starts]
+    power.fill(_HASH_INVERSE)
     power[0] = 1
     np.multiply.accumulate(power, out=power)  # B**-q
     power *= codes
     prefix = np.zeros(len(codes) + 1, dtype=np.uint64)
     np.cumsum(power, out=prefix[1:])
     del power
-    hashes = (prefix[stops] - prefix[starts]) * _powers(_HASH_BASE, starts)
+    hashes = (prefix[stops] - prefix[starts]) * at_start
     hashes ^= (stops - starts).astype(np.uint64) * np.uint64(_WORD_MIX)
     ids = np.unique(hashes, return_inverse=True)[1].astype(np.uint64).ravel()
     packed = ids << np.uint64(row_bits) | line_of[starts]
     packed.sort()
     return _columns(packed, row_bits)
-
-
-def _powers(base: np.uint64, exponents: np.ndarray) -> np.ndarray:
-    """``base ** exponents`` in wrapping uint64 arithmetic, by repeated squaring."""
-    out = np.ones(len(exponents), dtype=np.uint64)
-    square = np.full(len(exponents), base, dtype=np.uint64)
-    left = exponents.astype(np.uint64)
-    while left.any():
-        odd = (left & np.uint64(1)).astype(bool)
-        out[odd] *= square[odd]
-        square *= square
-        left >>= np.uint64(1)
-    return out
 
 
 def _row_slice(matrix: sparse.csr_matrix, start: int, stop: int) -> sparse.csr_matrix:
