@@ -37,6 +37,7 @@ import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -155,7 +156,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}")
     parser.add_argument("--repeat", type=int, default=1, help="runs per mode; the one with the least CPU is shown")
-    parser.add_argument("--profile", metavar="MODE", help="also write a cProfile of one run of MODE to align_speed.prof")
+    parser.add_argument("--profile", metavar="MODE", help="also write a cProfile of one run of MODE (to align_speed.prof in the temporary folder)")
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -182,8 +183,8 @@ def main() -> None:
             cpu, wall = best["stage_cpu"].get(stage, 0.0), best["stage_wall"].get(stage, 0.0)
             print(f"  {stage:<9} {cpu:6.2f}  {wall:6.2f}  {cpu / max(best['cpu'], 1e-9):6.1%}")
     if args.profile:
-        out = Path("align_speed.prof")
-        run_child(args.profile, args.data, out.resolve())
+        out = Path(tempfile.gettempdir()) / "align_speed.prof"
+        run_child(args.profile, args.data, out)
         print(f"\ncProfile of {describe(args.profile)} written to {out} (python -m pstats {out})")
 
 
