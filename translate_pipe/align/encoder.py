@@ -140,6 +140,7 @@ def _gram_columns(ranks: np.ndarray, alphabet_size: int, line_of: np.ndarray, le
     gram = np.zeros(len(ranks), dtype=np.uint64)  # the n-grams starting at each position, updated in place
     if exact:
         parts = []  # n-grams of different lengths are different features: one sort per length
+        packed = np.empty(len(ranks), dtype=np.uint64)  # reused by every length
     else:
         hashes, lines = [], []
     for n in range(1, max_n + 1):
@@ -157,14 +158,17 @@ def _gram_columns(ranks: np.ndarray, alphabet_size: int, line_of: np.ndarray, le
             crosses = crosses[:size] | line_start[n - 1:]
         if n < min_n:
             continue
-        inside = ~crosses
         if exact:
-            packed = gram[inside]
-            packed <<= np.uint64(row_bits)
-            packed |= line_of[:size][inside]
-            packed.sort()
-            parts.append(_columns(packed, row_bits))
+            # n-grams across lines get the largest value and are cut off after the sort
+            # (a real one of that value is identical to them, so which copies go is moot).
+            keys = packed[:size]
+            np.left_shift(gram, np.uint64(row_bits), out=keys)
+            keys |= line_of[:size]
+            keys[crosses] = np.iinfo(np.uint64).max
+            keys.sort()
+            parts.append(_columns(keys[: size - int(np.count_nonzero(crosses))], row_bits))
         else:
+            inside = ~crosses
             hashes.append(gram[inside] ^ np.uint64((n * _HASH_MIX) % (1 << 64)))
             lines.append(line_of[:size][inside])
     if exact:
