@@ -100,7 +100,7 @@ def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | 
     """The best bead path ``(i0, i1, j0, j1)`` of two non-empty documents, with what scored it."""
     n, m = len(src), len(tgt)
     left = list(mt) if mt is not None else list(src)
-    region = find_region(left, tgt, m / n)
+    region = find_region(left, tgt, m / n, config.chain_max_skew, config.chain_max_stray)
     if region.chained_share < config.min_chained_share:
         # Too few of the anchors chain to trust their path: the length diagonal guides.
         region = region.without_anchors()

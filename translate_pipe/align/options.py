@@ -26,6 +26,13 @@ class AlignConfig:
     size_exponent: float = 0.5
     #: two-sided beads pay this per line outside the anchored region (see regions.py)
     outside_cost: float = 1.0
+    #: with MT (both sides in one language): merge_cost and size_exponent
+    mt_merge_cost: float = 0.2
+    mt_size_exponent: float = 0.5
+    #: up to chain_max_stray anchors at an end of the anchors' chain, beyond a step that
+    #: is off the length ratio by more than chain_max_skew lines, are dropped (0: kept)
+    chain_max_skew: float = 10.0
+    chain_max_stray: int = 2
     #: lines either side of the outer anchors still inside the region
     region_slack: int = 2
     #: fewer chained anchors than this: no region is imposed

@@ -24,7 +24,7 @@ from importlib import resources
 
 import numpy as np
 
-from .dp import BEAD_TYPES, BeadSimilarity
+from .dp import BEAD_TYPES, BeadSimilarity, bead_gain
 from .regions import Region, anchor_distance, log_density
 
 #: Every feature the score can use; a model (bead_score.json) names the ones it weighs.
@@ -333,39 +333,14 @@ def band_gains(similarity: BeadSimilarity, top: int, lo: np.ndarray, hi: np.ndar
             continue
         ok = inside & (all_rows >= k) & (cols - l >= lo[0])
         ends = np.where(ok, cols, lo[0] + l)
-        dot = np.zeros((rows_n + 1, width))
         ends_a = top + np.clip(all_rows, k, rows_n)
-        # With MT (see dp.search): each line of a merge whose cosine with the other side
-        # is below chance costs, and a run's own mean cosine with random lines is taken off.
-        unexplained = np.zeros((rows_n + 1, width))
-        line_dots = [np.zeros((rows_n + 1, width)) for _ in range(l)] if l > 1 and similarity.line_weight else []
-        for d in range(1, k + 1):
+
+        def run_dot(d: int, u0: int, u1: int, ends=ends, l=l) -> np.ndarray:
             r = np.clip(all_rows[:, 0] - d, 0, rows_n - 1)
-            idx = np.clip(ends - base[r][:, None], 0, win_width - 1)
-            idx_l = np.clip(ends - l - base[r][:, None], 0, win_width - 1)
-            dot_d = cum[r[:, None], idx] - cum[r[:, None], idx_l]
-            dot += dot_d
-            if k > 1 and similarity.line_weight:
-                line_cos = dot_d / np.sqrt(similarity.a_sq[top + r][:, None] * similarity.run_norm_b[l][ends] + 1e-12)
-                unexplained += np.minimum(line_cos - similarity.baseline, 0.0)
-            for u, acc in enumerate(line_dots):
-                acc += (cum[r[:, None], np.clip(idx_l + u + 1, 0, win_width - 1)]
-                        - cum[r[:, None], np.clip(idx_l + u, 0, win_width - 1)])
-        for u, acc in enumerate(line_dots):
-            j = np.clip(ends - l + u, 0, len(similarity.b_sq) - 1)
-            line_cos = acc / np.sqrt(similarity.b_sq[j] * similarity.run_norm_a[k][ends_a] + 1e-12)
-            unexplained += np.minimum(line_cos - similarity.baseline, 0.0)
-        cos = dot / np.sqrt(similarity.run_norm_a[k][ends_a] * similarity.run_norm_b[l][ends] + 1e-12)
-        if similarity.hub_weight:
-            cos = cos - similarity.hub_weight * ((similarity.hub_a[k][ends_a] + similarity.hub_b[l][ends]) / 2
-                                                 - similarity.hub_ref)
-        la = cum_len_a[ends_a] - cum_len_a[ends_a - k]
-        lb = cum_len_b[ends] - cum_len_b[ends - l]
-        gain = (cfg.similarity_weight * (((k + l) / 2) ** cfg.size_exponent * (cos - similarity.baseline)
-                                         + similarity.line_weight * unexplained)
-                - cfg.length_weight * similarity.length_cost(np.broadcast_to(la, lb.shape), lb)
-                - cfg.merge_cost * (k + l - 2)
-                + similarity.region_gain(k, l, np.broadcast_to(ends_a, ends.shape), ends))
+            return (cum[r[:, None], np.clip(ends - l + u1 - base[r][:, None], 0, win_width - 1)]
+                    - cum[r[:, None], np.clip(ends - l + u0 - base[r][:, None], 0, win_width - 1)])
+
+        gain = bead_gain(similarity, k, l, ends_a, ends, run_dot, cum_len_a, cum_len_b)
         out[:, s, :] = np.where(ok, gain, -np.inf)
     return shapes, out
 

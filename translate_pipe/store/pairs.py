@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 
 from ..model import Flag, Pair, PairScores
+from . import memory_index
 from .backends import SQLiteDatabase
 from .sql import CURRENT, CURRENT_BY_ANTI_JOIN, StorePart, chunks, insert_all_scores, now, placeholders
 
@@ -105,20 +106,10 @@ class PairQueries(StorePart):
         Only current versions count, and a rejected one never does. A version a person
         approved is preferred, then one a person edited, then the machine's; the newest
         among equals. So a reviewer's fix reaches every later occurrence of the sentence.
+        Read from the memory's index (:mod:`.memory_index`): one row a sentence, however
+        often the sentence occurs in the archive.
         """
-        rank = {"approved": 0, "edited": 1, "new": 2}
-        best: dict[str, tuple[int, int, int]] = {}
-        for chunk in chunks(sorted(set(texts)), 500):
-            marks = placeholders(chunk)
-            for text, translation_id, status in self.db.execute(
-                f"SELECT s.text, t.id, t.status FROM segments s JOIN translations t ON t.segment_id=s.id"
-                f" WHERE t.system_id=? AND s.text IN ({marks}) AND t.id = {CURRENT} AND t.status != 'rejected'",
-                (system_id, *chunk),
-            ):
-                key = (rank.get(status, 3), -translation_id, translation_id)
-                if text not in best or key < best[text]:
-                    best[text] = key
-        return {text: key[2] for text, key in best.items()}
+        return memory_index.lookup(self.db, system_id, texts)
 
     def add_translations(
         self,
@@ -129,7 +120,9 @@ class PairQueries(StorePart):
     ) -> int:
         """Store ``(segment id, text, origin, scores)`` items in one transaction; returns how many were new."""
         stamp = now()
+        segment_ids = [item[0] for item in items]
         with self.transaction() as db:
+            before = memory_index.current_versions(db, segment_ids, tgt_lang)
             returned = db.insert_returning(
                 "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
                 " run_id, combined, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -139,12 +132,24 @@ class PairQueries(StorePart):
             )
             stored = [(int(row[0]), item[3]) for row, item in zip(returned, items) if row is not None]
             insert_all_scores(db, stored)
+            if stored:
+                memory_index.record_writes(db, tgt_lang, before, segment_ids)
         return len(stored)
 
     def copy_translations(self, run_id: int, copies: Sequence[tuple[int, int]]) -> int:
         """Store, for each ``(segment id, translation id)``, a copy of that translation with its scores."""
         stamp = now()
         with self.transaction() as db:
+            # A copy goes into the language of its source (one language a call, in a run).
+            lang_of: dict[int, str] = {}
+            for chunk in chunks(sorted({source_id for _, source_id in copies}), 500):
+                lang_of.update(db.execute(
+                    f"SELECT id, tgt_lang FROM translations WHERE id IN ({placeholders(chunk)})", chunk).fetchall())
+            segments_by_lang: dict[str, list[int]] = {}
+            for segment_id, source_id in copies:
+                if source_id in lang_of:
+                    segments_by_lang.setdefault(lang_of[source_id], []).append(segment_id)
+            before = {lang: memory_index.current_versions(db, ids, lang) for lang, ids in segments_by_lang.items()}
             returned = db.insert_returning(
                 "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
                 " run_id, combined, label, created_at, status)"
@@ -156,6 +161,9 @@ class PairQueries(StorePart):
             copied = [(int(row[0]), source_id) for row, (_, source_id) in zip(returned, copies) if row is not None]
             db.executemany("INSERT INTO scores SELECT ?, name, value FROM scores WHERE translation_id=?", copied)
             db.executemany("INSERT INTO flags SELECT ?, name, reason FROM flags WHERE translation_id=?", copied)
+            if copied:
+                for lang, ids in segments_by_lang.items():
+                    memory_index.record_writes(db, lang, before[lang], ids)
         return len(copied)
 
     def set_scores(self, values: Sequence[tuple[int, str, float]]) -> None:
