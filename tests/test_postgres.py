@@ -237,7 +237,9 @@ def _postgres_full_scans(store: Store, statements: list[tuple[str, tuple]]) -> l
             if scanned not in ("translations", "segments"):
                 continue
             conditions = " ".join(plan[n + 1 : n + 4])
-            keyed = "Index" in line and any(key in conditions for key in ("segment_id =", "id =", "release_id ="))
+            # A bitmap heap scan reads the rows its bitmap index scan (the next lines) found by key.
+            by_index = "Index" in line or "Bitmap Heap Scan" in line
+            keyed = by_index and any(key in conditions for key in ("segment_id =", "id =", "release_id ="))
             if not keyed:
                 bad.append(f"{line.strip()} | {conditions.strip()[:120]}    <- {sql[:80]}")
     return bad
@@ -258,6 +260,51 @@ def test_query_plans_on_postgres_read_one_release_by_key(postgres_url: str) -> N
         old = ("SELECT t.label, COUNT(*) FROM translations t JOIN segments s ON s.id = t.segment_id"
                " WHERE t.tgt_lang = ? AND s.lang = ? GROUP BY t.label")
         assert _postgres_full_scans(store, [(old, ("fr", "en"))])
+
+
+def test_a_run_s_window_of_releases_is_read_by_key_however_large_a_share_of_the_archive(postgres_url: str) -> None:
+    """A run asks about 256 releases at a time. As an IN list those were most of a small
+    archive, so PostgreSQL read every segment and hashed every translation once per window
+    (quadratic in the archive); each release is now read by its key."""
+    from tests.test_store import SYSTEM, fill_archive, recorded_sql
+
+    with Store(postgres_url) as store:
+        ids = fill_archive(store, 300)
+        store.db.execute("ANALYZE")
+        system_id = store.system_id(SYSTEM)
+        window = ids[:256]
+        with recorded_sql(store) as statements:
+            assert store.pending_segments(window, system_id) == []
+            assert store.count_segments(window, "en") == 6 * 256
+            assert store.count_segments(window, "en", untranslated_by=system_id) == 0
+            assert sum(store.label_counts(window, "fr").values()) == 6 * 256
+            assert sum(store.label_counts(ids, "fr").values()) == 6 * 300
+        assert len(statements) == 5  # one statement each, whatever the number of releases
+        assert _postgres_full_scans(store, statements) == []
+        # The check catches the old shape: the window as an IN list reads segments whole.
+        marks = ",".join("?" * len(window))
+        old = (f"SELECT s.id, s.text FROM segments s WHERE s.release_id IN ({marks}) AND s.lang = ?"
+               " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id = s.id AND t.system_id = ?)")
+        assert _postgres_full_scans(store, [(old, (*window, "en", system_id))])
+
+
+def test_release_rows_keep_order_and_parameters_on_both_engines(postgres_url: str, tmp_path: Path) -> None:
+    """The per-release statements give the rows an IN list gave, in the order asked for,
+    with the query's own parameters after the releases' (and none for no releases)."""
+    from translate_pipe.model import Release, Segment
+
+    results = []
+    for url in (str(tmp_path / "t.db"), postgres_url):
+        with Store(url) as store:
+            for n in (3, 1, 2):
+                store.add_release(Release(id=f"r{n}", title=f"R{n}", paragraphs=(), origin=f"r{n}.txt"),
+                                  [Segment(f"r{n}", "en", i, i, f"Sentence {i} of {n}.") for i in (2, 0, 1)])
+            query = "SELECT s.release_id, s.idx, s.text FROM segments s WHERE {releases} AND s.lang = ? AND s.idx >= ?"
+            rows = list(store.release_rows(query, ["r3", "r1", "missing"], ("en", 1), order_by="1, 2"))
+            assert list(store.release_rows(query, [], ("en", 1))) == []
+            results.append(rows)
+    assert results[0] == results[1] == [("r1", 1, "Sentence 1 of 1."), ("r1", 2, "Sentence 2 of 1."),
+                                        ("r3", 1, "Sentence 1 of 3."), ("r3", 2, "Sentence 2 of 3.")]
 
 
 def test_runs_on_postgres_one_at_a_time_and_a_dead_one_is_stale(postgres_url: str) -> None:
