@@ -288,6 +288,37 @@ def test_a_run_s_window_of_releases_is_read_by_key_however_large_a_share_of_the_
         assert _postgres_full_scans(store, [(old, (*window, "en", system_id))])
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_label_counts_count_the_current_version_of_each_pair(backend: str, postgres_url: str, tmp_path: Path) -> None:
+    """Label counts (one probe a segment) agree with the labels of the pairs' current versions:
+    reviewed ones (approved, edited, rejected) and a newer machine version of another system."""
+    from dataclasses import replace
+
+    from tests.test_store import SYSTEM, fill_archive
+
+    url = postgres_url if backend == "postgresql" else str(tmp_path / "t.db")
+    with Store(url) as store:
+        ids = fill_archive(store, 12)
+        first = list(store.pairs("fr", release_ids=ids[:2]))
+        for pair, status, label in zip(first, ("approved", "edited", "rejected", "edited"), ("bad", "good", "bad", "check")):
+            store.add_version(pair.translation_id, pair.tgt + " (revu)", "review", status, PairScores({}, (), 0.5, label))
+        newer = store.system_id(replace(SYSTEM, revision="r2"))
+        run_id = store.begin_run(["again"], ["fr"], "{}", "test")
+        store.add_translations(run_id, newer, "fr", [(segment_id, "autre", "mt", PairScores({}, (), 0.1, "bad"))
+                                                     for segment_id, _ in store.pending_segments(ids[1:3], newer)])
+        store.finish_run(run_id, "done", {})
+        expected: dict[str, int] = {}
+        for pair in store.pairs("fr", release_ids=ids[:5]):
+            expected[pair.label] = expected.get(pair.label, 0) + 1
+        assert store.label_counts(ids[:5], "fr") == expected
+        assert sum(expected.values()) == 5 * 6 and expected["bad"] >= 6 + 2  # the newer system's release, reviews
+        summed: dict[str, int] = {}
+        for langs in store.labels_by_release(ids[:5]).values():
+            for label, count in langs["fr"].items():
+                summed[label] = summed.get(label, 0) + count
+        assert summed == expected
+
+
 def test_release_rows_keep_order_and_parameters_on_both_engines(postgres_url: str, tmp_path: Path) -> None:
     """The per-release statements give the rows an IN list gave, in the order asked for,
     with the query's own parameters after the releases' (and none for no releases)."""

@@ -68,14 +68,14 @@ class Database(Protocol):
     def json_pairs_agg(self, first: str, second: str) -> str:
         """SQL aggregating two columns into a JSON array of two-element arrays (as text)."""
 
-    def per_release(self, query: str, release_ids: Sequence[str], order_by: str = "") -> Iterator[tuple[str, list[Any]]]:
-        """Statements that run ``query`` for the given releases, each with its release parameters.
+    def per_release(self, query: str, release_ids: Sequence[str], params: Sequence[Any] = (),
+                    order_by: str = "") -> Iterator[tuple[str, list[Any]]]:
+        """Statements, with their parameters, that run ``query`` for the given releases.
 
         ``query`` reads segments as ``s`` and selects the releases' rows with the condition
-        ``{releases}``, written before any other placeholder; the statement's parameters are
-        the release parameters followed by the query's own. ``order_by`` (output column
-        numbers) orders each statement's rows. Each release is read by key, so the cost
-        follows the releases asked about, not the archive.
+        ``{releases}``; ``params`` are its own parameters, in order. ``order_by`` (output
+        column numbers) orders each statement's rows. Each release is read by its key, so
+        the cost follows the releases asked about, not the archive.
         """
 
     def lock_row(self, table: str, row_id: int) -> None:
@@ -246,13 +246,16 @@ class SQLiteDatabase:
     def json_pairs_agg(self, first: str, second: str) -> str:
         return f"json_group_array(json_array({first}, {second}))"
 
-    def per_release(self, query: str, release_ids: Sequence[str], order_by: str = "") -> Iterator[tuple[str, list[Any]]]:
+    def per_release(self, query: str, release_ids: Sequence[str], params: Sequence[Any] = (),
+                    order_by: str = "") -> Iterator[tuple[str, list[Any]]]:
         # An IN list, 500 releases a statement (under SQLite's limit on parameters): SQLite
         # reads each release's segments by index whatever the share of the archive they are.
         order = f" ORDER BY {order_by}" if order_by else ""
+        before = query.split("{releases}", 1)[0].count("?")  # the query's parameters ahead of the list
         for start in range(0, len(release_ids), 500):
             batch = list(release_ids[start : start + 500])
-            yield query.replace("{releases}", f"s.release_id IN ({','.join('?' * len(batch))})") + order, batch
+            yield (query.replace("{releases}", f"s.release_id IN ({','.join('?' * len(batch))})") + order,
+                   [*params[:before], *batch, *params[before:]])
 
     def lock_row(self, table: str, row_id: int) -> None:
         pass  # BEGIN IMMEDIATE already excludes every other writer
@@ -445,7 +448,8 @@ class PostgresDatabase:
     def json_pairs_agg(self, first: str, second: str) -> str:
         return f"json_agg(json_build_array({first}, {second}))::text"
 
-    def per_release(self, query: str, release_ids: Sequence[str], order_by: str = "") -> Iterator[tuple[str, list[Any]]]:
+    def per_release(self, query: str, release_ids: Sequence[str], params: Sequence[Any] = (),
+                    order_by: str = "") -> Iterator[tuple[str, list[Any]]]:
         # One statement for all the releases, the query run once per release on its key. As
         # an IN list (or = ANY), a few hundred releases of a small archive are a large share
         # of it, and PostgreSQL then reads every segment and hashes every translation of the
@@ -457,7 +461,7 @@ class PostgresDatabase:
         order = f" ORDER BY {order_by}" if order_by else ""
         per_one = query.replace("{releases}", "s.release_id = r.id")
         yield (f"SELECT x.* FROM unnest(?::text[]) AS r(id) CROSS JOIN LATERAL ({per_one} OFFSET 0) x{order}",
-               [list(release_ids)])
+               [list(release_ids), *params])
 
     def lock_row(self, table: str, row_id: int) -> None:
         self.execute(f"SELECT 1 FROM {table} WHERE id = ? FOR UPDATE", (row_id,))

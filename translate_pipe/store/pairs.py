@@ -43,9 +43,16 @@ class PairQueries(StorePart):
         Read from the releases' segments, so the cost follows the releases asked about,
         not every translation of the language.
         """
+        # The label of each segment's current version, as a scalar subquery: one index probe a
+        # segment, which PostgreSQL cannot reorder into reading the language's translations
+        # first (its plan for the join without statistics, as in a new database's first run,
+        # which read every translation once per release).
         counts: dict[str, int] = {}
-        for per_lang in self.labels_by_release(release_ids, tgt_lang).values():
-            for label, count in per_lang.get(tgt_lang, {}).items():
+        for label, count in self.release_rows(
+            "SELECT (SELECT t.label FROM translations t WHERE t.segment_id = s.id AND t.tgt_lang = ?"
+            " ORDER BY (t.status != 'new') DESC, t.id DESC LIMIT 1), COUNT(*) FROM segments s WHERE {releases}"
+            " GROUP BY 1", release_ids, (tgt_lang,)):
+            if label is not None:  # segments with no translation into tgt_lang (or not in the source language)
                 counts[label] = counts.get(label, 0) + count
         return counts
 

@@ -27,8 +27,8 @@ class StorePart:
                      order_by: str = "") -> Iterator[tuple]:
         """The rows ``query`` reads for the given releases (see :meth:`.backends.Database.per_release`:
         ``{releases}`` in ``query`` selects them), each release read by its key."""
-        for sql, release_params in self.db.per_release(query, release_ids, order_by):
-            yield from self.db.execute(sql, (*release_params, *params))
+        for sql, all_params in self.db.per_release(query, release_ids, params, order_by):
+            yield from self.db.execute(sql, all_params)
 
 
 # The version of a pair (a segment and a target language) that exports, the review page
