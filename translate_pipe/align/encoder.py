@@ -46,8 +46,8 @@ class CharNgramEncoder:
     feature (its number of lines is the df). The matrix is built by feature (CSC) and
     converted by line. Larger alphabets (the packed value would not fit 64 bits) number
     n-grams by a 64-bit polynomial hash and ``np.unique``; words are always numbered by a
-    64-bit hash (two distinct words or n-grams share a feature with odds of about 1e-8 for
-    a million of them).
+    64-bit hash (two distinct words or n-grams share a feature with odds of about 3e-8 for
+    a million distinct ones).
     """
 
     min_n: int = 2
@@ -215,7 +215,8 @@ def _word_columns(codes: np.ndarray, alphabet: np.ndarray, ranks: np.ndarray, li
 
 
 def _row_slice(matrix: sparse.csr_matrix, start: int, stop: int) -> sparse.csr_matrix:
-    """Rows ``start`` .. ``stop - 1`` as a matrix sharing ``matrix``'s arrays (no copy)."""
+    """Rows ``start`` .. ``stop - 1`` as a matrix on ``matrix``'s arrays (scipy copies a part
+    holding under half of them, so that the rest can be freed)."""
     lo, hi = matrix.indptr[start], matrix.indptr[stop]
     part = sparse.csr_matrix((matrix.data[lo:hi], matrix.indices[lo:hi], matrix.indptr[start: stop + 1] - lo),
                              shape=(stop - start, matrix.shape[1]), copy=False)
