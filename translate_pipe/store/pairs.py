@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 
 from ..model import Flag, Pair, PairScores
@@ -176,6 +177,31 @@ class PairQueries(StorePart):
                 " ON CONFLICT (translation_id, name) DO UPDATE SET value = excluded.value",
                 values,
             )
+            # The only change to stored pairs that adds no row: pairs_stamp reads this mark.
+            db.execute("INSERT INTO meta (key, value) VALUES ('scores_changed', ?)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (uuid.uuid4().hex,))
+
+    def pairs_stamp(self, release_id: str, tgt_lang: str) -> str:
+        """A text that changes whenever the release's pairs into ``tgt_lang`` may have: for the review API's ETag.
+
+        Versions, copies, their scores and flags, and fuzzy memory matches are only ever
+        added, never changed or deleted, so the number of rows and the largest id of the
+        release's translations (and the number of its matches) name their state, on
+        PostgreSQL too, where ids may commit out of order but a count cannot repeat; the one
+        change in place, :meth:`set_scores`, leaves a mark in ``meta``. Read by key: the
+        release's segments and their few rows each.
+        """
+        from .memory import ensure_schema
+
+        ensure_schema(self)
+        count, last = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(t.id), 0) FROM segments s CROSS JOIN translations t"
+            " WHERE s.release_id = ? AND t.segment_id = s.id AND t.tgt_lang = ?", (release_id, tgt_lang)).fetchone()
+        (matches,) = self.db.execute(
+            "SELECT COUNT(*) FROM segments s CROSS JOIN memory_matches x"
+            " WHERE s.release_id = ? AND x.segment_id = s.id AND x.tgt_lang = ?", (release_id, tgt_lang)).fetchone()
+        scores = self.db.execute("SELECT value FROM meta WHERE key = 'scores_changed'").fetchone()
+        return f"{count}:{last}:{matches}:{scores[0] if scores else ''}"
 
     def pairs(
         self,
