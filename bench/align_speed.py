@@ -19,14 +19,15 @@ stage called inside another is not counted twice):
 * ``band dots``  dot products of the search band and of single pairs (band_dots, pair_dots);
 * ``search``     the dynamic programming (dp.search, less its band dots);
 * ``score``      the bead score (score_beads, less its dot products);
-* ``other``      the rest (verdict, beads, checks).
+* ``other``      the rest (the beads, the parallel decision).
 
 CPU time (``time.process_time``, user + system) is the main figure on a shared machine;
 wall time and its ratio against the 5 s target are printed beside it. The system share is
 mostly the kernel giving the process fresh memory pages, and it varies from run to run
 far more than the user time (on the development VM: 0.1-2 s for the same encoder run).
 
-Run: python bench/align_speed.py [--modes mt-parallel,none-parallel,mt,none] [--repeat N] [--profile MODE]
+Run: python bench/align_speed.py [--modes mt-parallel,none-parallel,mt,none] [--repeat N] [--compare ../main]
+[--profile MODE]
 """
 
 from __future__ import annotations
@@ -136,8 +137,9 @@ def child(mode: str, data: Path, profile: Path | None) -> None:
     }))
 
 
-def run_child(mode: str, data: Path, profile: Path | None = None) -> dict:
-    root = str(Path(__file__).resolve().parents[1])
+def run_child(mode: str, data: Path, profile: Path | None = None, root: str | None = None) -> dict:
+    """One run in a child process, with the aligner of the checkout at ``root`` (this one by default)."""
+    root = root or str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
     command = [sys.executable, __file__, "--data", str(data), "--child", mode]
     if profile is not None:
@@ -156,6 +158,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}")
     parser.add_argument("--repeat", type=int, default=1, help="runs per mode; the one with the least CPU is shown")
+    parser.add_argument("--compare", metavar="CHECKOUT",
+                        help="also run the aligner of this checkout (e.g. ../main) and print this one's CPU time against it")
     parser.add_argument("--profile", metavar="MODE", help="also write a cProfile of one run of MODE (to align_speed.prof in the temporary folder)")
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     parser.add_argument("--profile-out", type=Path, help=argparse.SUPPRESS)
@@ -173,6 +177,9 @@ def main() -> None:
     for mode in modes:
         runs = [run_child(mode, args.data) for _ in range(max(args.repeat, 1))]
         best = min(runs, key=lambda r: r["cpu"])
+        if args.compare:
+            other = min((run_child(mode, args.data, root=str(Path(args.compare).resolve()))
+                         for _ in range(max(args.repeat, 1))), key=lambda r: r["cpu"])
         print(f"\n{describe(mode)}: CPU {best['cpu']:.2f} s ({best['cpu'] / TARGET_SECONDS:.2f}x the target; user "
               f"{best['user']:.2f}, system {best['sys']:.2f}), "
               f"wall {best['wall']:.2f} s ({best['wall'] / TARGET_SECONDS:.2f}x), peak RSS {best['peak_mb']:.0f} MB "
@@ -181,7 +188,12 @@ def main() -> None:
         print("  stage      CPU s   wall s  share of CPU")
         for stage in STAGES:
             cpu, wall = best["stage_cpu"].get(stage, 0.0), best["stage_wall"].get(stage, 0.0)
-            print(f"  {stage:<9} {cpu:6.2f}  {wall:6.2f}  {cpu / max(best['cpu'], 1e-9):6.1%}")
+            print(f"  {stage:<9} {cpu:6.2f}  {wall:6.2f}  {cpu / max(best['cpu'], 1e-9):6.1%}"
+                  + (f"   {args.compare}: {other['stage_cpu'].get(stage, 0.0):6.2f}" if args.compare else ""))
+        if args.compare:
+            print(f"  {args.compare}: CPU {other['cpu']:.2f} s (user {other['user']:.2f}, system {other['sys']:.2f}), "
+                  f"wall {other['wall']:.2f} s, peak RSS {other['peak_mb']:.0f} MB, {other['beads']} beads; "
+                  f"this checkout's CPU time is {best['cpu'] / other['cpu']:.2f}x")
     if args.profile:
         out = Path(tempfile.gettempdir()) / "align_speed.prof"
         run_child(args.profile, args.data, out)

@@ -103,3 +103,5 @@ def test_ngrams_never_run_across_lines_and_empty_sides_are_fine() -> None:
     assert a.shape[0] == 1 and b.shape == (0, a.shape[1])
     a, b = CharNgramEncoder().encode([], [])
     assert a.shape[0] == b.shape[0] == 0
+    # A lone surrogate (a broken escape in JSON input) is a character like any other.
+    assert_same_vectors(["x\ud800y z", "\x00 nul"], ["x\ud800y"])

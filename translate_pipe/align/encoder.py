@@ -46,8 +46,8 @@ class CharNgramEncoder:
     feature (its number of lines is the df). The matrix is built by feature (CSC) and
     converted by line. Larger alphabets (the packed value would not fit 64 bits) number
     n-grams by a 64-bit polynomial hash and ``np.unique``; words are always numbered by a
-    64-bit hash (two distinct words or n-grams share a feature with odds of about 1e-8 for
-    a million of them).
+    64-bit hash (two distinct words or n-grams share a feature with odds of about 3e-8 for
+    a million distinct ones).
     """
 
     min_n: int = 2
@@ -63,17 +63,27 @@ class CharNgramEncoder:
         line_of = np.repeat(np.arange(n_lines, dtype=np.uint32), lengths)
         row_bits = max(n_lines - 1, 1).bit_length()
         alphabet, ranks = _alphabet_ranks(codes)
-        grams = _gram_columns(ranks, len(alphabet), line_of, lengths, row_bits, self.min_n, self.max_n, codes)
+        parts = _gram_columns(ranks, len(alphabet), line_of, lengths, row_bits, self.min_n, self.max_n, codes)
         words = _word_columns(codes, alphabet, ranks, line_of, row_bits)
         np.multiply(words[0], self.word_weight, out=words[0])
-        df = np.concatenate([grams[2], words[2], np.zeros(0 if len(grams[2]) + len(words[2]) else 1, dtype=np.int64)])
+        parts.append(words)
+        df = np.concatenate([part[2] for part in parts])
+        if len(df) == 0:
+            df = np.zeros(1, dtype=np.int64)  # one empty column: no line has a feature
         idf = np.log((n_lines + 1) / (df + 1)) + 1.0
-        data = np.concatenate([grams[0], words[0]])  # counts, then weights in place
-        np.log(data, out=data)
-        data += 1.0
-        data *= np.repeat(idf, df)
-        rows = np.concatenate([grams[1], words[1]])
-        del grams, words
+        nnz = sum(len(part[0]) for part in parts)
+        data = np.empty(nnz)
+        rows = np.empty(nnz, dtype=np.int32)
+        at = column = 0
+        for counts, lines, part_df in parts:  # one part at a time: the temporaries stay small
+            weights = data[at: at + len(counts)]
+            np.log(counts, out=weights)
+            weights += 1.0
+            weights *= np.repeat(idf[column: column + len(part_df)], part_df)
+            rows[at: at + len(counts)] = lines
+            at += len(counts)
+            column += len(part_df)
+        del parts, words
         indptr = np.concatenate([[0], np.cumsum(df)])
         by_feature = sparse.csc_matrix((data, rows, indptr), shape=(n_lines, len(df)))
         del data, rows
@@ -127,10 +137,11 @@ def packs_exactly(alphabet_size: int, row_bits: int, max_n: int) -> bool:
 
 
 def _gram_columns(ranks: np.ndarray, alphabet_size: int, line_of: np.ndarray, lengths: np.ndarray, row_bits: int,
-                  min_n: int, max_n: int, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Counts, lines and df of the character n-grams, column by column."""
+                  min_n: int, max_n: int, codes: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Counts, lines and df of the character n-grams, column by column, in parts (one per
+    length, or one when hashed)."""
     if max_n < min_n or len(ranks) == 0:
-        return _columns(np.zeros(0, dtype=np.uint64), row_bits)
+        return []
     char_bits = alphabet_size.bit_length()  # ranks start at 1: a shorter n-gram packs to a smaller value
     exact = packs_exactly(alphabet_size, row_bits, max_n)
     line_start = np.zeros(len(ranks), dtype=bool)
@@ -172,13 +183,13 @@ def _gram_columns(ranks: np.ndarray, alphabet_size: int, line_of: np.ndarray, le
             hashes.append(gram[inside] ^ np.uint64((n * _HASH_MIX) % (1 << 64)))
             lines.append(line_of[:size][inside])
     if exact:
-        if not parts:
-            return _columns(np.zeros(0, dtype=np.uint64), row_bits)
-        return tuple(np.concatenate(column) for column in zip(*parts))  # type: ignore[return-value]
+        return parts
+    if not hashes:
+        return []
     features = np.unique(np.concatenate(hashes), return_inverse=True)[1].astype(np.uint64).ravel()
     packed = features << np.uint64(row_bits) | np.concatenate(lines)
     packed.sort()
-    return _columns(packed, row_bits)
+    return [_columns(packed, row_bits)]
 
 
 def _word_columns(codes: np.ndarray, alphabet: np.ndarray, ranks: np.ndarray, line_of: np.ndarray,
@@ -215,7 +226,8 @@ def _word_columns(codes: np.ndarray, alphabet: np.ndarray, ranks: np.ndarray, li
 
 
 def _row_slice(matrix: sparse.csr_matrix, start: int, stop: int) -> sparse.csr_matrix:
-    """Rows ``start`` .. ``stop - 1`` as a matrix sharing ``matrix``'s arrays (no copy)."""
+    """Rows ``start`` .. ``stop - 1`` as a matrix on ``matrix``'s arrays (scipy copies a part
+    holding under half of them, so that the rest can be freed)."""
     lo, hi = matrix.indptr[start], matrix.indptr[stop]
     part = sparse.csr_matrix((matrix.data[lo:hi], matrix.indices[lo:hi], matrix.indptr[start: stop + 1] - lo),
                              shape=(stop - start, matrix.shape[1]), copy=False)
