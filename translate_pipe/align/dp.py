@@ -41,6 +41,10 @@ class BeadSimilarity:
         # a large merge is too often a chance match (see AlignConfig.mt_merge_cost).
         self.merge_cost = config.mt_merge_cost if same_language else config.merge_cost
         self.size_exponent = config.mt_size_exponent if same_language else config.size_exponent
+        # Without MT each line of a two-sided bead gains this: for the search the same as a
+        # higher skip cost (every path covers every line once, so paths differ by a
+        # constant), while the bead score's forward-backward keeps one skip cost.
+        self.pair_line_gain = 0.0 if same_language else config.pair_line_gain
         self.a_sq = np.asarray(a.multiply(a).sum(1)).ravel()
         self.b_sq = np.asarray(b.multiply(b).sum(1)).ravel()
         # Dot products of neighbours on each side, for the norms of merged sentences.
@@ -286,6 +290,7 @@ def bead_gain(scorer: BeadSimilarity, k: int, l: int, ends_a: np.ndarray, ends_b
     return (cfg.similarity_weight * (size * (cos - scorer.baseline) + scorer.line_weight * unexplained)
             - cfg.length_weight * scorer.length_cost(la, lb)
             - scorer.merge_cost * (k + l - 2)
+            + scorer.pair_line_gain * (k + l)
             + scorer.region_gain(k, l, np.broadcast_to(ends_a, shape), np.broadcast_to(ends_b, shape)))
 
 

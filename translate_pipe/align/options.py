@@ -37,6 +37,10 @@ class AlignConfig:
     #: is off the length ratio by more than chain_max_skew lines, are dropped (0: kept)
     chain_max_skew: float = 10.0
     chain_max_stray: int = 2
+    #: without MT, each line of a two-sided bead gains this: for the search the same as a
+    #: skip cost higher by as much without MT only (fewer spurious 1-0/0-1 beads; with
+    #: MT a higher skip cost lowered F1). Chosen on part-A windows (seeds 10-11)
+    pair_line_gain: float = 0.15
     #: lines either side of the outer anchors still inside the region
     region_slack: int = 2
     #: fewer chained anchors than this: no region is imposed

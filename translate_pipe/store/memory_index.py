@@ -11,7 +11,7 @@ row a sentence.
 
 Every write of translations (a run's, a copy from the memory, a reviewer's version)
 goes through :func:`record_writes`, which compares the pairs' current versions before and
-after the write: a new current version that is not rejected may take its text's row
+after the write (worked out from the versions written): a new current version that is not rejected may take its text's row
 (compare-and-set, in one statement); a version that stopped being current and held its
 text's row gives it up, and the row is recomputed from the text's occurrences (the only
 path that reads them: after a review, or a run by another system of the same language).
@@ -37,12 +37,11 @@ OTHER_STATUS = 3
 
 
 class Current(NamedTuple):
-    """A pair's current version: its id, system and status, and the source text of its segment."""
+    """A version of a pair: its id, system and status (the order of versions is :func:`.sql.current_version`'s)."""
 
     translation_id: int
     system_id: int
     status: str
-    text: str
 
 
 def text_key(text: str) -> str:
@@ -54,39 +53,54 @@ def preference(status: str) -> int | None:
     return None if status == "rejected" else PREFERENCE.get(status, OTHER_STATUS)
 
 
-def current_versions(db: Database, segment_ids: Iterable[int], tgt_lang: str) -> dict[int, Current]:
-    """Segment id -> the current version of its pair into ``tgt_lang`` (segments without one are left out)."""
-    found: dict[int, Current] = {}
+def _outranks(version: Current, other: Current) -> bool:
+    """Whether ``version`` is current over ``other``: reviewed over not, then the newer (as CURRENT orders)."""
+    return (version.status != "new", version.translation_id) > (other.status != "new", other.translation_id)
+
+
+def pair_states(db: Database, segment_ids: Iterable[int], tgt_lang: str) -> dict[int, tuple[str, Current | None]]:
+    """Segment id -> (its source text, the current version of its pair into ``tgt_lang`` or None).
+
+    Read in a writer's transaction before it writes; :func:`record_writes` works out the
+    state after the write from it, instead of reading again: in the same transaction, after
+    thousands of rows were added, PostgreSQL may run this statement with a plan it cached
+    while the table was small (a test run of a large batch after a small one took 50 s).
+    """
+    found: dict[int, tuple[str, Current | None]] = {}
     for chunk in chunks(sorted(set(segment_ids)), 500):
-        # CROSS JOIN: the given segments by key, then each one's few translations.
-        for segment_id, translation_id, system_id, status, text in db.execute(
-            "SELECT s.id, t.id, t.system_id, t.status, s.text FROM segments s CROSS JOIN translations t"
-            f" WHERE s.id IN ({placeholders(chunk)}) AND t.segment_id = s.id AND t.tgt_lang = ? AND t.id = {CURRENT}",
-            (*chunk, tgt_lang),
+        for segment_id, text, translation_id, system_id, status in db.execute(
+            "SELECT s.id, s.text, t.id, t.system_id, t.status FROM segments s LEFT JOIN translations t"
+            f" ON t.segment_id = s.id AND t.tgt_lang = ? AND t.id = {CURRENT} WHERE s.id IN ({placeholders(chunk)})",
+            (tgt_lang, *chunk),
         ):
-            found[segment_id] = Current(translation_id, system_id, status, text)
+            found[segment_id] = (text, None if translation_id is None else Current(translation_id, system_id, status))
     return found
 
 
-def record_writes(db: Database, tgt_lang: str, before: dict[int, Current], segment_ids: Iterable[int]) -> None:
-    """Bring the index up to date after translations of ``segment_ids`` into ``tgt_lang`` were written.
-
-    ``before`` is :func:`current_versions` of the same segments read in the same
-    transaction before the write. Runs inside the writer's transaction.
+def record_writes(db: Database, tgt_lang: str, before: dict[int, tuple[str, Current | None]],
+                  written: Iterable[tuple[int, int, int, str]]) -> None:
+    """Bring the index up to date after versions ``(segment id, translation id, system id, status)``
+    into ``tgt_lang`` were stored; ``before`` is :func:`pair_states` of their segments, read
+    in the same transaction before the write. Runs inside the writer's transaction.
     """
-    after = current_versions(db, segment_ids, tgt_lang)
-    changed = {segment_id: current for segment_id, current in after.items() if before.get(segment_id) != current}
+    after: dict[int, Current] = {}
+    for segment_id, translation_id, system_id, status in written:
+        version = Current(int(translation_id), int(system_id), status)
+        held = after.get(segment_id, before[segment_id][1])
+        if held is None or _outranks(version, held):
+            after[segment_id] = version
+    changed = {segment_id: current for segment_id, current in after.items() if current != before[segment_id][1]}
     if not changed:
         return
     # The best new candidate per (system, text), then one compare-and-set each.
     candidates: dict[tuple[int, str], tuple[int, int]] = {}
-    for current in changed.values():
+    for segment_id, current in changed.items():
         rank = preference(current.status)
         if rank is None:
             continue
-        key = (current.system_id, text_key(current.text))
-        held = candidates.get(key)
-        if held is None or (rank, -current.translation_id) < (held[0], -held[1]):
+        key = (current.system_id, text_key(before[segment_id][0]))
+        held_rank = candidates.get(key)
+        if held_rank is None or (rank, -current.translation_id) < (held_rank[0], -held_rank[1]):
             candidates[key] = (rank, current.translation_id)
     db.executemany(
         "INSERT INTO memory_best (system_id, text_key, translation_id, preference) VALUES (?, ?, ?, ?)"
@@ -97,10 +111,10 @@ def record_writes(db: Database, tgt_lang: str, before: dict[int, Current], segme
     )
     # Versions that stopped being current: a row one of them still holds is recomputed.
     displaced: dict[tuple[int, str], tuple[str, set[int]]] = {}
-    for segment_id, old in before.items():
-        if segment_id in changed and old.translation_id != after[segment_id].translation_id:
-            key = (old.system_id, text_key(old.text))
-            displaced.setdefault(key, (old.text, set()))[1].add(old.translation_id)
+    for segment_id in changed:
+        text, old = before[segment_id]
+        if old is not None:
+            displaced.setdefault((old.system_id, text_key(text)), (text, set()))[1].add(old.translation_id)
     for (system_id, key), (text, old_ids) in displaced.items():
         held = db.execute("SELECT translation_id FROM memory_best WHERE system_id = ? AND text_key = ?",
                           (system_id, key)).fetchone()
@@ -182,4 +196,4 @@ def rebuild(db: Database) -> int:
     return len(rows)
 
 
-__all__ = ["PREFERENCE", "Current", "current_versions", "lookup", "preference", "rebuild", "record_writes", "text_key"]
+__all__ = ["PREFERENCE", "Current", "pair_states", "lookup", "preference", "rebuild", "record_writes", "text_key"]

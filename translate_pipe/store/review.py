@@ -55,7 +55,7 @@ class ReviewQueries(PairQueries):
             segment_id, tgt_lang = row
             # Two reviewers saving the same pair at once would both pick the same next version.
             db.lock_row("segments", segment_id)
-            before = memory_index.current_versions(db, [segment_id], tgt_lang)
+            before = memory_index.pair_states(db, [segment_id], tgt_lang)
             current_id, system_id = db.execute(
                 f"SELECT t.id, t.system_id FROM translations t WHERE t.id = {current_version('?', '?')}",
                 (segment_id, tgt_lang),
@@ -72,5 +72,5 @@ class ReviewQueries(PairQueries):
                  status, current_id),
             ).fetchone()[0])
             insert_scores(db, new_id, scores)
-            memory_index.record_writes(db, tgt_lang, before, [segment_id])
+            memory_index.record_writes(db, tgt_lang, before, [(segment_id, new_id, system_id, status)])
         return new_id
