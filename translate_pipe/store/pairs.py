@@ -17,29 +17,18 @@ class PairQueries(StorePart):
 
     def pending_segments(self, release_ids: Sequence[str], system_id: int, src_lang: str = "en") -> list[tuple[int, str]]:
         """(segment id, text) of the releases' segments that ``system_id`` has not translated."""
-        pending: list[tuple[int, str]] = []
-        for chunk in chunks(list(release_ids), 500):
-            marks = placeholders(chunk)
-            pending.extend(self.db.execute(
-                f"SELECT s.id, s.text FROM segments s WHERE s.release_id IN ({marks}) AND s.lang=?"
-                " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id=s.id AND t.system_id=?)"
-                " ORDER BY s.release_id, s.idx",
-                (*chunk, src_lang, system_id),
-            ).fetchall())
-        return pending
+        return [(segment_id, text) for _, _, segment_id, text in self.release_rows(
+            "SELECT s.release_id, s.idx, s.id, s.text FROM segments s WHERE {releases} AND s.lang=?"
+            " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id=s.id AND t.system_id=?)",
+            release_ids, (src_lang, system_id), order_by="1, 2")]
 
     def count_segments(self, release_ids: Sequence[str], lang: str, untranslated_by: int | None = None) -> int:
         """How many segments in ``lang`` the releases have (only those system ``untranslated_by`` has not translated)."""
-        total = 0
         untranslated = (" AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id = s.id AND t.system_id = ?)"
                         if untranslated_by is not None else "")
-        for chunk in chunks(list(release_ids), 500):
-            params = (*chunk, lang, *([untranslated_by] if untranslated_by is not None else []))
-            total += self.db.execute(
-                f"SELECT COUNT(*) FROM segments s WHERE s.release_id IN ({placeholders(chunk)}) AND s.lang = ?"
-                + untranslated, params
-            ).fetchone()[0]
-        return int(total)
+        params = (lang, *([untranslated_by] if untranslated_by is not None else []))
+        return int(sum(count for (count,) in self.release_rows(
+            "SELECT COUNT(*) FROM segments s WHERE {releases} AND s.lang = ?" + untranslated, release_ids, params)))
 
     def segments_of(self, release_ids: Sequence[str], lang: str) -> Iterator[int]:
         """Ids of the segments of the given releases in ``lang``."""
@@ -56,9 +45,16 @@ class PairQueries(StorePart):
         Read from the releases' segments, so the cost follows the releases asked about,
         not every translation of the language.
         """
+        # The label of each segment's current version, as a scalar subquery: one index probe a
+        # segment, which PostgreSQL cannot reorder into reading the language's translations
+        # first (its plan for the join without statistics, as in a new database's first run,
+        # which read every translation once per release).
         counts: dict[str, int] = {}
-        for per_lang in self.labels_by_release(release_ids, tgt_lang).values():
-            for label, count in per_lang.get(tgt_lang, {}).items():
+        for label, count in self.release_rows(
+            "SELECT (SELECT t.label FROM translations t WHERE t.segment_id = s.id AND t.tgt_lang = ?"
+            " ORDER BY (t.status != 'new') DESC, t.id DESC LIMIT 1), COUNT(*) FROM segments s WHERE {releases}"
+            " GROUP BY 1", release_ids, (tgt_lang,)):
+            if label is not None:  # segments with no translation into tgt_lang (or not in the source language)
                 counts[label] = counts.get(label, 0) + count
         return counts
 
@@ -71,21 +67,15 @@ class PairQueries(StorePart):
         """
         counts: dict[str, dict[str, dict[str, int]]] = {}
         lang_filter, lang_params = ("AND t.tgt_lang = ?", [tgt_lang]) if tgt_lang else ("", [])
-        if release_ids is None:
-            batches: Iterable[tuple[str, list[object]]] = [("", [])]
-        else:
-            batches = ((f"AND s.release_id IN ({placeholders(chunk)})", chunk)
-                       for chunk in chunks(list(release_ids), 500))
-        for release_filter, params in batches:
-            # CROSS JOIN: SQLite keeps segments as the outer loop (the releases' rows by
-            # index), then each segment's few translations; PostgreSQL reads it as a join.
-            for release_id, lang, label, count in self.db.execute(
-                "SELECT s.release_id, t.tgt_lang, t.label, COUNT(*) FROM segments s CROSS JOIN translations t"
-                f" WHERE t.segment_id = s.id {release_filter} {lang_filter} AND t.id = {CURRENT}"
-                " GROUP BY s.release_id, t.tgt_lang, t.label",
-                (*params, *lang_params),
-            ):
-                counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
+        # CROSS JOIN: SQLite keeps segments as the outer loop (the releases' rows by
+        # index), then each segment's few translations; PostgreSQL reads it as a join.
+        query = ("SELECT s.release_id, t.tgt_lang, t.label, COUNT(*) FROM segments s CROSS JOIN translations t"
+                 f" WHERE {{releases}} AND t.segment_id = s.id {lang_filter} AND t.id = {CURRENT}"
+                 " GROUP BY s.release_id, t.tgt_lang, t.label")
+        rows = (self.db.execute(query.replace("{releases}", "1 = 1"), lang_params) if release_ids is None
+                else self.release_rows(query, release_ids, lang_params))
+        for release_id, lang, label, count in rows:
+            counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
         return counts
 
     def translations_stamp(self) -> int | None:
