@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from translate_pipe.align import AlignConfig, CharNgramEncoder
 from translate_pipe.align.dp import BeadSimilarity
-from translate_pipe.align.regions import Region, extend_region, guide_path
+from translate_pipe.align.regions import Region, extend_region, guide_path, trim_chain
 from translate_pipe.testing import corpus_lines
 
 EN, FR = corpus_lines("en"), corpus_lines("fr")
@@ -59,3 +59,16 @@ def test_dot_products_from_the_band_equal_the_sparse_products(seed: int) -> None
             assert not band[r, hi[r] - lo[r]:].any()
     rows, cols = rng.integers(0, n, 200), rng.integers(0, m, 200)  # inside the band and outside it
     assert np.allclose(similarity.pair_dots(rows, cols), full[rows, cols])
+
+
+def test_stray_anchors_beyond_a_skewed_gap_leave_the_chain() -> None:
+    # Two chance anchors before a skewed gap (39 source lines, 19 target lines after them)
+    # and one in the source's uncut tail (39 source lines on, 3 target lines) are dropped; an inserted block (6 more target lines, anchors beyond it)
+    # stays, as does the whole chain when nothing is off the slope by more than max_skew.
+    body = [(i, i - 20) for i in range(40, 60, 2)] + [(i, i - 14) for i in range(60, 80, 2)]
+    chain = [(0, 0), (1, 1)] + body + [(117, 67)]
+    assert trim_chain(chain, 1.0, 10.0, 2) == body
+    assert trim_chain(chain, 1.0, 50.0, 2) == chain
+    # Only up to max_stray anchors count as strays: three beyond the gap stay.
+    three = body + [(120, 66), (121, 67), (122, 68)]
+    assert trim_chain(three, 1.0, 10.0, 2) == three

@@ -11,7 +11,7 @@ time stay linear in the document length while large omissions are still found.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse, special
@@ -37,6 +37,14 @@ class BeadSimilarity:
         # they cost 0.005-0.02, so they apply only when the two sides share a language.
         self.hub_weight = config.hub_weight if same_language else 0.0
         self.line_weight = config.line_weight if same_language else 0.0
+        # MT cosines are strong enough to reward a merge by its size; across languages
+        # a large merge is too often a chance match (see AlignConfig.mt_merge_cost).
+        self.merge_cost = config.mt_merge_cost if same_language else config.merge_cost
+        self.size_exponent = config.mt_size_exponent if same_language else config.size_exponent
+        # Without MT each line of a two-sided bead gains this: for the search the same as a
+        # higher skip cost (every path covers every line once, so paths differ by a
+        # constant), while the bead score's forward-backward keeps one skip cost.
+        self.pair_line_gain = 0.0 if same_language else config.pair_line_gain
         self.a_sq = np.asarray(a.multiply(a).sum(1)).ravel()
         self.b_sq = np.asarray(b.multiply(b).sum(1)).ravel()
         # Dot products of neighbours on each side, for the norms of merged sentences.
@@ -244,6 +252,48 @@ class BeadSimilarity:
         return out
 
 
+
+def bead_gain(scorer: BeadSimilarity, k: int, l: int, ends_a: np.ndarray, ends_b: np.ndarray,
+              run_dot: Callable[[int, int, int], np.ndarray], cum_len_a: np.ndarray,
+              cum_len_b: np.ndarray) -> np.ndarray:
+    """The search's gain of two-sided ``k``-``l`` beads ending at (``ends_a``, ``ends_b``)
+    (arrays of one shape): the one objective of ``search`` and of the bead score's
+    posteriors (``score.band_gains``). ``run_dot(d, u0, u1)`` gives the dot products of
+    source line ``ends_a - d`` with target lines ``ends_b - l + u0`` .. ``ends_b - l + u1 - 1``
+    summed (each caller reads them from its own band); ``cum_len_*`` are prefix sums of
+    the lines' lengths."""
+    cfg = scorer.config
+    shape = np.broadcast(ends_a, ends_b).shape
+    dot = np.zeros(shape)
+    unexplained = np.zeros(shape)
+    line_dots = [np.zeros(shape) for _ in range(l)] if l > 1 and scorer.line_weight else []
+    for d in range(1, k + 1):
+        dot_d = run_dot(d, 0, l)
+        dot += dot_d
+        if k > 1 and scorer.line_weight:
+            # With MT, each line of a merge whose cosine with the other side is below
+            # chance costs its shortfall: a merge must be explained line by line.
+            line_cos = dot_d / np.sqrt(scorer.a_sq[ends_a - d] * scorer.run_norm_b[l][ends_b] + 1e-12)
+            unexplained += np.minimum(line_cos - scorer.baseline, 0.0)
+        for u, acc in enumerate(line_dots):
+            acc += run_dot(d, u, u + 1)
+    for u, acc in enumerate(line_dots):
+        j = np.clip(ends_b - l + u, 0, len(scorer.b_sq) - 1)
+        line_cos = acc / np.sqrt(scorer.b_sq[j] * scorer.run_norm_a[k][ends_a] + 1e-12)
+        unexplained += np.minimum(line_cos - scorer.baseline, 0.0)
+    cos = dot / np.sqrt(scorer.run_norm_a[k][ends_a] * scorer.run_norm_b[l][ends_b] + 1e-12)
+    if scorer.hub_weight:
+        cos = cos - scorer.hub_weight * ((scorer.hub_a[k][ends_a] + scorer.hub_b[l][ends_b]) / 2 - scorer.hub_ref)
+    la = np.broadcast_to(cum_len_a[ends_a] - cum_len_a[ends_a - k], shape)
+    lb = np.broadcast_to(cum_len_b[ends_b] - cum_len_b[ends_b - l], shape)
+    size = ((k + l) / 2) ** scorer.size_exponent  # Vecalign: evidence grows with the sentences covered
+    return (cfg.similarity_weight * (size * (cos - scorer.baseline) + scorer.line_weight * unexplained)
+            - cfg.length_weight * scorer.length_cost(la, lb)
+            - scorer.merge_cost * (k + l - 2)
+            + scorer.pair_line_gain * (k + l)
+            + scorer.region_gain(k, l, np.broadcast_to(ends_a, shape), np.broadcast_to(ends_b, shape)))
+
+
 def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.ndarray], band: int,
             bead_types: Sequence[tuple[int, int]], config: AlignConfig):
     """Best monotone bead path within ``band`` of the per-row column range ``core``;
@@ -297,35 +347,13 @@ def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.nd
         ok = (cell_row >= k) & (cell_col >= l)
         rows = cell_row[ok]
         ends = cell_col[ok]
-        dot = np.zeros(len(rows))
-        unexplained = np.zeros(len(rows))
-        line_dots = [np.zeros(len(rows)) for _ in range(l)] if l > 1 and scorer.line_weight else []
-        for d in range(1, k + 1):
+
+        def run_dot(d: int, u0: int, u1: int, rows=rows, ends=ends, l=l) -> np.ndarray:
             r = rows - d
-            idx = np.clip(ends - base[r], 0, win_width - 1)
-            idx_l = np.clip(ends - l - base[r], 0, win_width - 1)
-            dot_d = cum[r, idx] - cum[r, idx_l]
-            dot += dot_d
-            if k > 1 and scorer.line_weight:
-                line_cos = dot_d / np.sqrt(scorer.a_sq[r] * scorer.run_norm_b[l][ends] + 1e-12)
-                unexplained += np.minimum(line_cos - scorer.baseline, 0.0)
-            for u, acc in enumerate(line_dots):
-                acc += (cum[r, np.clip(idx_l + u + 1, 0, win_width - 1)]
-                        - cum[r, np.clip(idx_l + u, 0, win_width - 1)])
-        for u, acc in enumerate(line_dots):
-            j = np.clip(ends - l + u, 0, m - 1)
-            line_cos = acc / np.sqrt(scorer.b_sq[j] * scorer.run_norm_a[k][rows] + 1e-12)
-            unexplained += np.minimum(line_cos - scorer.baseline, 0.0)
-        cos = dot / np.sqrt(scorer.run_norm_a[k][rows] * scorer.run_norm_b[l][ends] + 1e-12)
-        if scorer.hub_weight:
-            cos = cos - scorer.hub_weight * ((scorer.hub_a[k][rows] + scorer.hub_b[l][ends]) / 2 - scorer.hub_ref)
-        la = cum_len_a[rows] - cum_len_a[rows - k]
-        lb = cum_len_b[ends] - cum_len_b[ends - l]
-        size = ((k + l) / 2) ** config.size_exponent  # Vecalign: evidence grows with the sentences covered
-        gain = (config.similarity_weight * (size * (cos - scorer.baseline) + scorer.line_weight * unexplained)
-                - config.length_weight * scorer.length_cost(la, lb)
-                - config.merge_cost * (k + l - 2)
-                + scorer.region_gain(k, l, rows, ends))
+            return (cum[r, np.clip(ends - l + u1 - base[r], 0, win_width - 1)]
+                    - cum[r, np.clip(ends - l + u0 - base[r], 0, win_width - 1)])
+
+        gain = bead_gain(scorer, k, l, rows, ends, run_dot, cum_len_a, cum_len_b)
         gain_stack[rows, s_at, cell_x[ok]] = gain
 
     # The row loop handles every bead shape at once: one gather of the previous rows'

@@ -26,6 +26,21 @@ class AlignConfig:
     size_exponent: float = 0.5
     #: two-sided beads pay this per line outside the anchored region (see regions.py)
     outside_cost: float = 1.0
+    #: with MT (both sides in one language): merge_cost and size_exponent. MT cosines hold
+    #: up over merged lines, so a merge's gain grows nearly with its size (Text+Berg gold:
+    #: 35% of two-sided beads are merges; the search found too few). On the ridge
+    #: merge_cost ~ 0.3 * size_exponent, chosen on part A of the dev document (windows of
+    #: seeds 10-11, bench/align_fit_score.py's parts); 0.2 / 1.0 over-merges (F1 -0.08)
+    mt_merge_cost: float = 0.25
+    mt_size_exponent: float = 0.85
+    #: up to chain_max_stray anchors at an end of the anchors' chain, beyond a step that
+    #: is off the length ratio by more than chain_max_skew lines, are dropped (0: kept)
+    chain_max_skew: float = 10.0
+    chain_max_stray: int = 2
+    #: without MT, each line of a two-sided bead gains this: for the search the same as a
+    #: skip cost higher by as much without MT only (fewer spurious 1-0/0-1 beads; with
+    #: MT a higher skip cost lowered F1). Chosen on part-A windows (seeds 10-11)
+    pair_line_gain: float = 0.15
     #: lines either side of the outer anchors still inside the region
     region_slack: int = 2
     #: fewer chained anchors than this: no region is imposed

@@ -118,10 +118,36 @@ def chain_anchors(anchors: list[tuple[int, int, float]], ratio: float, slope_cos
     return chain[::-1]
 
 
-def find_region(left: Sequence[str], right: Sequence[str], ratio: float) -> Region:
-    """The parallel region of two documents (``left`` is the source or its MT)."""
+def trim_chain(chain: list[tuple[int, int]], ratio: float, max_skew: float, max_stray: int) -> list[tuple[int, int]]:
+    """``chain`` without stray anchors at its ends: up to ``max_stray`` anchors beyond a
+    step whose target gap differs from the length ratio times its source gap by more than
+    ``max_skew`` lines. One chance pair of rare words in a cut tail (37 source lines on,
+    one target line on) outweighs the chain's slope cost, and would stretch the region
+    over the whole tail."""
+    def skewed(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return abs((b[1] - a[1]) - ratio * (b[0] - a[0])) > max_skew
+
+    while len(chain) > max_stray + 1:
+        for stray in range(1, max_stray + 1):
+            if skewed(chain[-stray - 1], chain[-stray]):
+                chain = chain[:-stray]
+                break
+            if skewed(chain[stray - 1], chain[stray]):
+                chain = chain[stray:]
+                break
+        else:
+            return chain
+    return chain
+
+
+def find_region(left: Sequence[str], right: Sequence[str], ratio: float, max_skew: float = 0.0,
+                max_stray: int = 2) -> Region:
+    """The parallel region of two documents (``left`` is the source or its MT); with
+    ``max_skew`` > 0, stray anchors at the chain's ends are dropped (see ``trim_chain``)."""
     anchors = find_anchors(left, right)
     chain = chain_anchors(anchors, ratio)
+    if max_skew > 0:
+        chain = trim_chain(chain, ratio, max_skew, max_stray)
     if not chain:
         return Region(0, 0, 0, 0, (), len(anchors))
     return Region(chain[0][0], chain[-1][0] + 1, chain[0][1], chain[-1][1] + 1, tuple(chain), len(anchors))
