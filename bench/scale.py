@@ -253,7 +253,8 @@ def measure_serve(db: str, release_ids: list[str], env: dict[str, str], workers:
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
         pids = server_pids(server)
-        server_cpu, database_cpu, client_cpu = cpu_of(pids), cpu_of(postgres_pids(db)), time.process_time()
+        # PostgreSQL's: backends that exited meanwhile (a connection of a request's own) included.
+        server_cpu, database_cpu, client_cpu = cpu_of(pids), postgres_cpu(db), time.process_time()
         start = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -262,7 +263,7 @@ def measure_serve(db: str, release_ids: list[str], env: dict[str, str], workers:
         elapsed = time.perf_counter() - start
         client_cpu = time.process_time() - client_cpu
         server_cpu = cpu_between(server_cpu, cpu_of(pids))
-        database_cpu = cpu_between(database_cpu, cpu_of(postgres_pids(db))) if database_cpu else 0.0
+        database_cpu = postgres_cpu(db) - database_cpu
     if errors:
         sys.exit(f"concurrent clients failed: {errors[0]}")
     done = len(latencies)
