@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ from translate_pipe.align.score import (
     default_model,
     model_from_json,
     score_beads,
+    unaligned_score,
 )
 from translate_pipe.align.verdict import (
     NOT_PARALLEL,
@@ -114,6 +116,24 @@ def test_scores_are_probabilities_and_the_model_names_its_features() -> None:
     raw = {"two_sided": {"features": ["bias", "no_such_feature"], "weights": [1.0, 2.0]},
            "one_sided": {"features": ["bias"], "weights": [0.0]}}
     with pytest.raises(ValueError, match="no_such_feature"):
+        model_from_json(raw)
+
+
+def test_lines_of_a_pair_called_not_parallel_are_scored_by_the_pair_evidence() -> None:
+    # Split into lines, a pair called not parallel is scored by how few of its anchors
+    # chained: translations whose anchors almost chain are called not parallel too (short,
+    # few shared names), and their lines do have counterparts; it must not be the old
+    # 1 - bead score (0.99 for a wrong guess on a real translation).
+    assert default_model().unaligned is not None
+    scores = [unaligned_score(share) for share in (0.0, 0.2, 0.45, 0.7)]
+    assert all(0.0 <= s <= 1.0 for s in scores) and scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
+    # Unrelated texts: the lines of the aligner's guess all get the pair's one score.
+    result = judge_documents(EN[:15], FR[15:]).result
+    counts = Counter(b.score for b in result.beads)
+    assert not result.parallel and counts.most_common(1)[0][1] >= len(result.beads) // 2
+    raw = {"two_sided": {"features": ["bias"], "weights": [1.0]}, "one_sided": {"features": ["bias"], "weights": [0.0]},
+           "unaligned": {"features": ["bias", "posterior"], "weights": [1.0, 2.0]}}
+    with pytest.raises(ValueError, match="posterior"):
         model_from_json(raw)
 
 

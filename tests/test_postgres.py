@@ -237,7 +237,9 @@ def _postgres_full_scans(store: Store, statements: list[tuple[str, tuple]]) -> l
             if scanned not in ("translations", "segments"):
                 continue
             conditions = " ".join(plan[n + 1 : n + 4])
-            keyed = "Index" in line and any(key in conditions for key in ("segment_id =", "id =", "release_id ="))
+            # A bitmap heap scan reads the rows its bitmap index scan (the next lines) found by key.
+            by_index = "Index" in line or "Bitmap Heap Scan" in line
+            keyed = by_index and any(key in conditions for key in ("segment_id =", "id =", "release_id ="))
             if not keyed:
                 bad.append(f"{line.strip()} | {conditions.strip()[:120]}    <- {sql[:80]}")
     return bad
@@ -258,6 +260,82 @@ def test_query_plans_on_postgres_read_one_release_by_key(postgres_url: str) -> N
         old = ("SELECT t.label, COUNT(*) FROM translations t JOIN segments s ON s.id = t.segment_id"
                " WHERE t.tgt_lang = ? AND s.lang = ? GROUP BY t.label")
         assert _postgres_full_scans(store, [(old, ("fr", "en"))])
+
+
+def test_a_run_s_window_of_releases_is_read_by_key_however_large_a_share_of_the_archive(postgres_url: str) -> None:
+    """A run asks about 256 releases at a time. As an IN list those were most of a small
+    archive, so PostgreSQL read every segment and hashed every translation once per window
+    (quadratic in the archive); each release is now read by its key."""
+    from tests.test_store import SYSTEM, fill_archive, recorded_sql
+
+    with Store(postgres_url) as store:
+        ids = fill_archive(store, 300)
+        store.db.execute("ANALYZE")
+        system_id = store.system_id(SYSTEM)
+        window = ids[:256]
+        with recorded_sql(store) as statements:
+            assert store.pending_segments(window, system_id) == []
+            assert store.count_segments(window, "en") == 6 * 256
+            assert store.count_segments(window, "en", untranslated_by=system_id) == 0
+            assert sum(store.label_counts(window, "fr").values()) == 6 * 256
+            assert sum(store.label_counts(ids, "fr").values()) == 6 * 300
+        assert len(statements) == 5  # one statement each, whatever the number of releases
+        assert _postgres_full_scans(store, statements) == []
+        # The check catches the old shape: the window as an IN list reads segments whole.
+        marks = ",".join("?" * len(window))
+        old = (f"SELECT s.id, s.text FROM segments s WHERE s.release_id IN ({marks}) AND s.lang = ?"
+               " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id = s.id AND t.system_id = ?)")
+        assert _postgres_full_scans(store, [(old, (*window, "en", system_id))])
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_label_counts_count_the_current_version_of_each_pair(backend: str, postgres_url: str, tmp_path: Path) -> None:
+    """Label counts (one probe a segment) agree with the labels of the pairs' current versions:
+    reviewed ones (approved, edited, rejected) and a newer machine version of another system."""
+    from dataclasses import replace
+
+    from tests.test_store import SYSTEM, fill_archive
+
+    url = postgres_url if backend == "postgresql" else str(tmp_path / "t.db")
+    with Store(url) as store:
+        ids = fill_archive(store, 12)
+        first = list(store.pairs("fr", release_ids=ids[:2]))
+        for pair, status, label in zip(first, ("approved", "edited", "rejected", "edited"), ("bad", "good", "bad", "check")):
+            store.add_version(pair.translation_id, pair.tgt + " (revu)", "review", status, PairScores({}, (), 0.5, label))
+        newer = store.system_id(replace(SYSTEM, revision="r2"))
+        run_id = store.begin_run(["again"], ["fr"], "{}", "test")
+        store.add_translations(run_id, newer, "fr", [(segment_id, "autre", "mt", PairScores({}, (), 0.1, "bad"))
+                                                     for segment_id, _ in store.pending_segments(ids[1:3], newer)])
+        store.finish_run(run_id, "done", {})
+        expected: dict[str, int] = {}
+        for pair in store.pairs("fr", release_ids=ids[:5]):
+            expected[pair.label] = expected.get(pair.label, 0) + 1
+        assert store.label_counts(ids[:5], "fr") == expected
+        assert sum(expected.values()) == 5 * 6 and expected["bad"] >= 6 + 2  # the newer system's release, reviews
+        summed: dict[str, int] = {}
+        for langs in store.labels_by_release(ids[:5]).values():
+            for label, count in langs["fr"].items():
+                summed[label] = summed.get(label, 0) + count
+        assert summed == expected
+
+
+def test_release_rows_keep_order_and_parameters_on_both_engines(postgres_url: str, tmp_path: Path) -> None:
+    """The per-release statements give the rows an IN list gave, in the order asked for,
+    with the query's own parameters after the releases' (and none for no releases)."""
+    from translate_pipe.model import Release, Segment
+
+    results = []
+    for url in (str(tmp_path / "t.db"), postgres_url):
+        with Store(url) as store:
+            for n in (3, 1, 2):
+                store.add_release(Release(id=f"r{n}", title=f"R{n}", paragraphs=(), origin=f"r{n}.txt"),
+                                  [Segment(f"r{n}", "en", i, i, f"Sentence {i} of {n}.") for i in (2, 0, 1)])
+            query = "SELECT s.release_id, s.idx, s.text FROM segments s WHERE {releases} AND s.lang = ? AND s.idx >= ?"
+            rows = list(store.release_rows(query, ["r3", "r1", "missing"], ("en", 1), order_by="1, 2"))
+            assert list(store.release_rows(query, [], ("en", 1))) == []
+            results.append(rows)
+    assert results[0] == results[1] == [("r1", 1, "Sentence 1 of 1."), ("r1", 2, "Sentence 2 of 1."),
+                                        ("r3", 1, "Sentence 1 of 3."), ("r3", 2, "Sentence 2 of 3.")]
 
 
 def test_runs_on_postgres_one_at_a_time_and_a_dead_one_is_stale(postgres_url: str) -> None:

@@ -21,7 +21,7 @@ from .dp import BEAD_TYPES, BeadSimilarity, search
 from .encoder import CharNgramEncoder, SentenceEncoder
 from .options import AlignConfig
 from .regions import Region, extend_region, find_region, guide_path, open_edges
-from .score import score_beads
+from .score import score_beads, unaligned_score
 
 __all__ = ["AlignConfig", "AlignmentResult", "BEAD_TYPES", "CharNgramEncoder", "SentenceEncoder", "align",
            "align_documents", "search_document"]
@@ -84,11 +84,11 @@ def align_documents(
     if share >= config.min_parallel_share and region.chained_share >= config.min_chained_share:
         return AlignmentResult(beads, parallel=True, aligned_share=share, anchors=region.size)
     # Not translations of each other (or too small a part is): every line on its own,
-    # as sure of being unaligned as its bead was unsure of being right.
+    # scored by how sure the pair's evidence makes it that the line is unaligned.
+    unsure = unaligned_score(region.chained_share)
     split = []
     for bead in beads:
         if bead.src and bead.tgt:
-            unsure = round(1.0 - bead.score, 4)
             split += [Bead((i,), (), unsure) for i in bead.src] + [Bead((), (j,), unsure) for j in bead.tgt]
         else:
             split.append(bead)

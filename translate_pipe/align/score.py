@@ -11,7 +11,9 @@ others: the *rival* (the bead's lines match their neighbours across about as wel
 each other: a shifted bead or a missed merge), whether dropping a line at an edge would
 raise the bead's similarity (a spurious merge), lines outside the anchored region; for a
 one-sided bead the best match of its line across, the length of its one-sided run and
-how many of the mutual-best anchors chained (low between unrelated documents).
+how many of the mutual-best anchors chained (low between unrelated documents); for
+both, whether the pair has no anchored region at all. A third model scores the lines
+of a pair called not parallel (:func:`unaligned_score`).
 """
 
 from __future__ import annotations
@@ -31,10 +33,13 @@ from .regions import Region, anchor_distance, log_density
 TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "rival", "length_cost", "merged", "anchor_agreement",
                       "anchor_distance", "outside_region", "anchor_density", "context", "extend_gain",
                       "shrink_gain", "one_to_one", "relative_similarity", "anchor_share", "document_z",
-                      "posterior")
+                      "posterior", "no_region")
 ONE_SIDED_FEATURES = ("bias", "best_across", "outside_region", "run_length", "anchor_density",
                       "anchor_distance", "line_length", "context", "join_gain", "anchor_share", "document_z",
-                      "source_side", "posterior", "line_posterior")
+                      "source_side", "posterior", "line_posterior", "no_region")
+
+#: Features of the score of a line of a pair called not parallel (see unaligned_score).
+UNALIGNED_FEATURES = ("bias", "chained_share")
 
 Path4 = tuple[int, int, int, int]
 #: Paths are weighted by exp(gain / this) for the beads' posteriors (gains: see band_gains).
@@ -58,23 +63,29 @@ class LogisticModel:
 
 @dataclass(frozen=True)
 class BeadScoreModel:
-    """One logistic model for two-sided beads, one for one-sided beads."""
+    """One logistic model for two-sided beads, one for one-sided beads, and one for the
+    lines of a pair called not parallel (:func:`unaligned_score`)."""
 
     two_sided: LogisticModel
     one_sided: LogisticModel
     fitted_on: str = ""
+    unaligned: LogisticModel | None = None
 
 
 def model_from_json(raw: dict) -> BeadScoreModel:
     """The model as ``bench/align_fit_score.py --write`` stores it."""
     kinds = []
-    for kind, available in (("two_sided", TWO_SIDED_FEATURES), ("one_sided", ONE_SIDED_FEATURES)):
+    for kind, available in (("two_sided", TWO_SIDED_FEATURES), ("one_sided", ONE_SIDED_FEATURES),
+                            ("unaligned", UNALIGNED_FEATURES)):
+        if kind == "unaligned" and kind not in raw:
+            kinds.append(None)
+            continue
         features = tuple(raw[kind]["features"])
         unknown = sorted(set(features) - set(available))
         if unknown or len(features) != len(raw[kind]["weights"]):
             raise ValueError(f"bead_score.json: {kind} model does not fit this code ({unknown or 'weights'}): refit it")
         kinds.append(LogisticModel(features, tuple(float(w) for w in raw[kind]["weights"])))
-    return BeadScoreModel(kinds[0], kinds[1], raw.get("fitted_on", ""))
+    return BeadScoreModel(kinds[0], kinds[1], raw.get("fitted_on", ""), kinds[2])
 
 
 @lru_cache(maxsize=1)
@@ -103,9 +114,12 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     dist_a = anchor_distance(region, n)
     anchor_cols = np.array([b for _, b in region.anchors] or [-(10**9)])
     anchor_of = similarity.anchor_of
-    in_src = np.zeros(n, dtype=bool)
-    in_tgt = np.zeros(m, dtype=bool)
-    if region.size >= similarity.config.min_anchors:
+    # No region known (too few anchors chained): no line is outside it, as in the search
+    # (dp.BeadSimilarity.set_region); ``no_region`` says so instead.
+    no_region = float(region.size < similarity.config.min_anchors)
+    in_src = np.full(n, bool(no_region))
+    in_tgt = np.full(m, bool(no_region))
+    if not no_region:
         slack = similarity.config.region_slack
         in_src[max(region.src_start - slack, 0): region.src_stop + slack] = True
         in_tgt[max(region.tgt_start - slack, 0): region.tgt_stop + slack] = True
@@ -198,7 +212,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 "anchor_density": density, "context": context[b], "extend_gain": extend[b], "shrink_gain": shrink[b],
                 "one_to_one": float(i1 - i0 == 1 and j1 - j0 == 1), "relative_similarity": min(relative[b], 5.0),
                 "anchor_share": anchor_share, "document_z": document_z,
-                "posterior": posterior[b],
+                "posterior": posterior[b], "no_region": no_region,
             }
             cols = two_cols
         else:
@@ -217,7 +231,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 "run_length": np.log1p(run[b]), "anchor_density": density, "anchor_distance": dist,
                 "line_length": np.log1p(length), "context": context[b], "join_gain": join[b],
                 "anchor_share": anchor_share, "document_z": document_z, "source_side": float(i1 > i0),
-                "posterior": posterior[b], "line_posterior": line_posterior[b],
+                "posterior": posterior[b], "line_posterior": line_posterior[b], "no_region": no_region,
             }
             cols = one_cols
         for name in cols:
@@ -269,6 +283,19 @@ def score_beads(path: Sequence[Path4], similarity: BeadSimilarity, region: Regio
     scores[two] = model.two_sided.probabilities(x_two)
     scores[~two] = model.one_sided.probabilities(x_one)
     return np.round(scores, 4)
+
+
+def unaligned_score(chained_share: float, model: BeadScoreModel | None = None) -> float:
+    """The score of each line of a pair called not parallel, once its beads are split into
+    one-sided ones: the probability that the line really has no counterpart. The evidence
+    is the pair's, not the bead's: translations whose anchors barely chain (short texts
+    without shared names or numbers) are called not parallel too, and their lines do have
+    counterparts, so the fewer of the mutual-best anchor pairs chained, the surer."""
+    model = model or default_model()
+    if model.unaligned is None:
+        return 0.5
+    columns = {"bias": np.ones(1), "chained_share": np.array([float(chained_share)])}
+    return round(float(model.unaligned.probabilities(columns)[0]), 4)
 
 
 def _band_of_path(path: Sequence[Path4], width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -433,7 +460,7 @@ def _posteriors_of(path: Sequence[Path4], similarity: BeadSimilarity, temperatur
 
 
 def bead_posteriors(path: Sequence[Path4], similarity: BeadSimilarity, temperature: float = 1.0,
-                    width: int = 6, chunk: int = 150, context: int = 40) -> np.ndarray:
+                    width: int = 6, chunk: int = 300, context: int = 40) -> np.ndarray:
     """log P(bead | documents) of every bead of ``path`` when paths are weighted by
     exp(total gain / temperature): the share of the nearby alignments (forward-backward
     over a band of ``width`` columns around the path) that hold the bead: row 0;

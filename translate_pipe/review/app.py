@@ -7,13 +7,14 @@ never become markup. The API is described at ``/openapi.json``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -92,6 +93,16 @@ def _validation_error(error: dict) -> dict[str, object]:
             "type": _text(error.get("type", ""))}
 
 
+def _names_tag(if_none_match: str | None, tag: str) -> bool:
+    """Whether an If-None-Match header names ``tag`` (weak comparison, as RFC 9110 asks for GET)."""
+    if not if_none_match:
+        return False
+    # "*" is not honoured: it would answer 304 for a release that does not exist (browsers
+    # do not send it on GET).
+    opaque = tag.removeprefix("W/")
+    return any(part.strip().removeprefix("W/") == opaque for part in if_none_match.split(","))
+
+
 def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.1",
                allowed_hosts: Sequence[str] = ()) -> FastAPI:
     """The review application over the database ``db``.
@@ -137,26 +148,35 @@ def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.
         return JSONResponse({"detail": "the database could not be read or written just now; try again "
                                        "(the server's log says why)"}, status_code=503)
 
-    @app.get("/api/releases", summary="A page of releases with their languages and label counts (X-Total-Count: all that match)")
+    @app.get("/api/releases", summary="A page of releases with their languages and label counts (X-Total-Count: all"
+             " that match; ETag: 304 to an If-None-Match that names it)", response_model=list[dict])
     def list_releases(
-        response: Response,
+        request: Request,
         q: str | None = Query(None, max_length=200, description="part of the title (or id), any case"),
         date_from: str | None = Query(None, max_length=32, description="first date, e.g. 2018 or 2018-09-10"),
         date_to: str | None = Query(None, max_length=32, description="last date, inclusive (a prefix: 2018-09)"),
         limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
         offset: int = Query(0, ge=0, le=2**62),
-    ) -> list[dict]:
+    ) -> Response:
         page = service.release_page(q, date_from, date_to, limit, offset)
-        response.headers["X-Total-Count"] = str(page.total)
-        return page.items
+        # The page's label counts and names come from all over the store: its tag is the
+        # page's own bytes (a 304 saves the transfer and the client's work, not the server's).
+        body = JSONResponse(page.items)
+        tag = f'W/"{hashlib.blake2b(body.body, digest_size=16).hexdigest()}"'
+        if _names_tag(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+        body.headers.update({"X-Total-Count": str(page.total), "ETag": tag, "Cache-Control": "no-cache"})
+        return body
 
     @app.get("/api/releases/{release_id}", summary="One release's metadata and languages")
     def get_release(release_id: str) -> dict:
         return service.release(release_id)
 
-    @app.get("/api/releases/{release_id}/pairs",
-             summary="A page of a release's pairs into one language (X-Total-Count: all that match)")
+    @app.get("/api/releases/{release_id}/pairs", response_model=list[dict],
+             summary="A page of a release's pairs into one language (X-Total-Count: all that match; ETag: 304 to"
+                     " an If-None-Match that names it)")
     def get_pairs(
+        request: Request,
         response: Response,
         release_id: str,
         lang: str = Query(..., min_length=2, max_length=8, description="target language, e.g. fr"),
@@ -166,9 +186,15 @@ def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.
         sort: Literal["document", "score", "-score"] = "document",
         limit: int = Query(MAX_LIMIT, ge=1, le=MAX_LIMIT),
         offset: int = Query(0, ge=0, le=2**62),
-    ) -> list[dict]:
-        page = service.pair_page(release_id, lang, limit, offset, label=label, flag=flag, status=status, sort=sort)
-        response.headers["X-Total-Count"] = str(page.total)
+    ) -> list[dict] | Response:
+        filters = {"label": label, "flag": flag, "status": status, "sort": sort}
+        # The tag is read before the pairs, so a page built after a write it did not see can
+        # only carry an older tag (the next request gets the page again), never the reverse.
+        tag = service.pairs_etag(release_id, lang, limit=limit, offset=offset, **filters)
+        if _names_tag(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
+        page = service.pair_page(release_id, lang, limit, offset, **filters)
+        response.headers.update({"X-Total-Count": str(page.total), "ETag": tag, "Cache-Control": "no-cache"})
         return page.items
 
     @app.get("/api/pairs/{pair_id}", summary="A pair's current version and its history")

@@ -8,6 +8,8 @@ version, and from then on is what exports and the translation memory use.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from .. import __version__
 from ..config import Config
 from ..errors import InputError, StoreError
 from ..export import release as release_export
@@ -267,6 +270,17 @@ class ReviewService:
                             for m in found]
                     for index, found in release_matches(store, release_id, lang).items()}
 
+    def pairs_etag(self, release_id: str, lang: str, **params: object) -> str:
+        """The entity tag of a page of :meth:`pairs` with these parameters, without reading the pairs.
+
+        From the release's stamp (:meth:`Store.pairs_stamp`), the parameters and the tool's
+        version (the page's format may change with it); weak, since it names the data, not
+        the bytes.
+        """
+        with self._store() as store:
+            stamp = store.pairs_stamp(release_id, lang)
+        return _weak_tag(__version__, "pairs", release_id, lang, sorted((k, str(v)) for k, v in params.items()), stamp)
+
     def pair_page(self, release_id: str, lang: str, limit: int | None = None, offset: int | None = None,
                   **filters: str | None) -> Page[dict[str, object]]:
         """One page of :meth:`pairs` (same filters and sort), with the total."""
@@ -341,6 +355,11 @@ class ReviewService:
             else:
                 release_export.write_text(store, lang, out, [release_id])
             return out.read_bytes(), media_type, out.name
+
+
+def _weak_tag(*parts: object) -> str:
+    digest = hashlib.blake2b(json.dumps(parts, ensure_ascii=False).encode("utf-8"), digest_size=16).hexdigest()
+    return f'W/"{digest}"'
 
 
 def _with_labels(records: list[dict[str, object]], counts: dict[str, dict[str, dict[str, int]]],

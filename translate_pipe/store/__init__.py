@@ -9,8 +9,8 @@ finished and the next run continues from there.
 
 :class:`Store` is composed of one part per seam: :mod:`.schema` (tables and
 migrations), :mod:`.releases`, :mod:`.alignments`, :mod:`.runs`, :mod:`.pairs`
-(translations, the translation memory, label counts) and :mod:`.review` (versions
-written by people).
+(translations, the translation memory, label counts), :mod:`.memory_index` (the
+memory's index, kept as pairs are written) and :mod:`.review` (versions written by people).
 """
 
 from __future__ import annotations

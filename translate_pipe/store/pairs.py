@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 
 from ..model import Flag, Pair, PairScores
+from . import memory_index
 from .backends import SQLiteDatabase
 from .sql import CURRENT, CURRENT_BY_ANTI_JOIN, StorePart, chunks, insert_all_scores, now, placeholders
 
@@ -15,29 +17,18 @@ class PairQueries(StorePart):
 
     def pending_segments(self, release_ids: Sequence[str], system_id: int, src_lang: str = "en") -> list[tuple[int, str]]:
         """(segment id, text) of the releases' segments that ``system_id`` has not translated."""
-        pending: list[tuple[int, str]] = []
-        for chunk in chunks(list(release_ids), 500):
-            marks = placeholders(chunk)
-            pending.extend(self.db.execute(
-                f"SELECT s.id, s.text FROM segments s WHERE s.release_id IN ({marks}) AND s.lang=?"
-                " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id=s.id AND t.system_id=?)"
-                " ORDER BY s.release_id, s.idx",
-                (*chunk, src_lang, system_id),
-            ).fetchall())
-        return pending
+        return [(segment_id, text) for _, _, segment_id, text in self.release_rows(
+            "SELECT s.release_id, s.idx, s.id, s.text FROM segments s WHERE {releases} AND s.lang=?"
+            " AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id=s.id AND t.system_id=?)",
+            release_ids, (src_lang, system_id), order_by="1, 2")]
 
     def count_segments(self, release_ids: Sequence[str], lang: str, untranslated_by: int | None = None) -> int:
         """How many segments in ``lang`` the releases have (only those system ``untranslated_by`` has not translated)."""
-        total = 0
         untranslated = (" AND NOT EXISTS (SELECT 1 FROM translations t WHERE t.segment_id = s.id AND t.system_id = ?)"
                         if untranslated_by is not None else "")
-        for chunk in chunks(list(release_ids), 500):
-            params = (*chunk, lang, *([untranslated_by] if untranslated_by is not None else []))
-            total += self.db.execute(
-                f"SELECT COUNT(*) FROM segments s WHERE s.release_id IN ({placeholders(chunk)}) AND s.lang = ?"
-                + untranslated, params
-            ).fetchone()[0]
-        return int(total)
+        params = (lang, *([untranslated_by] if untranslated_by is not None else []))
+        return int(sum(count for (count,) in self.release_rows(
+            "SELECT COUNT(*) FROM segments s WHERE {releases} AND s.lang = ?" + untranslated, release_ids, params)))
 
     def segments_of(self, release_ids: Sequence[str], lang: str) -> Iterator[int]:
         """Ids of the segments of the given releases in ``lang``."""
@@ -54,9 +45,16 @@ class PairQueries(StorePart):
         Read from the releases' segments, so the cost follows the releases asked about,
         not every translation of the language.
         """
+        # The label of each segment's current version, as a scalar subquery: one index probe a
+        # segment, which PostgreSQL cannot reorder into reading the language's translations
+        # first (its plan for the join without statistics, as in a new database's first run,
+        # which read every translation once per release).
         counts: dict[str, int] = {}
-        for per_lang in self.labels_by_release(release_ids, tgt_lang).values():
-            for label, count in per_lang.get(tgt_lang, {}).items():
+        for label, count in self.release_rows(
+            "SELECT (SELECT t.label FROM translations t WHERE t.segment_id = s.id AND t.tgt_lang = ?"
+            " ORDER BY (t.status != 'new') DESC, t.id DESC LIMIT 1), COUNT(*) FROM segments s WHERE {releases}"
+            " GROUP BY 1", release_ids, (tgt_lang,)):
+            if label is not None:  # segments with no translation into tgt_lang (or not in the source language)
                 counts[label] = counts.get(label, 0) + count
         return counts
 
@@ -69,21 +67,15 @@ class PairQueries(StorePart):
         """
         counts: dict[str, dict[str, dict[str, int]]] = {}
         lang_filter, lang_params = ("AND t.tgt_lang = ?", [tgt_lang]) if tgt_lang else ("", [])
-        if release_ids is None:
-            batches: Iterable[tuple[str, list[object]]] = [("", [])]
-        else:
-            batches = ((f"AND s.release_id IN ({placeholders(chunk)})", chunk)
-                       for chunk in chunks(list(release_ids), 500))
-        for release_filter, params in batches:
-            # CROSS JOIN: SQLite keeps segments as the outer loop (the releases' rows by
-            # index), then each segment's few translations; PostgreSQL reads it as a join.
-            for release_id, lang, label, count in self.db.execute(
-                "SELECT s.release_id, t.tgt_lang, t.label, COUNT(*) FROM segments s CROSS JOIN translations t"
-                f" WHERE t.segment_id = s.id {release_filter} {lang_filter} AND t.id = {CURRENT}"
-                " GROUP BY s.release_id, t.tgt_lang, t.label",
-                (*params, *lang_params),
-            ):
-                counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
+        # CROSS JOIN: SQLite keeps segments as the outer loop (the releases' rows by
+        # index), then each segment's few translations; PostgreSQL reads it as a join.
+        query = ("SELECT s.release_id, t.tgt_lang, t.label, COUNT(*) FROM segments s CROSS JOIN translations t"
+                 f" WHERE {{releases}} AND t.segment_id = s.id {lang_filter} AND t.id = {CURRENT}"
+                 " GROUP BY s.release_id, t.tgt_lang, t.label")
+        rows = (self.db.execute(query.replace("{releases}", "1 = 1"), lang_params) if release_ids is None
+                else self.release_rows(query, release_ids, lang_params))
+        for release_id, lang, label, count in rows:
+            counts.setdefault(release_id, {}).setdefault(lang, {})[label] = count
         return counts
 
     def translations_stamp(self) -> int | None:
@@ -105,20 +97,10 @@ class PairQueries(StorePart):
         Only current versions count, and a rejected one never does. A version a person
         approved is preferred, then one a person edited, then the machine's; the newest
         among equals. So a reviewer's fix reaches every later occurrence of the sentence.
+        Read from the memory's index (:mod:`.memory_index`): one row a sentence, however
+        often the sentence occurs in the archive.
         """
-        rank = {"approved": 0, "edited": 1, "new": 2}
-        best: dict[str, tuple[int, int, int]] = {}
-        for chunk in chunks(sorted(set(texts)), 500):
-            marks = placeholders(chunk)
-            for text, translation_id, status in self.db.execute(
-                f"SELECT s.text, t.id, t.status FROM segments s JOIN translations t ON t.segment_id=s.id"
-                f" WHERE t.system_id=? AND s.text IN ({marks}) AND t.id = {CURRENT} AND t.status != 'rejected'",
-                (system_id, *chunk),
-            ):
-                key = (rank.get(status, 3), -translation_id, translation_id)
-                if text not in best or key < best[text]:
-                    best[text] = key
-        return {text: key[2] for text, key in best.items()}
+        return memory_index.lookup(self.db, system_id, texts)
 
     def add_translations(
         self,
@@ -130,6 +112,7 @@ class PairQueries(StorePart):
         """Store ``(segment id, text, origin, scores)`` items in one transaction; returns how many were new."""
         stamp = now()
         with self.transaction() as db:
+            before = memory_index.pair_states(db, [item[0] for item in items], tgt_lang)
             returned = db.insert_returning(
                 "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
                 " run_id, combined, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -139,23 +122,41 @@ class PairQueries(StorePart):
             )
             stored = [(int(row[0]), item[3]) for row, item in zip(returned, items) if row is not None]
             insert_all_scores(db, stored)
+            memory_index.record_writes(db, tgt_lang, before, [(item[0], row[0], system_id, "new")
+                                                              for row, item in zip(returned, items) if row is not None])
         return len(stored)
 
     def copy_translations(self, run_id: int, copies: Sequence[tuple[int, int]]) -> int:
         """Store, for each ``(segment id, translation id)``, a copy of that translation with its scores."""
         stamp = now()
         with self.transaction() as db:
+            # A copy goes into the language of its source (one language a call, in a run).
+            lang_of: dict[int, str] = {}
+            for chunk in chunks(sorted({source_id for _, source_id in copies}), 500):
+                lang_of.update(db.execute(
+                    f"SELECT id, tgt_lang FROM translations WHERE id IN ({placeholders(chunk)})", chunk).fetchall())
+            segments_by_lang: dict[str, list[int]] = {}
+            for segment_id, source_id in copies:
+                if source_id in lang_of:
+                    segments_by_lang.setdefault(lang_of[source_id], []).append(segment_id)
+            before = {lang: memory_index.pair_states(db, ids, lang) for lang, ids in segments_by_lang.items()}
             returned = db.insert_returning(
                 "INSERT INTO translations (segment_id, system_id, tgt_lang, text, origin,"
                 " run_id, combined, label, created_at, status)"
                 " SELECT ?, system_id, tgt_lang, text, 'memory', ?, combined, label, ?,"
                 " CASE status WHEN 'approved' THEN 'approved' ELSE 'new' END FROM translations WHERE id=?"
-                " ON CONFLICT DO NOTHING RETURNING id",
+                " ON CONFLICT DO NOTHING RETURNING id, system_id, status",
                 [(segment_id, run_id, stamp, source_id) for segment_id, source_id in copies],
             )
             copied = [(int(row[0]), source_id) for row, (_, source_id) in zip(returned, copies) if row is not None]
             db.executemany("INSERT INTO scores SELECT ?, name, value FROM scores WHERE translation_id=?", copied)
             db.executemany("INSERT INTO flags SELECT ?, name, reason FROM flags WHERE translation_id=?", copied)
+            written: dict[str, list[tuple[int, int, int, str]]] = {}
+            for row, (segment_id, source_id) in zip(returned, copies):
+                if row is not None:  # (id, system id, status) of the copy
+                    written.setdefault(lang_of[source_id], []).append((segment_id, *row))
+            for lang, versions in written.items():
+                memory_index.record_writes(db, lang, before[lang], versions)
         return len(copied)
 
     def set_scores(self, values: Sequence[tuple[int, str, float]]) -> None:
@@ -166,6 +167,31 @@ class PairQueries(StorePart):
                 " ON CONFLICT (translation_id, name) DO UPDATE SET value = excluded.value",
                 values,
             )
+            # The only change to stored pairs that adds no row: pairs_stamp reads this mark.
+            db.execute("INSERT INTO meta (key, value) VALUES ('scores_changed', ?)"
+                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (uuid.uuid4().hex,))
+
+    def pairs_stamp(self, release_id: str, tgt_lang: str) -> str:
+        """A text that changes whenever the release's pairs into ``tgt_lang`` may have: for the review API's ETag.
+
+        Versions, copies, their scores and flags, and fuzzy memory matches are only ever
+        added, never changed or deleted, so the number of rows and the largest id of the
+        release's translations (and the number of its matches) name their state, on
+        PostgreSQL too, where ids may commit out of order but a count cannot repeat; the one
+        change in place, :meth:`set_scores`, leaves a mark in ``meta``. Read by key: the
+        release's segments and their few rows each.
+        """
+        from .memory import ensure_schema
+
+        ensure_schema(self)
+        count, last = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(t.id), 0) FROM segments s CROSS JOIN translations t"
+            " WHERE s.release_id = ? AND t.segment_id = s.id AND t.tgt_lang = ?", (release_id, tgt_lang)).fetchone()
+        (matches,) = self.db.execute(
+            "SELECT COUNT(*) FROM segments s CROSS JOIN memory_matches x"
+            " WHERE s.release_id = ? AND x.segment_id = s.id AND x.tgt_lang = ?", (release_id, tgt_lang)).fetchone()
+        scores = self.db.execute("SELECT value FROM meta WHERE key = 'scores_changed'").fetchone()
+        return f"{count}:{last}:{matches}:{scores[0] if scores else ''}"
 
     def pairs(
         self,
@@ -214,7 +240,10 @@ class PairQueries(StorePart):
             f" WHERE {' AND '.join(where)} ORDER BY r.date NULLS FIRST, s.release_id, s.idx"
         )
         # Exports stream; looking up given pairs (the review page) is one small query.
-        small = translation_ids is not None or segment_ids is not None
+        # One release's pairs (the review page, its download) too: on PostgreSQL a stream opens
+        # a connection of its own, a new server process for every request.
+        small = (translation_ids is not None or segment_ids is not None
+                 or (release_ids is not None and len(release_ids) <= 1))
         rows = self.db.execute(query, params) if small else self.db.stream(query, params)
         for row in rows:
             (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, status,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..errors import StoreError
 from ..model import Pair, PairScores
+from . import memory_index
 from .pairs import PairQueries
 from .sql import current_version, insert_scores, now
 
@@ -54,6 +55,7 @@ class ReviewQueries(PairQueries):
             segment_id, tgt_lang = row
             # Two reviewers saving the same pair at once would both pick the same next version.
             db.lock_row("segments", segment_id)
+            before = memory_index.pair_states(db, [segment_id], tgt_lang)
             current_id, system_id = db.execute(
                 f"SELECT t.id, t.system_id FROM translations t WHERE t.id = {current_version('?', '?')}",
                 (segment_id, tgt_lang),
@@ -70,4 +72,5 @@ class ReviewQueries(PairQueries):
                  status, current_id),
             ).fetchone()[0])
             insert_scores(db, new_id, scores)
+            memory_index.record_writes(db, tgt_lang, before, [(segment_id, new_id, system_id, status)])
         return new_id

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..errors import StoreError
+from . import memory_index
 from .backends import Database
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -110,6 +111,16 @@ CREATE TABLE IF NOT EXISTS flags (
     reason TEXT NOT NULL,
     PRIMARY KEY (translation_id, name)
 );
+-- The translation memory's index (memory_index.py): per system and source text (a hash of
+-- it), the best current version that is not rejected, kept up to date as pairs are written.
+-- preference: 0 approved, 1 edited, 2 the machine's.
+CREATE TABLE IF NOT EXISTS memory_best (
+    system_id INTEGER NOT NULL REFERENCES systems(id),
+    text_key TEXT NOT NULL,
+    translation_id INTEGER NOT NULL REFERENCES translations(id),
+    preference INTEGER NOT NULL,
+    PRIMARY KEY (system_id, text_key)
+);
 """
 
 
@@ -146,6 +157,8 @@ def migrate(db: Database, where: str) -> None:
                 _add_run_owner_and_release_order(db)
             if version < 5:
                 _add_alignment_verdict(db)
+            if version < 6:
+                _add_memory_index(db)
             db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
         elif version > SCHEMA_VERSION:
             raise StoreError(
@@ -183,3 +196,10 @@ def _add_alignment_verdict(db: Database) -> None:
     columns = [column[0] for column in db.execute("SELECT * FROM alignments LIMIT 0").description]
     if "verdict" not in columns:
         db.execute("ALTER TABLE alignments ADD COLUMN verdict TEXT")
+
+
+def _add_memory_index(db: Database) -> None:
+    """Schema 5 -> 6: the translation memory's index, built from the stored translations."""
+    create = next(s for s in SCHEMA_STATEMENTS if "CREATE TABLE IF NOT EXISTS memory_best (" in s)
+    db.ddl(create)  # PostgreSQL's create_schema skips a database that has tables already
+    memory_index.rebuild(db)

@@ -23,6 +23,13 @@ class StorePart:
         with self.db.transaction():
             yield self.db
 
+    def release_rows(self, query: str, release_ids: Sequence[str], params: Sequence[object] = (),
+                     order_by: str = "") -> Iterator[tuple]:
+        """The rows ``query`` reads for the given releases (see :meth:`.backends.Database.per_release`:
+        ``{releases}`` in ``query`` selects them), each release read by its key."""
+        for sql, all_params in self.db.per_release(query, release_ids, params, order_by):
+            yield from self.db.execute(sql, all_params)
+
 
 # The version of a pair (a segment and a target language) that exports, the review page
 # and the translation memory use: the newest one a person reviewed (edited, approved or
