@@ -253,3 +253,22 @@ def test_index_on_postgres_answers_as_the_old_query_and_is_built_by_the_migratio
     with Store(postgres_url) as store:
         assert index_rows(store) == rows
         assert {system_id: store.memory_lookup(system_id, TEXTS) for system_id in systems.values()} == expected
+
+
+@pytest.mark.postgres
+def test_lookup_on_postgres_reads_the_index_by_key(postgres_url: str) -> None:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+    with Store(postgres_url) as store:
+        system_id = store.system_id(SYSTEMS["a"])
+        run_id = store.begin_run(["synthetic"], ["fr"], "{}", "test")
+        # Enough distinct sentences that reading 37 of them by key is the cheaper plan (at 4,000
+        # rows a hash join over the whole index is, and PostgreSQL rightly takes it).
+        segments = add_releases(store, [[f"Sentence {r} {i}." for i in range(400)] for r in range(50)])
+        store.add_translations(run_id, system_id, "fr", [(s, "mt", "mt", scores()) for s in segments])
+        store.db.execute("ANALYZE")
+        texts = [f"Sentence {r} 3." for r in range(10, 47)]
+        with recorded_sql(store) as statements:
+            assert len(store.memory_lookup(system_id, texts)) == 37
+        plan = [line for sql, params in statements for (line,) in store.db.execute(f"EXPLAIN {sql}", params)]
+        assert any("Index Scan using memory_best_pkey" in line for line in plan), plan
+        assert not [line for line in plan if "Seq Scan" in line], plan
