@@ -242,7 +242,10 @@ class PairQueries(StorePart):
             f" WHERE {' AND '.join(where)} ORDER BY r.date NULLS FIRST, s.release_id, s.idx"
         )
         # Exports stream; looking up given pairs (the review page) is one small query.
-        small = translation_ids is not None or segment_ids is not None
+        # One release's pairs (the review page, its download) too: on PostgreSQL a stream opens
+        # a connection of its own, a new server process for every request.
+        small = (translation_ids is not None or segment_ids is not None
+                 or (release_ids is not None and len(release_ids) <= 1))
         rows = self.db.execute(query, params) if small else self.db.stream(query, params)
         for row in rows:
             (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, status,
