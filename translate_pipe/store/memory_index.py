@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
 from .backends import Database, PostgresDatabase
-from .sql import CURRENT, CURRENT_BY_ANTI_JOIN, chunks, placeholders
+from .sql import CURRENT, CURRENT_BY_ANTI_JOIN, chunks, current_version, placeholders
 
 #: Lower is preferred; a rejected version is never used.
 PREFERENCE = {"approved": 0, "edited": 1, "new": 2}
@@ -69,12 +69,20 @@ def pair_states(db: Database, segment_ids: Iterable[int], tgt_lang: str) -> dict
     """
     found: dict[int, tuple[str, Version | None]] = {}
     for chunk in chunks(sorted(set(segment_ids)), 500):
-        for segment_id, text, translation_id, system_id, status in db.execute(
-            "SELECT s.id, s.text, t.id, t.system_id, t.status FROM segments s LEFT JOIN translations t"
-            f" ON t.segment_id = s.id AND t.tgt_lang = ? AND t.id = {CURRENT} WHERE s.id IN ({placeholders(chunk)})",
-            (tgt_lang, *chunk),
-        ):
-            found[segment_id] = (text, None if translation_id is None else Version(translation_id, system_id, status))
+        # The current version's id as a scalar subquery, one index probe a segment: as a
+        # LEFT JOIN ... ON t.id = (current), PostgreSQL read every translation of the language
+        # for each batch (a first run of 1,000 releases spent 52 s of 69 in it).
+        current_ids = {segment_id: (text, current_id) for segment_id, text, current_id in db.execute(
+            f"SELECT s.id, s.text, {current_version('s.id', '?')} FROM segments s"
+            f" WHERE s.id IN ({placeholders(chunk)})", (tgt_lang, *chunk))}
+        versions = {}
+        known = [current_id for _, current_id in current_ids.values() if current_id is not None]
+        if known:
+            versions = {translation_id: Version(translation_id, system_id, status) for translation_id, system_id, status
+                        in db.execute(f"SELECT id, system_id, status FROM translations WHERE id IN ({placeholders(known)})",
+                                      known)}
+        for segment_id, (text, current_id) in current_ids.items():
+            found[segment_id] = (text, None if current_id is None else versions[current_id])
     return found
 
 
