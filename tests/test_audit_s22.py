@@ -74,3 +74,126 @@ def test_a_304_still_passes_the_guard(client: TestClient, archive: tuple[Path, l
         for host in ("evil.example", "localhost.evil.example", "127.0.0.1.nip.io"):
             answer = client.get(path, params=params, headers={"If-None-Match": tag, "Host": host})
             assert answer.status_code in (400, 403) and "ETag" not in answer.headers, (host, answer.status_code)
+
+
+# The same sequence of writes for the old code (schema 5) and the new: two systems into French,
+# one into Arabic, releases sharing sentences, copies from the memory, reviews of every kind.
+# It prints, as JSON, each system's memory_lookup of every text (the old code's own answers).
+WORKLOAD = r'''
+import json, sys
+from translate_pipe.model import PairScores, Release, Segment
+from translate_pipe.store import Store
+from translate_pipe.translate.base import SystemInfo
+
+TEXTS = ["The council met.", "Water is scarce.", "Schools reopen today.", "The budget grows.", "Rain fell."]
+systems = {name: SystemInfo(f"synthetic/{name}", "r1", "en", lang, "transformers", {"beam": 1})
+           for name, lang in (("a", "fr"), ("b", "fr"), ("c", "ar"))}
+def scores(label="good"):
+    return PairScores({"logprob_mean": -0.5}, (), 0.5, label)
+with Store(sys.argv[1]) as store:
+    ids = {name: store.system_id(info) for name, info in systems.items()}
+    segs = []
+    for n in range(6):
+        rid = f"r{n:03d}"
+        texts = [TEXTS[(n + i) % len(TEXTS)] for i in range(4)]
+        store.add_release(Release(id=rid, title=f"R{n}", paragraphs=(), date=f"2024-01-0{n + 1}", origin=f"{rid}.txt"),
+                          [Segment(rid, "en", i, i, t) for i, t in enumerate(texts)])
+        segs += [sid for (sid,) in store.db.execute("SELECT id FROM segments WHERE release_id = ? ORDER BY idx", (rid,))]
+    text_of = dict(store.db.execute("SELECT id, text FROM segments").fetchall())
+    run = store.begin_run(["x"], ["fr", "ar"], "{}", "t")
+    half = segs[: len(segs) // 2]
+    for name, lang in (("a", "fr"), ("c", "ar")):
+        store.add_translations(run, ids[name], lang, [(s, f"{name}:{text_of[s]}:{s}", "mt", scores()) for s in half])
+    store.finish_run(run, "done", {})
+    def tid(segment, lang):
+        return store.db.execute("SELECT id FROM translations WHERE segment_id = ? AND tgt_lang = ? ORDER BY"
+                                " (status != 'new') DESC, id DESC LIMIT 1", (segment, lang)).fetchone()[0]
+    store.add_version(tid(half[0], "fr"), "approved text", "review", "approved", scores())
+    store.add_version(tid(half[1], "fr"), "edited text", "review", "edited", scores())
+    store.add_version(tid(half[2], "fr"), "x", "review", "rejected", scores("bad"))
+    store.add_version(tid(half[3], "ar"), "ar approved", "review", "approved", scores())
+    # A second run: the rest copied from the memory where it can be, b translating all.
+    run = store.begin_run(["x"], ["fr"], "{}", "t")
+    rest = segs[len(segs) // 2 :]
+    memory = store.memory_lookup(ids["a"], [text_of[s] for s in rest])
+    store.copy_translations(run, [(s, memory[text_of[s]]) for s in rest if text_of[s] in memory])
+    store.add_translations(run, ids["b"], "fr", [(s, f"b:{s}", "mt", scores()) for s in segs[::3]])
+    store.finish_run(run, "done", {})
+    store.add_version(tid(segs[-1], "fr"), "rejected late", "review", "rejected", scores("bad"))
+    print(json.dumps({name: store.memory_lookup(i, TEXTS) for name, i in ids.items()}))
+'''
+
+
+def _old_tree(tmp_path: Path) -> Path:
+    """The code at 970ea54 (schema 5, before the memory index), from this repository's history."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    old = tmp_path / "old"
+    old.mkdir()
+    archive = subprocess.run(["git", "-C", str(root), "archive", "970ea54", "translate_pipe"], capture_output=True)
+    if archive.returncode != 0:
+        pytest.skip("this checkout lacks commit 970ea54 (schema 5), needed to build an old database")
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+    return old
+
+
+def _run_workload(python_path: Path, db: str, tmp_path: Path) -> dict[str, dict[str, int]]:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "workload.py"
+    script.write_text(WORKLOAD)
+    done = subprocess.run([sys.executable, str(script), db], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(python_path)})
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _check_against_reference(store: Store, old_answers: dict[str, dict[str, int]] | None) -> None:
+    from tests.test_store_memory import index_rows, reference_lookup
+    from translate_pipe.store import memory_index
+
+    texts = [text for (text,) in store.db.execute("SELECT DISTINCT text FROM segments")]
+    for model, system_id in store.db.execute("SELECT model_id, id FROM systems").fetchall():
+        name = model.split("/")[-1]
+        assert store.memory_lookup(system_id, texts) == reference_lookup(store, system_id, texts), name
+        if old_answers is not None:
+            assert store.memory_lookup(system_id, texts) == old_answers[name], name
+    kept = index_rows(store)
+    with store.transaction() as db:
+        memory_index.rebuild(db)
+    assert index_rows(store) == kept
+
+
+def test_a_schema_5_database_written_by_the_old_code_migrates_to_the_old_answers(tmp_path: Path) -> None:
+    from translate_pipe.store import SCHEMA_VERSION
+
+    db = tmp_path / "old.db"
+    old_answers = _run_workload(_old_tree(tmp_path), str(db), tmp_path)
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "5"
+    with Store(db) as store:
+        assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        _check_against_reference(store, old_answers)
+    # The same writes again with the new code, on the migrated database: kept up to date from there.
+    new_answers = _run_workload(Path(__file__).resolve().parents[1], str(db), tmp_path)
+    with Store(db) as store:
+        _check_against_reference(store, new_answers)
+
+
+@pytest.mark.postgres
+def test_a_schema_5_postgres_database_written_by_the_old_code_migrates_to_the_old_answers(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+    old_answers = _run_workload(_old_tree(tmp_path), postgres_url, tmp_path)
+    with Store(postgres_url) as store:
+        _check_against_reference(store, old_answers)
+    new_answers = _run_workload(Path(__file__).resolve().parents[1], postgres_url, tmp_path)
+    with Store(postgres_url) as store:
+        _check_against_reference(store, new_answers)
