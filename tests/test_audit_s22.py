@@ -120,6 +120,8 @@ with Store(sys.argv[1]) as store:
     store.add_translations(run, ids["b"], "fr", [(s, f"b:{s}", "mt", scores()) for s in segs[::3]])
     store.finish_run(run, "done", {})
     store.add_version(tid(segs[-1], "fr"), "rejected late", "review", "rejected", scores("bad"))
+    # The approved version held its text's row: rejected, the row falls back to another occurrence.
+    store.add_version(tid(half[0], "fr"), "rejected after all", "review", "rejected", scores("bad"))
     print(json.dumps({name: store.memory_lookup(i, TEXTS) for name, i in ids.items()}))
 '''
 
@@ -274,3 +276,66 @@ def test_per_release_reads_agree_between_sqlite_and_postgres(tmp_path: Path, pos
     assert sqlite_answers[3][1] == 526 and sum(sqlite_answers[3][3].values()) == 526
     assert sqlite_answers[2][1] == 1 and sqlite_answers[2][3] == postgres_answers[2][3]
     assert sqlite_answers == postgres_answers
+
+
+def test_the_memory_index_follows_real_runs_reviews_a_tmx_and_a_newer_system(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path
+) -> None:
+    """Through the CLI and the review service, on the tiny Marian: after each step every system's
+    memory equals the old query's answers, and a build from scratch holds the same rows."""
+    from tests.test_imports import OTHER_TOOL_TMX
+    from translate_pipe.cli import main
+    from translate_pipe.review import ReviewService
+
+    db = tmp_path / "e2e.db"
+
+    def run(path: Path, config: Path = fast_config_file) -> None:
+        assert main(["run", str(path), "--to", "fr", "--db", str(db), "--config", str(config), "-q", *model_args]) == 0
+
+    def check() -> None:
+        with Store(db) as store:
+            _check_against_reference(store, None)
+
+    run(releases_dir)
+    check()
+    with Store(db) as store:
+        first = list(store.pairs("fr"))[:4]
+    service = ReviewService(str(db))
+    try:
+        service.edit(first[0].translation_id, status="approved")
+        service.edit(first[1].translation_id, tgt="Une phrase revue.")
+        service.edit(first[2].translation_id, status="rejected")
+        check()
+        # Another release sharing those sentences: copies from the memory, reviewed ones included.
+        shared = tmp_path / "shared.txt"
+        shared.write_text("Shared Things Again\n\n" + " ".join(p.src for p in first) + " Brand new words here.\n",
+                          encoding="utf-8")
+        run(shared)
+        check()
+        with Store(db) as store:
+            copied = {p.src: p for p in store.pairs("fr", release_ids=[r["id"] for r in store.releases()
+                                                                         if r["title"] == "Shared Things Again"])}
+        assert copied[first[0].src].status == "approved" and copied[first[1].src].tgt == "Une phrase revue."
+        # A TMX imported into the memory, then a release whose sentence it holds exactly.
+        tmx = tmp_path / "press-memory.tmx"
+        tmx.write_text(OTHER_TOOL_TMX, encoding="utf-8")
+        assert main(["import", str(tmx), "--lang", "fr", "--db", str(db), "-q"]) == 0
+        water = tmp_path / "water.txt"
+        water.write_text("Water News\n\nA water project that serves 40 villages was completed on Sunday.\n",
+                         encoding="utf-8")
+        run(water)
+        check()
+        # A newer system (other decoding settings) over everything: the machine's versions move to it.
+        newer = tmp_path / "newer.yaml"
+        newer.write_text("translate:\n  max_length: 12\n  beam_size: 1\n  batch_size: 8\n", encoding="utf-8")
+        for path in (releases_dir, shared, water):
+            run(path, newer)
+        check()
+        with Store(db) as store:
+            assert store.db.execute("SELECT COUNT(*) FROM systems").fetchone()[0] == 2
+            latest = {p.src: p for p in store.pairs("fr")}
+        service.edit(latest[first[3].src].translation_id, status="rejected")
+        service.edit(latest[first[0].src].translation_id, status="rejected")
+        check()
+    finally:
+        service.close()
