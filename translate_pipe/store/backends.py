@@ -252,8 +252,9 @@ class SQLiteDatabase:
         # reads each release's segments by index whatever the share of the archive they are.
         order = f" ORDER BY {order_by}" if order_by else ""
         before = query.split("{releases}", 1)[0].count("?")  # the query's parameters ahead of the list
+        release_ids = list(dict.fromkeys(release_ids))  # a release given twice is read once
         for start in range(0, len(release_ids), 500):
-            batch = list(release_ids[start : start + 500])
+            batch = release_ids[start : start + 500]
             yield (query.replace("{releases}", f"s.release_id IN ({','.join('?' * len(batch))})") + order,
                    [*params[:before], *batch, *params[before:]])
 
@@ -461,7 +462,7 @@ class PostgresDatabase:
         order = f" ORDER BY {order_by}" if order_by else ""
         per_one = query.replace("{releases}", "s.release_id = r.id")
         yield (f"SELECT x.* FROM unnest(?::text[]) AS r(id) CROSS JOIN LATERAL ({per_one} OFFSET 0) x{order}",
-               [list(release_ids), *params])
+               [list(dict.fromkeys(release_ids)), *params])  # a release given twice is read once, as by IN
 
     def lock_row(self, table: str, row_id: int) -> None:
         self.execute(f"SELECT 1 FROM {table} WHERE id = ? FOR UPDATE", (row_id,))
