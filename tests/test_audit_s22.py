@@ -339,3 +339,13 @@ def test_the_memory_index_follows_real_runs_reviews_a_tmx_and_a_newer_system(
         check()
     finally:
         service.close()
+
+
+def test_a_filter_spelled_none_is_not_the_unfiltered_page(client: TestClient, archive: tuple[Path, list[str]]) -> None:
+    """The pairs tag named its parameters as text: ``flag=None`` (a flag filter, free text, that keeps
+    nothing) had the tag of the page without a filter, so revalidating it answered 304 for another body."""
+    path = f"/api/releases/{archive[1][2]}/pairs"
+    whole = client.get(path, params={"lang": "fr"})
+    assert whole.json()
+    filtered = client.get(path, params={"lang": "fr", "flag": "None"}, headers={"If-None-Match": whole.headers["ETag"]})
+    assert filtered.status_code == 200 and filtered.json() == []
