@@ -265,6 +265,29 @@ def test_per_release_reads_agree_between_sqlite_and_postgres(tmp_path: Path, pos
             ids = fill_archive(store, 520, sentences=1)
             extra = fill_archive(store, 3, start=600, sentences=2)  # one run: then a second system leaves gaps
             system = store.system_id(SYSTEM)
+            # Reviewed versions change labels: the count must take each pair's current version.
+            from translate_pipe.model import PairScores
+
+            for n, (release, status, label) in enumerate(((ids[5], "approved", "good"), (extra[0], "rejected", "bad"),
+                                                          (extra[0], "edited", "check"))):
+                (tid,) = store.db.execute(
+                    "SELECT t.id FROM translations t JOIN segments s ON s.id = t.segment_id WHERE s.release_id = ?"
+                    " ORDER BY t.id DESC LIMIT 1", (release,)).fetchone()
+                store.add_version(tid, f"v{n}", "review", status, PairScores({}, (), 0.9, label))
+            # A later machine translation (another system) never hides a reviewed version.
+            from translate_pipe.translate.base import SystemInfo
+
+            later = store.system_id(SystemInfo("synthetic/later", "r9", "en", "fr", "transformers", {"beam": 1}))
+            run_id = store.begin_run(["x"], ["fr"], "{}", "test")
+            store.add_translations(run_id, later, "fr", [(s, "plus tard", "mt", PairScores({}, (), 0.1, "bad"))
+                                                         for s, _ in store.pending_segments([ids[5], *extra], later)])
+            store.finish_run(run_id, "done", {})
+            for asked in (ids[:7], extra):
+                whole: dict[str, int] = {}
+                for per_lang in store.labels_by_release(asked, "fr").values():
+                    for label, count in per_lang.get("fr", {}).items():
+                        whole[label] = whole.get(label, 0) + count
+                assert store.label_counts(asked, "fr") == whole
             got = []
             for asked in ([], ["nope"], [ids[5], ids[5], "nope"], list(reversed(ids)) + extra, extra):
                 got.append((sorted(store.pending_segments(asked, system)), store.count_segments(asked, "en"),
