@@ -372,3 +372,48 @@ def test_a_filter_spelled_none_is_not_the_unfiltered_page(client: TestClient, ar
     assert whole.json()
     filtered = client.get(path, params={"lang": "fr", "flag": "None"}, headers={"If-None-Match": whole.headers["ETag"]})
     assert filtered.status_code == 200 and filtered.json() == []
+
+
+@pytest.mark.postgres
+def test_two_reviewers_rejecting_two_occurrences_at_once_leave_no_stale_memory(postgres_url: str) -> None:
+    """Reviewer B rejects Y's edited version (its text's row is held by X's approved one, so B
+    recomputes nothing) and has not committed when reviewer A rejects X: A recomputes the row from
+    what is committed, where Y's edited version is still current, and the row ends on a version
+    that is no longer current once B commits, unless B's check holds the row until it commits."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+    import threading
+    import time
+
+    from tests.test_store_memory import reference_lookup
+    from translate_pipe.model import PairScores, Release, Segment
+    from tests.test_store import SYSTEM
+
+    text = "The same sentence twice."
+    with Store(postgres_url) as store:
+        store.add_release(Release(id="r", title="R", paragraphs=(), date="2024-01-01", origin="r.txt"),
+                          [Segment("r", "en", i, i, text) for i in range(2)])
+        system = store.system_id(SYSTEM)
+        run_id = store.begin_run(["x"], ["fr"], "{}", "test")
+        (x, _), (y, _) = store.pending_segments(["r"], system)
+        store.add_translations(run_id, system, "fr", [(s, "Machine.", "mt", PairScores({}, (), 0.5, "good"))
+                                                      for s in (x, y)])
+        store.finish_run(run_id, "done", {})
+        ids = dict(store.db.execute("SELECT segment_id, id FROM translations").fetchall())
+        approved_x = store.add_version(ids[x], "Approuvé.", "review", "approved", PairScores({}, (), 0.9, "good"))
+        edited_y = store.add_version(ids[y], "Édité.", "review", "edited", PairScores({}, (), 0.8, "good"))
+        assert store.memory_lookup(system, [text]) == {text: approved_x}
+    done: list[float] = []
+    with Store(postgres_url) as reviewer_a, Store(postgres_url) as reviewer_b:
+        with reviewer_b.transaction():
+            reviewer_b.add_version(edited_y, "Non.", "review", "rejected", PairScores({}, (), 0.1, "bad"))
+            thread = threading.Thread(target=lambda: (
+                reviewer_a.add_version(approved_x, "Non plus.", "review", "rejected", PairScores({}, (), 0.1, "bad")),
+                done.append(time.monotonic())))
+            thread.start()
+            time.sleep(1.0)  # A either finished (reading around B's open transaction) or waits for B's lock
+            committed = time.monotonic()
+        thread.join(30)
+        assert done, "reviewer A did not finish"
+    with Store(postgres_url) as store:
+        assert reference_lookup(store, system, [text]) == {}
+        assert store.memory_lookup(system, [text]) == {}, (done[0] > committed)
