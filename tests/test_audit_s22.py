@@ -417,3 +417,47 @@ def test_two_reviewers_rejecting_two_occurrences_at_once_leave_no_stale_memory(p
     with Store(postgres_url) as store:
         assert reference_lookup(store, system, [text]) == {}
         assert store.memory_lookup(system, [text]) == {}, (done[0] > committed)
+
+
+def test_a_304_from_the_real_server_keeps_the_connection_in_step(archive: tuple[Path, list[str]]) -> None:
+    """Under uvicorn, on one keep-alive connection: 200, 304 (no body), then 200 again; a 304 with a
+    stray body or length would leave the next response misread. A foreign Host is refused there too."""
+    import http.client
+    import threading
+    import time
+
+    import uvicorn
+
+    from tests.test_review import _free_port
+    from translate_pipe.review.server import server_config
+
+    port = _free_port()
+    running = uvicorn.Server(server_config(create_app(str(archive[0])), host="127.0.0.1", port=port))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for path in (f"/api/releases/{archive[1][2]}/pairs?lang=fr", "/api/releases?limit=4"):
+            connection.request("GET", path)
+            first = connection.getresponse()
+            body = first.read()
+            assert first.status == 200 and body
+            tag = first.getheader("ETag")
+            connection.request("GET", path, headers={"If-None-Match": tag})
+            again = connection.getresponse()
+            assert again.status == 304 and again.read() == b"" and again.getheader("ETag") == tag
+            connection.request("GET", path, headers={"If-None-Match": '"other"'})
+            third = connection.getresponse()
+            assert third.status == 200 and third.read() == body
+            connection.request("GET", path, headers={"If-None-Match": tag, "Host": "evil.example"})
+            foreign = connection.getresponse()
+            assert foreign.status == 403 and foreign.getheader("ETag") is None
+            foreign.read()
+        connection.close()
+    finally:
+        running.should_exit = True
+        thread.join(10)
