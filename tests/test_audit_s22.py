@@ -306,11 +306,22 @@ def test_the_memory_index_follows_real_runs_reviews_a_tmx_and_a_newer_system(
 ) -> None:
     """Through the CLI and the review service, on the tiny Marian: after each step every system's
     memory equals the old query's answers, and a build from scratch holds the same rows."""
+    _real_runs_and_reviews(str(tmp_path / "e2e.db"), releases_dir, tmp_path, model_args, fast_config_file)
+
+
+@pytest.mark.postgres
+def test_the_memory_index_follows_real_runs_and_reviews_on_postgres(
+    releases_dir: Path, tmp_path: Path, model_args: list[str], fast_config_file: Path, postgres_url: str
+) -> None:
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+    _real_runs_and_reviews(postgres_url, releases_dir, tmp_path, model_args, fast_config_file)
+
+
+def _real_runs_and_reviews(db: str, releases_dir: Path, tmp_path: Path, model_args: list[str],
+                           fast_config_file: Path) -> None:
     from tests.test_imports import OTHER_TOOL_TMX
     from translate_pipe.cli import main
     from translate_pipe.review import ReviewService
-
-    db = tmp_path / "e2e.db"
 
     def run(path: Path, config: Path = fast_config_file) -> None:
         assert main(["run", str(path), "--to", "fr", "--db", str(db), "--config", str(config), "-q", *model_args]) == 0
