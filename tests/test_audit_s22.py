@@ -359,6 +359,14 @@ def _real_runs_and_reviews(db: str, releases_dir: Path, tmp_path: Path, model_ar
                          encoding="utf-8")
         run(water)
         check()
+        # The shared release re-read with one sentence changed: a new release (content hash), the
+        # old one kept, the changed sentence translated, the others copied.
+        shared.write_text("Shared Things Again\n\n" + " ".join(p.src for p in first[1:]) + " Changed words here.\n",
+                          encoding="utf-8")
+        run(shared)
+        check()
+        with Store(db) as store:
+            assert [r["title"] for r in store.releases()].count("Shared Things Again") == 2
         # A newer system (other decoding settings) over everything: the machine's versions move to it.
         newer = tmp_path / "newer.yaml"
         newer.write_text("translate:\n  max_length: 12\n  beam_size: 1\n  batch_size: 8\n", encoding="utf-8")
