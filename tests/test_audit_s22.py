@@ -480,3 +480,25 @@ def test_a_304_from_the_real_server_keeps_the_connection_in_step(archive: tuple[
     finally:
         running.should_exit = True
         thread.join(10)
+
+
+def test_if_none_match_names_a_tag_exactly_when_one_of_its_entries_is_it() -> None:
+    """Property: any list of entity tags, weak or strong, with spaces around the commas, names the
+    server's tag iff one entry is that tag (weak comparison); a prefix, a suffix or '*' never does."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from translate_pipe.review.app import _names_tag
+
+    opaque = st.text(alphabet="0123456789abcdef", min_size=1, max_size=6).map(lambda h: f'"{h}"')
+    entry = st.tuples(st.booleans(), opaque, st.sampled_from(["", " ", "  "]))
+
+    @settings(max_examples=300, deadline=None)
+    @given(ours=opaque, weak=st.booleans(), entries=st.lists(entry, max_size=5))
+    def check(ours: str, weak: bool, entries: list[tuple[bool, str, str]]) -> None:
+        tag = f"W/{ours}" if weak else ours
+        header = ",".join(f"{space}{'W/' if w else ''}{o}{space}" for w, o, space in entries)
+        assert _names_tag(header, tag) == any(o == ours for _, o, _ in entries), header
+        assert not _names_tag(f"{ours[:-1]}", tag) and not _names_tag(f"{ours}x", tag) and not _names_tag("*", tag)
+
+    check()
