@@ -44,7 +44,7 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from align_robust import DEFAULT_DATA, parallel_speed_document, speed_document  # noqa: E402
+from align_robust import DEFAULT_DATA, parallel_speed_document, speed_document
 
 TARGET_SECONDS = 5.0
 TARGET_MB = 1024
@@ -77,9 +77,8 @@ class StageClock:
 
     def install(self) -> None:
         """Wrap the stages where the aligner looks them up (module globals and class attributes)."""
-        import translate_pipe.align as align
-        import translate_pipe.align.dp as dp
-        import translate_pipe.align.verdict as verdict
+        from translate_pipe import align
+        from translate_pipe.align import dp, verdict
         from translate_pipe.align.encoder import CharNgramEncoder
 
         CharNgramEncoder.encode = self.wrap("encode", CharNgramEncoder.encode)
