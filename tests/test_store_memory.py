@@ -308,3 +308,45 @@ def test_writes_on_postgres_read_current_versions_by_key_without_statistics(post
             "EXPLAIN SELECT s.id, s.text, t.id, t.system_id, t.status FROM segments s LEFT JOIN translations t"
             f" ON t.segment_id = s.id AND t.tgt_lang = ? AND t.id = {CURRENT} WHERE s.id IN ({marks})", ("fr", *new))]
         assert translations_read_whole(joined), joined
+
+
+@pytest.mark.postgres
+def test_concurrent_reviews_of_one_sentence_on_postgres_keep_the_index_exact(postgres_url: str) -> None:
+    """Reviewers saving different occurrences of one sentence at once: row locks, not luck, keep the index right."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+    import threading
+
+    with Store(postgres_url) as store:
+        system_id = store.system_id(SYSTEMS["a"])
+        run_id = store.begin_run(["synthetic"], ["fr"], "{}", "test")
+        segments = add_releases(store, [[TEXTS[0], TEXTS[1]] for _ in range(12)])
+        store.add_translations(run_id, system_id, "fr", [(s, f"mt {s}", "mt", scores()) for s in segments])
+        pairs = [p.translation_id for p in store.pairs("fr", segment_ids=segments)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def reviewer(k: int) -> None:
+        try:
+            with Store(postgres_url) as mine:
+                start.wait()
+                for n, translation_id in enumerate(pairs[k::6]):
+                    status = STATUSES[(k + n) % len(STATUSES)]
+                    current = mine.pair_of(translation_id)
+                    mine.add_version(current.translation_id, f"r{k}.{n}", "human", status, scores())
+                    if n % 2:  # a second decision on the same pair: displaces the first
+                        mine.add_version(current.translation_id, f"r{k}.{n}b", "human", "rejected", scores())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reviewer, args=(k,)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Store(postgres_url) as store:
+        assert store.memory_lookup(system_id, TEXTS) == reference_lookup(store, system_id, TEXTS)
+        incremental = index_rows(store)
+        with store.transaction() as db:
+            memory_index.rebuild(db)
+        assert index_rows(store) == incremental

@@ -488,7 +488,7 @@ class PostgresDatabase:
         # analyses what it changed. Only tables changed by more than autovacuum's own rule
         # (50 rows + 10 %) since their last analysis: ANALYZE reads up to 30,000 rows a table,
         # which made adding one release to a large archive cost twice adding it to an empty one.
-        tables = ("releases", "release_origins", "segments", "translations", "scores", "flags")
+        tables = ("releases", "release_origins", "segments", "translations", "scores", "flags", "memory_best")
         if self.connection.info.server_version >= 150000:
             # This process's latest writes may not be counted yet (a server process reports
             # its counts at most once a second): reported after the ANALYZE they would make
