@@ -72,3 +72,7 @@ def test_stray_anchors_beyond_a_skewed_gap_leave_the_chain() -> None:
     # Only up to max_stray anchors count as strays: three beyond the gap stay.
     three = body + [(120, 66), (121, 67), (122, 68)]
     assert trim_chain(three, 1.0, 10.0, 2) == three
+    # Sparse anchors (one per chapter) whose steps stray from the overall ratio by more
+    # than max_skew lines but are not one-sided stretches stay: chapters vary in ratio.
+    chapters = [(0, 0), (50, 70), (100, 110), (150, 175), (200, 215)]
+    assert trim_chain(chapters, 0.82, 10.0, 2) == chapters

@@ -148,7 +148,7 @@ def test_the_tag_is_read_by_key(archive: tuple[Path, list[str]]) -> None:
         store.db.execute("ANALYZE")
         with recorded_sql(store) as statements:
             store.pairs_stamp(ids[3], "fr")
-        assert len(statements) == 3
+        assert len(statements) == 2
         assert sqlite_full_scans(store, statements) == []
         plans = [detail for sql, params in statements
                  for *_, detail in store.db.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()]

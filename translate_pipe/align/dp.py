@@ -297,7 +297,8 @@ def bead_gain(scorer: BeadSimilarity, k: int, l: int, ends_a: np.ndarray, ends_b
 def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.ndarray], band: int,
             bead_types: Sequence[tuple[int, int]], config: AlignConfig):
     """Best monotone bead path within ``band`` of the per-row column range ``core``;
-    also whether the path touched the band's edge (then a wider band may do better)."""
+    also the rows where the path touched the band's edge (then a wider band may do better
+    there; empty when it stayed inside)."""
     lo = np.clip(core[0] - band, 0, m)
     hi = np.clip(core[1] + band, 0, m)
     lo = np.minimum.accumulate(lo[::-1])[::-1]  # monotone edges keep every step inside
@@ -400,11 +401,11 @@ def search(scorer: BeadSimilarity, n: int, m: int, core: tuple[np.ndarray, np.nd
 
     path = []
     i, j = n, m
-    touched = False
+    touched: list[int] = []
     while i > 0 or j > 0:
         k, l = BEAD_TYPES[int(back[i, j - lo[i]])]
         if (j == lo[i] and lo[i] > 0) or (j == hi[i] and hi[i] < m):
-            touched = True
+            touched.append(int(i))
         path.append((i - k, i, j - l, j))
         i, j = i - k, j - l
     path.reverse()

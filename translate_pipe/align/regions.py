@@ -24,6 +24,9 @@ from ..signals import anchor_tokens
 
 #: predecessors the chain looks back over (anchors sorted by source line).
 _LOOK_BACK = 64
+#: a step to an anchor at the chain's end is a stray's when one side's gap is less than
+#: this share of the other's (and off the ratio by more than ``max_skew`` lines)
+_STRAY_STRETCH = 0.5
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,10 @@ def trim_chain(chain: list[tuple[int, int]], ratio: float, max_skew: float, max_
     one target line on) outweighs the chain's slope cost, and would stretch the region
     over the whole tail."""
     def skewed(a: tuple[int, int], b: tuple[int, int]) -> bool:
-        return abs((b[1] - a[1]) - ratio * (b[0] - a[0])) > max_skew
+        # Off by more than max_skew lines, and at least twice as long on one side: between
+        # sparse anchors (one per chapter) a translation's own ratio varies by more.
+        across, down = b[1] - a[1], ratio * (b[0] - a[0])
+        return abs(across - down) > max_skew and min(across, down) < _STRAY_STRETCH * max(across, down)
 
     while len(chain) > max_stray + 1:
         for stray in range(1, max_stray + 1):

@@ -460,7 +460,7 @@ def _posteriors_of(path: Sequence[Path4], similarity: BeadSimilarity, temperatur
 
 
 def bead_posteriors(path: Sequence[Path4], similarity: BeadSimilarity, temperature: float = 1.0,
-                    width: int = 6, chunk: int = 150, context: int = 40) -> np.ndarray:
+                    width: int = 6, chunk: int = 300, context: int = 40) -> np.ndarray:
     """log P(bead | documents) of every bead of ``path`` when paths are weighted by
     exp(total gain / temperature): the share of the nearby alignments (forward-backward
     over a band of ``width`` columns around the path) that hold the bead: row 0;

@@ -188,8 +188,9 @@ def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.
         offset: int = Query(0, ge=0, le=2**62),
     ) -> list[dict] | Response:
         filters = {"label": label, "flag": flag, "status": status, "sort": sort}
-        # The tag is read before the pairs, so a page built after a write it did not see can
-        # only carry an older tag (the next request gets the page again), never the reverse.
+        # The tag is read before the pairs: a page that includes a write the tag missed goes
+        # out under the older tag (so the next request gets the page again); a tag never
+        # names a page older than the data it was read from.
         tag = service.pairs_etag(release_id, lang, limit=limit, offset=offset, **filters)
         if _names_tag(request.headers.get("if-none-match"), tag):
             return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})

@@ -184,14 +184,16 @@ class PairQueries(StorePart):
         from .memory import ensure_schema
 
         ensure_schema(self)
-        count, last = self.db.execute(
-            "SELECT COUNT(*), COALESCE(MAX(t.id), 0) FROM segments s CROSS JOIN translations t"
-            " WHERE s.release_id = ? AND t.segment_id = s.id AND t.tgt_lang = ?", (release_id, tgt_lang)).fetchone()
-        (matches,) = self.db.execute(
-            "SELECT COUNT(*) FROM segments s CROSS JOIN memory_matches x"
-            " WHERE s.release_id = ? AND x.segment_id = s.id AND x.tgt_lang = ?", (release_id, tgt_lang)).fetchone()
+        # Scalar subqueries: each of the release's segments probes its own rows by key, a plan
+        # PostgreSQL cannot turn into reading the language's translations (as a join it may,
+        # without statistics).
+        count, last, matches = self.db.execute(
+            "SELECT SUM((SELECT COUNT(*) FROM translations t WHERE t.segment_id = s.id AND t.tgt_lang = ?)),"
+            " MAX((SELECT MAX(t.id) FROM translations t WHERE t.segment_id = s.id AND t.tgt_lang = ?)),"
+            " SUM((SELECT COUNT(*) FROM memory_matches x WHERE x.segment_id = s.id AND x.tgt_lang = ?))"
+            " FROM segments s WHERE s.release_id = ?", (tgt_lang, tgt_lang, tgt_lang, release_id)).fetchone()
         scores = self.db.execute("SELECT value FROM meta WHERE key = 'scores_changed'").fetchone()
-        return f"{count}:{last}:{matches}:{scores[0] if scores else ''}"
+        return f"{count or 0}:{last or 0}:{matches or 0}:{scores[0] if scores else ''}"
 
     def pairs(
         self,
@@ -240,7 +242,10 @@ class PairQueries(StorePart):
             f" WHERE {' AND '.join(where)} ORDER BY r.date NULLS FIRST, s.release_id, s.idx"
         )
         # Exports stream; looking up given pairs (the review page) is one small query.
-        small = translation_ids is not None or segment_ids is not None
+        # One release's pairs (the review page, its download) too: on PostgreSQL a stream opens
+        # a connection of its own, a new server process for every request.
+        small = (translation_ids is not None or segment_ids is not None
+                 or (release_ids is not None and len(release_ids) <= 1))
         rows = self.db.execute(query, params) if small else self.db.stream(query, params)
         for row in rows:
             (translation_id, release_id, index, src_lang, lang, src, tgt, system, origin, combined, label, status,

@@ -42,12 +42,13 @@ class ReleaseQueries(StorePart):
 
     def add_release_origin(self, release: Release) -> None:
         """Record another name a stored release was read under (its file stem or JSON-lines id)."""
-        with self.transaction() as db:
-            db.execute(
-                "INSERT INTO release_origins (release_id, origin, external_id) VALUES (?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                (release.id, release.origin, release.external_id),
-            )
+        # One statement, atomic on its own: no BEGIN and COMMIT around it (a no-op re-run
+        # calls this for every release, and on PostgreSQL each is a round trip).
+        self.db.execute(
+            "INSERT INTO release_origins (release_id, origin, external_id) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (release.id, release.origin, release.external_id),
+        )
 
     def add_segments(self, segments: Sequence[Segment]) -> int:
         """Store segments (of a human translation, say); existing ones are kept as they are."""
