@@ -162,7 +162,9 @@ def create_app(db: str, config: Config | None = None, bind_host: str = "127.0.0.
         # The page's label counts and names come from all over the store: its tag is the
         # page's own bytes (a 304 saves the transfer and the client's work, not the server's).
         body = JSONResponse(page.items)
-        tag = f'W/"{hashlib.blake2b(body.body, digest_size=16).hexdigest()}"'
+        # The total (X-Total-Count, the pager's) is part of what the tag names: a release added
+        # past this page changes it and nothing else.
+        tag = f'W/"{hashlib.blake2b(body.body + b"|%d" % page.total, digest_size=16).hexdigest()}"'
         if _names_tag(request.headers.get("if-none-match"), tag):
             return Response(status_code=304, headers={"ETag": tag, "Cache-Control": "no-cache"})
         body.headers.update({"X-Total-Count": str(page.total), "ETag": tag, "Cache-Control": "no-cache"})

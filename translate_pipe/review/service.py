@@ -279,7 +279,9 @@ class ReviewService:
         """
         with self._store() as store:
             stamp = store.pairs_stamp(release_id, lang)
-        return _weak_tag(__version__, "pairs", release_id, lang, sorted((k, str(v)) for k, v in params.items()), stamp)
+        # The values as JSON (json.dumps in _weak_tag), not str(): a filter given as the text "None"
+        # must not share the tag of no filter at all.
+        return _weak_tag(__version__, "pairs", release_id, lang, sorted(params.items()), stamp)
 
     def pair_page(self, release_id: str, lang: str, limit: int | None = None, offset: int | None = None,
                   **filters: str | None) -> Page[dict[str, object]]:

@@ -125,7 +125,10 @@ def record_writes(db: Database, tgt_lang: str, before: dict[int, tuple[str, Vers
         if old is not None:
             displaced.setdefault((old.system_id, text_key(text)), (text, set()))[1].add(old.translation_id)
     for (system_id, key), (text, old_ids) in displaced.items():
-        held = db.execute("SELECT translation_id FROM memory_best WHERE system_id = ? AND text_key = ?",
+        # Locked until this transaction ends (PostgreSQL): else another writer may recompute the
+        # row meanwhile from what is committed, where our displaced version is still current.
+        lock = " FOR UPDATE" if isinstance(db, PostgresDatabase) else ""
+        held = db.execute("SELECT translation_id FROM memory_best WHERE system_id = ? AND text_key = ?" + lock,
                           (system_id, key)).fetchone()
         if held is not None and held[0] in old_ids:
             _recompute(db, system_id, text, key)
