@@ -62,7 +62,7 @@ def find_anchors(left: Sequence[str], right: Sequence[str], max_df: int = 3) -> 
     rows_a, cols_a, rows_b, cols_b = [], [], [], []
     for rows, cols, lines in ((rows_a, cols_a, left), (rows_b, cols_b, right)):
         for n, line in enumerate(lines):
-            for token in set(anchor_tokens(line)):
+            for token in dict.fromkeys(anchor_tokens(line)):
                 rows.append(n)
                 cols.append(vocab.setdefault(token, len(vocab)))
     if not vocab:

@@ -7,13 +7,14 @@ weighs the few its data file names (``translate_pipe/data/bead_score.json``, fit
 other). The strongest is the bead's **posterior**: with every path through a band around
 the found one weighted by exp(its gain in the search's own objective / 0.1), the share of
 the weight on paths that hold the bead (forward-backward, :func:`bead_posteriors`). The
-others: the *rival* (the bead's lines match their neighbours across about as well as
-each other: a shifted bead or a missed merge), whether dropping a line at an edge would
-raise the bead's similarity (a spurious merge), lines outside the anchored region; for a
-one-sided bead the best match of its line across, the length of its one-sided run and
-how many of the mutual-best anchors chained (low between unrelated documents); for
-both, whether the pair has no anchored region at all. A third model scores the lines
-of a pair called not parallel (:func:`unaligned_score`).
+shipped two-sided model also weighs the bead's similarity, its *rival* (the bead's lines
+match their neighbours across about as well as each other: a shifted bead or a missed
+merge) and the margin between the two, whether dropping a line at an edge would raise
+its similarity (a spurious merge) and its length cost; the one-sided model the best
+match of the line across, the length of its one-sided run, its distance to the nearest
+anchor and how many of the mutual-best anchors chained (low between unrelated
+documents); both, whether the pair has no anchored region at all. A third model scores
+the lines of a pair called not parallel (:func:`unaligned_score`).
 """
 
 from __future__ import annotations
