@@ -502,3 +502,17 @@ def test_if_none_match_names_a_tag_exactly_when_one_of_its_entries_is_it() -> No
         assert not _names_tag(f"{ours[:-1]}", tag) and not _names_tag(f"{ours}x", tag) and not _names_tag("*", tag)
 
     check()
+
+
+def test_an_empty_list_of_ids_names_no_pair_on_either_engine(tmp_path: Path, postgres_url: str) -> None:
+    """``pairs(..., release_ids=[])`` (or no translation / segment ids) is "none", as documented;
+    PostgreSQL refused the `IN ()` it made. A list with an id still finds its pairs."""
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'translate-pipe[postgres]')")
+    for where in (str(tmp_path / "a.db"), postgres_url):
+        with Store(where) as store:
+            ids = fill_archive(store, 2, sentences=2)
+            found = list(store.pairs("fr", release_ids=ids[:1]))
+            assert len(found) == 2
+            assert list(store.pairs("fr", release_ids=[])) == []
+            assert list(store.pairs("fr", translation_ids=[])) == []
+            assert list(store.pairs("fr", segment_ids=[], release_ids=ids)) == []

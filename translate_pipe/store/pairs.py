@@ -216,7 +216,10 @@ class PairQueries(StorePart):
         current = CURRENT_BY_ANTI_JOIN if whole and not isinstance(self.db, SQLiteDatabase) else f"t.id = {CURRENT}"
         where = ["t.tgt_lang = ?", current]
         params: list[object] = [tgt_lang]
-        # Empty statuses or labels mean "any"; an empty list of ids means none.
+        # Empty statuses or labels mean "any"; an empty list of ids means none (and would be
+        # `IN ()`, which PostgreSQL refuses).
+        if any(ids is not None and len(ids) == 0 for ids in (release_ids, translation_ids, segment_ids)):
+            return
         filters = [("t.status", statuses or None), ("t.label", labels or None), ("t.id", translation_ids),
                    ("s.release_id", release_ids), ("s.id", segment_ids)]
         for column, values in filters:
