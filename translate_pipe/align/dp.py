@@ -76,14 +76,21 @@ class BeadSimilarity:
         out = []
         for mat, other, sq_other, norms, size in ((self.a, self.b[ys], self.b_sq[ys], self.run_norm_a, max_k),
                                                   (self.b, self.a[xs], self.a_sq[xs], self.run_norm_b, max_l)):
-            dots = (mat @ other.T).toarray()
-            prefix = np.vstack([np.zeros((1, dots.shape[1])), np.cumsum(dots, axis=0)])
+            # The mean cosine of a run r with the sampled lines y is the mean of
+            # (r . y) / (|r| |y|) = (r . mean_y(y / |y|)) / |r|: one product with the mean
+            # unit vector of the sample, not one per sampled line. A zero vector (on either
+            # side) has a cosine of 0 with anything.
+            norm_other = np.sqrt(sq_other)
+            weight = np.divide(1.0, norm_other * len(sq_other), out=np.zeros(len(sq_other)), where=norm_other > 0)
+            mean_unit = np.asarray(other.T @ weight).ravel()
+            prefix = np.concatenate([[0.0], np.cumsum(mat @ mean_unit)])
             hubs = [np.zeros(len(prefix))]
             for k in range(1, size + 1):
                 h = np.zeros(len(prefix))
                 if k < len(prefix):
                     run = prefix[k:] - prefix[:-k]
-                    h[k:] = (run / np.sqrt(norms[k][k:, None] * sq_other[None, :] + 1e-12)).mean(1)
+                    run_norm = np.sqrt(np.maximum(norms[k][k:], 0.0))
+                    h[k:] = np.divide(run, run_norm, out=np.zeros(len(run)), where=run_norm > 0)
                 hubs.append(h)
             out.append(hubs)
         ref = (out[0][1][1:].mean() + out[1][1][1:].mean()) / 2

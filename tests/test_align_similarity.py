@@ -1,0 +1,82 @@
+"""BeadSimilarity's set-up (translate_pipe/align/dp.py) equals the straightforward computations
+it replaces: hubness from one product with the sample's mean unit vector, neighbour dot
+products on row views."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from translate_pipe.align import AlignConfig, CharNgramEncoder
+from translate_pipe.align.dp import BeadSimilarity
+
+from .conftest import SHARED_DATA
+
+TEXTBERG = SHARED_DATA / "alignment" / "textberg_dev"
+
+
+def reference_hubness(similarity: BeadSimilarity, max_k: int, max_l: int, samples: int = 100):
+    """Mean cosine of every run with the sampled lines, one cosine per sampled line (the
+    implementation before the mean-unit-vector product)."""
+    rng = np.random.default_rng(1)
+    n, m = similarity.a.shape[0], similarity.b.shape[0]
+    ys = rng.integers(0, m, min(samples, m * 4))
+    xs = rng.integers(0, n, min(samples, n * 4))
+    out = []
+    for mat, other, sq_other, norms, size in (
+            (similarity.a, similarity.b[ys], similarity.b_sq[ys], similarity.run_norm_a, max_k),
+            (similarity.b, similarity.a[xs], similarity.a_sq[xs], similarity.run_norm_b, max_l)):
+        dots = (mat @ other.T).toarray()
+        prefix = np.vstack([np.zeros((1, dots.shape[1])), np.cumsum(dots, axis=0)])
+        hubs = [np.zeros(len(prefix))]
+        for k in range(1, size + 1):
+            h = np.zeros(len(prefix))
+            if k < len(prefix):
+                run = prefix[k:] - prefix[:-k]
+                h[k:] = (run / np.sqrt(norms[k][k:, None] * sq_other[None, :] + 1e-12)).mean(1)
+            hubs.append(h)
+        out.append(hubs)
+    ref = (out[0][1][1:].mean() + out[1][1][1:].mean()) / 2
+    return out[0], out[1], float(ref)
+
+
+def _assert_hubness_equal(similarity: BeadSimilarity) -> None:
+    hub_a, hub_b, hub_ref = reference_hubness(similarity, len(similarity.hub_a) - 1, len(similarity.hub_b) - 1)
+    assert len(hub_a) == len(similarity.hub_a) and len(hub_b) == len(similarity.hub_b)
+    for new, old in zip(similarity.hub_a + similarity.hub_b, hub_a + hub_b):
+        np.testing.assert_allclose(new, old, rtol=1e-9, atol=1e-12)
+    assert similarity.hub_ref == pytest.approx(hub_ref, rel=1e-9, abs=1e-12)
+
+
+def _textberg(mt: bool, lines: int = 300) -> tuple[list[str], list[str]]:
+    if not TEXTBERG.is_dir():
+        pytest.skip("shared/data/alignment is not beside this checkout")
+    left = (TEXTBERG / ("001.mt.google" if mt else "001.src")).read_text(encoding="utf-8").splitlines()
+    right = (TEXTBERG / "001.tgt").read_text(encoding="utf-8").splitlines()
+    return left[:lines], right[:lines]
+
+
+def test_hubness_equals_the_mean_of_per_line_cosines_on_a_real_document() -> None:
+    left, right = _textberg(mt=True)
+    a, b = CharNgramEncoder().encode(left, right)
+    similarity = BeadSimilarity(a, b, left, right, AlignConfig(), same_language=True)
+    assert similarity.hub_ref > 0  # hubness applies with MT
+    _assert_hubness_equal(similarity)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12), st.integers(1, 12))
+@settings(max_examples=40, deadline=None)
+def test_hubness_equals_the_mean_of_per_line_cosines_on_random_vectors(seed: int, n: int, m: int) -> None:
+    # Short documents (fewer lines than the longest run, fewer than the 100 samples) and
+    # empty vectors (a line without n-grams) included.
+    rng = np.random.default_rng(seed)
+    a = sparse.random(n, 40, density=0.2, format="csr", random_state=rng)
+    b = sparse.random(m, 40, density=0.2, format="csr", random_state=rng)
+    a = sparse.diags((rng.random(n) > 0.2).astype(float)) @ a  # some lines without n-grams
+    b = sparse.csr_matrix(sparse.diags((rng.random(m) > 0.2).astype(float)) @ b)
+    a = sparse.csr_matrix(a)
+    similarity = BeadSimilarity(a, b, ["x" * 10] * n, ["y" * 12] * m, AlignConfig(), same_language=True)
+    _assert_hubness_equal(similarity)
