@@ -80,3 +80,39 @@ def test_hubness_equals_the_mean_of_per_line_cosines_on_random_vectors(seed: int
     a = sparse.csr_matrix(a)
     similarity = BeadSimilarity(a, b, ["x" * 10] * n, ["y" * 12] * m, AlignConfig(), same_language=True)
     _assert_hubness_equal(similarity)
+
+
+def reference_neighbour_dots(matrix: sparse.csr_matrix, distances: range) -> list[np.ndarray]:
+    """Dot products of rows ``t`` and ``t + d`` through sliced copies (before the row views)."""
+    return [np.asarray(matrix[:-d].multiply(matrix[d:]).sum(1)).ravel() if matrix.shape[0] > d else np.zeros(0)
+            for d in distances]
+
+
+def _assert_neighbour_dots_equal(similarity: BeadSimilarity) -> None:
+    for near, matrix in ((similarity.a_near, similarity.a), (similarity.b_near, similarity.b)):
+        reference = reference_neighbour_dots(matrix, range(1, len(near) + 1))
+        assert all(np.array_equal(new, old) for new, old in zip(near, reference, strict=True))
+
+
+@pytest.mark.parametrize("mt", [True, False])
+def test_neighbour_dots_equal_the_sliced_products_on_a_real_document(mt: bool) -> None:
+    left, right = _textberg(mt)
+    a, b = CharNgramEncoder().encode(left, right)
+    similarity = BeadSimilarity(a, b, left, right, AlignConfig(), same_language=mt)
+    assert similarity.a_near[0].any() and similarity.b_near[4].any()
+    _assert_neighbour_dots_equal(similarity)
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 8), st.integers(1, 8), st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_neighbour_dots_equal_the_sliced_products_on_random_vectors(seed: int, n: int, m: int,
+                                                                   unsorted: bool) -> None:
+    rng = np.random.default_rng(seed)
+    a = sparse.random(n, 30, density=0.3, format="csr", random_state=rng)
+    b = sparse.random(m, 30, density=0.3, format="csr", random_state=rng)
+    if unsorted:  # column indices in reverse order within each row: still the same matrix
+        coo = b.tocoo()
+        order = np.lexsort((-coo.col, coo.row))
+        b = sparse.csr_matrix((coo.data[order], coo.col[order], b.indptr.copy()), shape=b.shape)
+    similarity = BeadSimilarity(a, b, ["x" * 10] * n, ["y" * 12] * m, AlignConfig())
+    _assert_neighbour_dots_equal(similarity)
