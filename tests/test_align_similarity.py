@@ -4,6 +4,8 @@ products on row views."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -116,3 +118,29 @@ def test_neighbour_dots_equal_the_sliced_products_on_random_vectors(seed: int, n
         b = sparse.csr_matrix((coo.data[order], coo.col[order], b.indptr.copy()), shape=b.shape)
     similarity = BeadSimilarity(a, b, ["x" * 10] * n, ["y" * 12] * m, AlignConfig())
     _assert_neighbour_dots_equal(similarity)
+
+
+def test_anchors_do_not_depend_on_the_hash_seed() -> None:
+    """find_anchors numbered its vocabulary in set order, so the float sums of shared-word
+    scores, their mutual-best ties and then the path changed with PYTHONHASHSEED (one dev
+    window aligned to 61 or 60 beads). Each hash seed runs in a process of its own."""
+    import subprocess
+    import sys
+
+    if not TEXTBERG.is_dir():
+        pytest.skip("shared/data/alignment is not beside this checkout")
+    program = (
+        "import sys; from pathlib import Path; from translate_pipe.align.regions import find_anchors\n"
+        "folder = Path(sys.argv[1])\n"
+        "left = (folder / '001.mt.google').read_text(encoding='utf-8').splitlines()\n"
+        "right = (folder / '001.tgt').read_text(encoding='utf-8').splitlines()\n"
+        "print(repr(find_anchors(left, right)))\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3", "5", "7"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", program, str(TEXTBERG)], env=env, capture_output=True,
+                              text=True, check=True)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+    assert len(outputs.pop()) > 100  # anchors were found
