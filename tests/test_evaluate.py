@@ -248,3 +248,48 @@ def test_long_lines_are_refused_by_number_before_the_work(tmp_path: Path, capsys
     huge = _write(tmp_path / "huge", HYP_A[:2] + ["x" * (5 * MAX_LINE_CHARS)])
     assert main(["evaluate", "--ref", str(ref), "--hyp", str(huge), "--lang", "fr", "--metrics", "chrf"]) == 1
     assert f"{huge}: line 3 has {5 * MAX_LINE_CHARS:,} characters" in capsys.readouterr().err
+
+
+def _evaluate_under_address_limit(tmp_path: Path, lines: int, limit_mb: int) -> subprocess.CompletedProcess:
+    """`evaluate` of two systems with the paired bootstrap (1,000 resamples) in a process whose
+    address space is capped at ``limit_mb`` (RLIMIT_AS: every mapping counts, not only what is touched)."""
+    import os
+    import random
+    import resource
+
+    words = "le port a ouvert hier la ville nouvelle route entre deux pays accord signé président".split()
+    rng = random.Random(7)
+    files = {}
+    for name in ("ref", "a", "b"):
+        files[name] = tmp_path / f"{name}.txt"
+        files[name].write_text("".join(" ".join(rng.choice(words) for _ in range(rng.randint(8, 25))) + "\n"
+                                       for _ in range(lines)), encoding="utf-8")
+    limit = limit_mb * 2**20
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    # One BLAS thread: its per-thread buffers are address space too, and CI's core count is not ours.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "translate_pipe.cli", "evaluate", "--ref", str(files["ref"]), "--hyp", str(files["a"]),
+         "--hyp", str(files["b"]), "--lang", "fr", "--test", "bs", "--metrics", "bleu,chrf", "--json"],
+        preexec_fn=cap, capture_output=True, text=True, env=env, timeout=300,
+    )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_AS caps the address space as tested on Linux only")
+def test_the_paired_bootstrap_runs_in_a_small_memory_limit(tmp_path: Path) -> None:
+    """3,000 lines, 1,000 resamples, under 450 MB of address space (the interpreter and imports
+    take about 220 MB). sacrebleu's own paired bootstrap builds a resamples x lines x statistics
+    array (chrF's 18 statistics: 1,000 x 3,000 x 18 x 8 bytes = 432 MB, which does not fit);
+    evaluate resamples in batches from per-line statistics instead. Under 200 MB even the
+    statistics do not fit: that run must fail with one line, not a traceback."""
+    done = _evaluate_under_address_limit(tmp_path, 3_000, 450)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["systems"] == ["a.txt", "b.txt"]
+    starved = _evaluate_under_address_limit(tmp_path, 3_000, 200)
+    assert starved.returncode == 1
+    assert "Traceback" not in starved.stderr
+    assert starved.stderr.strip().splitlines()[-1].startswith("translate-pipe: error: evaluate ran out of memory")

@@ -247,6 +247,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        # Committed batches are kept (each is its own transaction); say so, not a traceback.
+        print(f"translate-pipe: error: {args.command} ran out of memory; work already stored is kept",
+              file=sys.stderr)
+        return 1
     except OSError as exc:  # a file the command could not open or write, named by the system
         where = f"{exc.filename}: " if exc.filename else ""
         print(redact_secrets(f"translate-pipe: error: {where}{exc.strerror or exc}"), file=sys.stderr)
