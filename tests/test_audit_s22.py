@@ -442,24 +442,12 @@ def test_a_304_from_the_real_server_keeps_the_connection_in_step(archive: tuple[
     """Under uvicorn, on one keep-alive connection: 200, 304 (no body), then 200 again; a 304 with a
     stray body or length would leave the next response misread. A foreign Host is refused there too."""
     import http.client
-    import threading
-    import time
+    from urllib.parse import urlsplit
 
-    import uvicorn
+    from tests.test_review import running_server
 
-    from tests.test_review import _free_port
-    from translate_pipe.review.server import server_config
-
-    port = _free_port()
-    running = uvicorn.Server(server_config(create_app(str(archive[0])), host="127.0.0.1", port=port))
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    with running_server(archive[0]) as url:
+        connection = http.client.HTTPConnection("127.0.0.1", urlsplit(url).port, timeout=10)
         for path in (f"/api/releases/{archive[1][2]}/pairs?lang=fr", "/api/releases?limit=4"):
             connection.request("GET", path)
             first = connection.getresponse()
@@ -477,9 +465,6 @@ def test_a_304_from_the_real_server_keeps_the_connection_in_step(archive: tuple[
             assert foreign.status == 403 and foreign.getheader("ETag") is None
             foreign.read()
         connection.close()
-    finally:
-        running.should_exit = True
-        thread.join(10)
 
 
 def test_if_none_match_names_a_tag_exactly_when_one_of_its_entries_is_it() -> None:

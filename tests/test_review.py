@@ -6,6 +6,7 @@ module, and copied for each test so every test edits its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -322,27 +323,33 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture()
-def server(db: Path) -> Iterator[str]:
-    """The real application under uvicorn, in a thread, on a free local port."""
+@contextlib.contextmanager
+def running_server(db: Path) -> Iterator[str]:
+    """The real application under uvicorn, in a thread, on a free local port: its base URL."""
     import uvicorn
 
     from translate_pipe.review.app import create_app
-
-    port = _free_port()
     from translate_pipe.review.server import server_config
 
-    config = server_config(create_app(str(db)), host="127.0.0.1", port=port)
-    running = uvicorn.Server(config)
+    port = _free_port()
+    running = uvicorn.Server(server_config(create_app(str(db)), host="127.0.0.1", port=port))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not running.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture()
+def server(db: Path) -> Iterator[str]:
+    with running_server(db) as url:
+        yield url
 
 
 def test_serve_command_prints_its_address_and_serves(db: Path) -> None:
