@@ -227,8 +227,13 @@ def _split_kickers(text: str, spans: list[tuple[int, int]], first: int, lang: st
         if rest is not None:
             head: list[tuple[int, int]] = []
             _append_trimmed(text, start, rest, head)
-            spans[index:index + 1] = [*head, (rest, end)]
-            index += len(head)  # the rest may open with another kicker ("EXCLUSIVE: VIDEO: ...")
+            # The rest is split as it would be on its own, so that splitting a sentence again
+            # changes nothing: in context "EXCLUSIVE:  Friday, May 8, 2009  Mr. Smith ..." read
+            # as "Geneva: Friday, May 8, 2009" and kept the date in the next sentence. Its own
+            # split also takes off a further kicker ("EXCLUSIVE: VIDEO: ...").
+            tail = [(rest + a, rest + b) for a, b in sentence_spans(text[rest:end], lang)]
+            spans[index:index + 1] = [*head, *tail]
+            index += len(head) + len(tail)
         else:
             index += 1
 
