@@ -9,7 +9,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from ..model import Flag, Pair, PairScores
 from . import memory_index
 from .backends import SQLiteDatabase
-from .sql import CURRENT, CURRENT_BY_ANTI_JOIN, StorePart, chunks, insert_all_scores, now, placeholders
+from .sql import (
+    CURRENT,
+    CURRENT_BY_ANTI_JOIN,
+    StorePart,
+    chunks,
+    current_version,
+    insert_all_scores,
+    now,
+    placeholders,
+)
 
 
 class PairQueries(StorePart):
@@ -51,8 +60,7 @@ class PairQueries(StorePart):
         # which read every translation once per release).
         counts: dict[str, int] = {}
         for label, count in self.release_rows(
-            "SELECT (SELECT t.label FROM translations t WHERE t.segment_id = s.id AND t.tgt_lang = ?"
-            " ORDER BY (t.status != 'new') DESC, t.id DESC LIMIT 1), COUNT(*) FROM segments s WHERE {releases}"
+            f"SELECT {current_version('s.id', '?', column='label')}, COUNT(*) FROM segments s WHERE {{releases}}"
             " GROUP BY 1", release_ids, (tgt_lang,)):
             if label is not None:  # segments with no translation into tgt_lang (or not in the source language)
                 counts[label] = counts.get(label, 0) + count

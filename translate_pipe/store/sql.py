@@ -35,10 +35,10 @@ class StorePart:
 # and the translation memory use: the newest one a person reviewed (edited, approved or
 # rejected), otherwise the newest machine translation. So a later machine run never hides
 # a human edit, and a re-run with other settings replaces an unreviewed translation.
-def current_version(segment: str = "t.segment_id", lang: str = "t.tgt_lang") -> str:
-    """SQL for the id of the current version of the pair (``segment``, ``lang``)."""
+def current_version(segment: str = "t.segment_id", lang: str = "t.tgt_lang", column: str = "id") -> str:
+    """SQL for ``column`` (the id unless asked) of the current version of the pair (``segment``, ``lang``)."""
     return (
-        f"(SELECT t2.id FROM translations t2 WHERE t2.segment_id = {segment} AND t2.tgt_lang = {lang}"
+        f"(SELECT t2.{column} FROM translations t2 WHERE t2.segment_id = {segment} AND t2.tgt_lang = {lang}"
         " ORDER BY (t2.status != 'new') DESC, t2.id DESC LIMIT 1)"
     )
 
