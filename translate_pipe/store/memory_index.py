@@ -54,6 +54,12 @@ def preference(status: str) -> int | None:
     return None if status == "rejected" else PREFERENCE.get(status, OTHER_STATUS)
 
 
+def _preferred(rank: int, translation_id: int, held: tuple[int, int] | None) -> bool:
+    """Whether a version of ``rank`` and ``translation_id`` is a better memory match than ``held``
+    (its preference and translation id): the lower rank, then the newer."""
+    return held is None or (rank, -translation_id) < (held[0], -held[1])
+
+
 def _outranks(version: Version, other: Version) -> bool:
     """Whether ``version`` is current over ``other``: reviewed over not, then the newer (as CURRENT orders)."""
     return (version.status != "new", version.translation_id) > (other.status != "new", other.translation_id)
@@ -108,8 +114,7 @@ def record_writes(db: Database, tgt_lang: str, before: dict[int, tuple[str, Vers
         if rank is None:
             continue
         key = (current.system_id, text_key(before[segment_id][0]))
-        held_rank = candidates.get(key)
-        if held_rank is None or (rank, -current.translation_id) < (held_rank[0], -held_rank[1]):
+        if _preferred(rank, current.translation_id, candidates.get(key)):
             candidates[key] = (rank, current.translation_id)
     db.executemany(
         "INSERT INTO memory_best (system_id, text_key, translation_id, preference) VALUES (?, ?, ?, ?)"
@@ -139,17 +144,17 @@ def _best(rows: Iterable[tuple[int, str]]) -> tuple[int, int] | None:
     best: tuple[int, int] | None = None
     for translation_id, status in rows:
         rank = preference(status)
-        if rank is not None and (best is None or (rank, -translation_id) < (best[0], -best[1])):
+        if rank is not None and _preferred(rank, translation_id, best):
             best = (rank, translation_id)
     return best
 
 
 def _recompute(db: Database, system_id: int, text: str, key: str) -> None:
-    """Set the row of (system, text) from the text's occurrences (after the version it held was displaced)."""
-    if isinstance(db, PostgresDatabase):
-        # A concurrent writer's compare-and-set on this row waits for this transaction, and
-        # one that committed before this lock is seen by the read below.
-        db.execute("SELECT 1 FROM memory_best WHERE system_id = ? AND text_key = ? FOR UPDATE", (system_id, key))
+    """Set the row of (system, text) from the text's occurrences (after the version it held was displaced).
+
+    The caller holds the row's lock (PostgreSQL): a concurrent writer's compare-and-set on it
+    waits for this transaction, and one that committed before the lock is seen by the read below.
+    """
     best = _best(db.execute(
         "SELECT t.id, t.status FROM segments s CROSS JOIN translations t WHERE s.text = ? AND t.segment_id = s.id"
         f" AND t.system_id = ? AND t.id = {CURRENT}", (text, system_id)))
@@ -198,8 +203,7 @@ def rebuild(db: Database) -> int:
         if rank is None:
             continue
         key = (int(system_id), text_key(text))
-        held = best.get(key)
-        if held is None or (rank, -translation_id) < (held[0], -held[1]):
+        if _preferred(rank, translation_id, best.get(key)):
             best[key] = (rank, int(translation_id))
     db.execute("DELETE FROM memory_best")
     rows: Sequence[tuple[int, str, int, int]] = [
