@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import sparse, special
 
+from .encoder import row_view
 from .options import AlignConfig
 from .regions import Region
 
@@ -26,15 +27,6 @@ BEAD_TYPES: tuple[tuple[int, int], ...] = (
 )
 
 
-def _row_view(matrix: sparse.csr_matrix, start: int, stop: int) -> sparse.csr_matrix:
-    """Rows ``start`` .. ``stop - 1`` as a matrix on ``matrix``'s own arrays (slicing copies them)."""
-    lo, hi = matrix.indptr[start], matrix.indptr[stop]
-    part = sparse.csr_matrix((matrix.data[lo:hi], matrix.indices[lo:hi], matrix.indptr[start: stop + 1] - lo),
-                             shape=(stop - start, matrix.shape[1]), copy=False)
-    part.has_sorted_indices = matrix.has_sorted_indices
-    return part
-
-
 def _neighbour_dots(matrix: sparse.csr_matrix, distance: int) -> np.ndarray:
     """Dot product of each row ``t`` with row ``t + distance``: on row views, as a 7k-line
     document's two copies per distance were most of BeadSimilarity's set-up."""
@@ -42,7 +34,7 @@ def _neighbour_dots(matrix: sparse.csr_matrix, distance: int) -> np.ndarray:
     if n <= distance:
         return np.zeros(0)
     matrix = sparse.csr_matrix(matrix)
-    head, tail = _row_view(matrix, 0, n - distance), _row_view(matrix, distance, n)
+    head, tail = row_view(matrix, 0, n - distance), row_view(matrix, distance, n)
     return np.asarray(head.multiply(tail).sum(1)).ravel()
 
 

@@ -89,7 +89,7 @@ class CharNgramEncoder:
         del data, rows
         by_line = by_feature.tocsr()  # sorted column indices within each line
         by_line.has_sorted_indices = True
-        return _row_slice(by_line, 0, len(left)), _row_slice(by_line, len(left), n_lines)
+        return row_view(by_line, 0, len(left)), row_view(by_line, len(left), n_lines)
 
 
 def _alphabet_ranks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -225,11 +225,11 @@ def _word_columns(codes: np.ndarray, alphabet: np.ndarray, ranks: np.ndarray, li
     return _columns(packed, row_bits)
 
 
-def _row_slice(matrix: sparse.csr_matrix, start: int, stop: int) -> sparse.csr_matrix:
-    """Rows ``start`` .. ``stop - 1`` as a matrix on ``matrix``'s arrays (scipy copies a part
-    holding under half of them, so that the rest can be freed)."""
+def row_view(matrix: sparse.csr_matrix, start: int, stop: int) -> sparse.csr_matrix:
+    """Rows ``start`` .. ``stop - 1`` as a matrix on ``matrix``'s own arrays (scipy's slicing
+    copies them, and copies a part holding under half of them so that the rest can be freed)."""
     lo, hi = matrix.indptr[start], matrix.indptr[stop]
     part = sparse.csr_matrix((matrix.data[lo:hi], matrix.indices[lo:hi], matrix.indptr[start: stop + 1] - lo),
                              shape=(stop - start, matrix.shape[1]), copy=False)
-    part.has_sorted_indices = True
+    part.has_sorted_indices = matrix.has_sorted_indices
     return part
