@@ -11,6 +11,7 @@ time stay linear in the document length while large omissions are still found.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -25,6 +26,32 @@ BEAD_TYPES: tuple[tuple[int, int], ...] = (
     (1, 1), (1, 0), (0, 1), (1, 2), (2, 1), (1, 3), (3, 1), (2, 2),
     (1, 4), (4, 1), (2, 3), (3, 2), (1, 5), (3, 3),
 )
+
+
+#: the last characters of a line that does not end a sentence: clause punctuation (Latin
+#: and Arabic semicolon and comma) and the colon
+_CLAUSE_ENDS = frozenset(";,\u061b\u060c")
+_ABBREVIATION = re.compile(r"(?:^|[\s(\-])(?:[^\W\d]|[A-Z][a-z]{1,2}|\w+\.\w*)\s*\.$")
+
+
+def continuation(line: str) -> float:
+    """How strongly ``line`` reads as continued by the next line: 1 after clause punctuation
+    (``;`` ``,``), 0.7 after a colon, 0.3 after what looks like an abbreviation (one letter,
+    a capitalised word of two or three letters or a dotted word before the final full
+    stop), else 0. Segmenters split at these, and translators often do not: on the first half of the
+    development document (de-fr, gold beads) the lines after a semicolon join the next in
+    one bead 67% of the time, after a colon 49%, after an abbreviation 23%, after any other
+    full stop 13%; the values are the log-odds above a full stop's, scaled to 1."""
+    end = line.rstrip()
+    if not end:
+        return 0.0
+    if end[-1] in _CLAUSE_ENDS:
+        return 1.0
+    if end[-1] == ":":
+        return 0.7
+    if end[-1] == "." and _ABBREVIATION.search(end):
+        return 0.3
+    return 0.0
 
 
 def _neighbour_dots(matrix: sparse.csr_matrix, distance: int) -> np.ndarray:
@@ -64,6 +91,11 @@ class BeadSimilarity:
         self.b_near = [_neighbour_dots(b, d) for d in range(1, 6)]
         self.len_a = np.array([len(s) for s in left], dtype=np.float64)
         self.len_b = np.array([len(s) for s in right], dtype=np.float64)
+        # Prefix sums of each line's continuation (see ``continuation``): a merge gains
+        # join_weight times those of the lines it joins to the next.
+        self.join_weight = config.join_weight if not same_language else config.mt_join_weight
+        self.cum_join_a = np.concatenate([[0.0], np.cumsum([continuation(s) for s in left])])
+        self.cum_join_b = np.concatenate([[0.0], np.cumsum([continuation(s) for s in right])])
         self._band: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see band_dots
         self.set_region(region)
         self.baseline = self._unrelated_similarity()
@@ -181,6 +213,18 @@ class BeadSimilarity:
             held = (at >= ends_b - l) & (at < ends_b)
             agree += np.where(at < 0, 0.0, np.where(held, 1.0, -1.0))
         return cfg.anchor_weight * agree - cfg.outside_cost * outside
+
+    def join_gain(self, k: int, l: int, ends_a: np.ndarray, ends_b: np.ndarray) -> np.ndarray:
+        """Gain of ``k``-``l`` beads ending at (ends_a, ends_b) for the lines they join to the
+        next one (every line of a merge but its last) that read as continued."""
+        if not self.join_weight or (k < 2 and l < 2):
+            return np.zeros(())
+        joined = np.zeros(())
+        if k > 1:
+            joined = joined + self.cum_join_a[ends_a - 1] - self.cum_join_a[np.maximum(ends_a - k, 0)]
+        if l > 1:
+            joined = joined + self.cum_join_b[np.maximum(ends_b - 1, 0)] - self.cum_join_b[np.maximum(ends_b - l, 0)]
+        return self.join_weight * joined
 
     def block_dots(self, rows: slice | np.ndarray, cols: slice) -> np.ndarray:
         return (self.a[rows] @ self.b[cols].T).toarray()
@@ -308,6 +352,7 @@ def bead_gain(scorer: BeadSimilarity, k: int, l: int, ends_a: np.ndarray, ends_b
             - cfg.length_weight * scorer.length_cost(la, lb)
             - scorer.merge_cost * (k + l - 2)
             + scorer.pair_line_gain * (k + l)
+            + scorer.join_gain(k, l, np.broadcast_to(ends_a, shape), np.broadcast_to(ends_b, shape))
             + scorer.region_gain(k, l, np.broadcast_to(ends_a, shape), np.broadcast_to(ends_b, shape)))
 
 

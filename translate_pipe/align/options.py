@@ -70,3 +70,8 @@ class AlignConfig:
     edge_length_ratio: float = 0.8
     #: edges with more lines than this on a side stay outside the region
     edge_max_lines: int = 40
+    #: a merge gains this for each line it joins to the next that reads as continued
+    #: (clause punctuation, a colon, an abbreviation: see dp.continuation); with MT its own
+    #: Chosen on part-A windows (seeds 10-11; 0.05-0.15 tried): no MT 0.1, MT 0.05
+    join_weight: float = 0.1
+    mt_join_weight: float = 0.05
