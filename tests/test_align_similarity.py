@@ -49,7 +49,9 @@ def _assert_hubness_equal(similarity: BeadSimilarity) -> None:
     hub_a, hub_b, hub_ref = reference_hubness(similarity, len(similarity.hub_a) - 1, len(similarity.hub_b) - 1)
     assert len(hub_a) == len(similarity.hub_a) and len(hub_b) == len(similarity.hub_b)
     for new, old in zip(similarity.hub_a + similarity.hub_b, hub_a + hub_b):
-        np.testing.assert_allclose(new, old, rtol=1e-9, atol=1e-12)
+        # Two summation orders of the same cosines: hypothesis found one 1.8e-9 apart
+        # relatively (seed 65708, 10 x 3 random vectors); a wrong formula is off by far more.
+        np.testing.assert_allclose(new, old, rtol=1e-7, atol=1e-12)
     assert similarity.hub_ref == pytest.approx(hub_ref, rel=1e-9, abs=1e-12)
 
 

@@ -25,7 +25,11 @@ from translate_pipe.align.score import (
     band_gains,
     bead_features,
     bead_posteriors,
+    OPEN,
+    PAUSE,
+    SENTENCE_END,
     default_model,
+    line_ends,
     model_from_json,
     score_beads,
     unaligned_score,
@@ -112,10 +116,10 @@ def test_one_sided_lines_take_the_weight_at_low_temperature(skip_src: int, size:
 
 def test_scores_are_probabilities_and_the_model_names_its_features() -> None:
     path, similarity, region = search_document(EN, FR, None, AlignConfig())
-    scores = score_beads(path, similarity, region, len(EN), len(FR))
+    scores = score_beads(path, similarity, region, len(EN), len(FR), texts=(EN, FR))
     assert ((scores >= 0) & (scores <= 1)).all()
     model = default_model()
-    two, columns, _ = bead_features(path, similarity, region, len(EN), len(FR))
+    two, columns, _ = bead_features(path, similarity, region, len(EN), len(FR), texts=(EN, FR))
     assert set(model.two_sided.features) <= set(columns) and model.fitted_on
     # Translations of each other, aligned 1-1 in order: every two-sided bead is sure.
     assert (scores[two] >= 0.5).mean() >= 0.9
@@ -123,6 +127,48 @@ def test_scores_are_probabilities_and_the_model_names_its_features() -> None:
            "one_sided": {"features": ["bias"], "weights": [0.0]}}
     with pytest.raises(ValueError, match="no_such_feature"):
         model_from_json(raw)
+
+
+def test_line_ends_read_pauses_and_missing_punctuation_in_latin_and_arabic() -> None:
+    lines = ["It ended.", "« Il a dit : oui. »", "The list:", "first, then;", "قال المتحدث،", "ما هذا؟",
+             "Page 12", "Friday, 15 September 2017", "(Collins 1956)", ""]
+    assert line_ends(lines).tolist() == [SENTENCE_END, SENTENCE_END, PAUSE, PAUSE, PAUSE, SENTENCE_END,
+                                         OPEN, OPEN, OPEN, OPEN]
+
+
+def test_a_sentence_split_at_a_pause_on_one_side_only_lowers_the_beads_at_the_split() -> None:
+    # The same path and similarities, scored with texts that differ only in how source
+    # line 9 ends: with a colon the beads on either side of that edge (a sentence split on
+    # one side, as at "( London :" in the development document) lose confidence; the
+    # others keep their scores. A model that ignores how lines end scores both alike.
+    src, tgt = EN[:20], FR[:20]
+    path, similarity, region = search_document(src, tgt, None, AlignConfig())
+    assert path[9] == (9, 10, 9, 10) and path[10] == (10, 11, 10, 11)
+    split = list(src)
+    split[9] = split[9].rstrip(".") + ":"
+    args = (path, similarity, region, len(src), len(tgt))
+    plain, colon = score_beads(*args, texts=(src, tgt)), score_beads(*args, texts=(split, tgt))
+    _, features, _ = bead_features(*args, texts=(split, tgt))
+    assert features["split_pause"].tolist() == [1.0 if b in (9, 10) else 0.0 for b in range(len(path))]
+    assert colon[9] < plain[9] - 0.05 and colon[10] < plain[10] - 0.05
+    assert np.array_equal(np.delete(colon, [9, 10]), np.delete(plain, [9, 10]))
+    # The score weighs how lines end: without the texts it refuses rather than guess.
+    with pytest.raises(ValueError, match="give the texts"):
+        score_beads(*args)
+
+
+def test_a_heading_merged_into_a_translation_counts_but_a_cut_last_line_does_not() -> None:
+    src, tgt = EN[:6], FR[:6]
+    path, similarity, region = search_document(src, tgt, None, AlignConfig())
+    merged = [(0, 2, 0, 1), *[(i, i + 1, i - 1, i) for i in range(2, 6)], (6, 6, 5, 6)]
+    args = (merged, similarity, region, len(src), len(tgt))
+    heading = ["Page 12", *src[1:]]
+    _, features, _ = bead_features(*args, texts=(heading, tgt))
+    assert features["open_asymmetry"].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
+    # A document cut off mid-sentence: its last line has no final mark on one side only.
+    cut = [*src[:5], src[5].rstrip(".").rsplit(" ", 2)[0]]
+    _, features, _ = bead_features(path, similarity, region, len(src), len(tgt), texts=(cut, tgt))
+    assert not features["open_asymmetry"].any()
 
 
 def test_lines_of_a_pair_called_not_parallel_are_scored_by_the_pair_evidence() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_pipe.signals import SCRIPT_OF_LANG, _is_latin, script_share
+from translate_pipe.signals import SCRIPT_OF_LANG, _is_latin, anchor_tokens, fold_arabic, script_share
 
 from .conftest import SHARED_DATA
 
@@ -49,3 +49,26 @@ def test_script_share_values():
     assert script_share("123 !", "ar") is None
     assert script_share("abc مرحبا", "ar") == 5 / 8
     assert script_share("abc مرحبا", "fr") == 3 / 8
+
+
+def test_anchor_tokens_keep_arabic_words_whole_and_meet_dates_and_names_across_scripts() -> None:
+    arabic = "ارتكبت طائرات الاحتلال الروسي مجزرة أسفرت عن ٢٢ مدنياً بريف إدلب اليوم الأربعاء (٢١ آذار)"
+    english = "Warplanes on Wednesday (March 21) killed at least 22 civilians in rural Idlib."
+    tokens = anchor_tokens(arabic)
+    # A hamza on its carrier once split words in two ("طائرات" -> "طاي", "رات").
+    assert "طايرات" in tokens and "اسفرت" in tokens and "طاي" not in tokens
+    # MT into Arabic and a human spell it differently; folded, they meet.
+    assert anchor_tokens("أسفرت الغارة عن مجزرة") == anchor_tokens("اسفرت الغاره عن مجزره")
+    # A date in any of the languages is one token: "(March 21)" meets "(٢١ آذار)".
+    shared = set(anchor_tokens(arabic)) & set(anchor_tokens(english))
+    assert {"21", "22", "date:--03-21"} <= shared
+    # Across scripts the names meet as consonant skeletons ("Idlib", "إدلب"); within one
+    # script they are words already, and no skeleton is added.
+    across = set(anchor_tokens(arabic, "ar")) & set(anchor_tokens(english, "en"))
+    assert "name:TLB" in across
+    assert not any(t.startswith("name:") for t in anchor_tokens(english))
+
+
+def test_fold_arabic_leaves_other_text_alone() -> None:
+    assert fold_arabic("Défense civile, 2018") == "Défense civile, 2018"
+    assert fold_arabic("مُستشفى إدلب") == "مستشفي ادلب"

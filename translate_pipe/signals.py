@@ -410,20 +410,63 @@ def name_agreement(text_a: str, lang_a: str, text_b: str, lang_b: str) -> float 
 # --- anchor tokens -------------------------------------------------------------------
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# Latin accents only: Arabic vowel marks (U+064B-U+065F) stay, since NFKD leaves them alone too.
+# Latin accents; Arabic letters are folded before NFKD (below), which would otherwise split
+# a hamza off its carrier into a mark that no word pattern matches ("طائرات" -> "طاي", "رات").
 _COMBINING_MARKS = re.compile("[\u0300-\u036f]")
+# Spellings of one Arabic word that writers and MT systems mix: the hamza's carriers and
+# madda on alef, alef maqsura, ta marbuta; vowel marks and tatweel go.
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ئ": "ي", "ؤ": "و", "ة": "ه"})
 
 
-def anchor_tokens(text: str) -> list[str]:
+def fold_arabic(text: str) -> str:
+    """``text`` with the Arabic spellings that vary between writers made one: hamza
+    carriers and madda on alef become alef, ``ى`` and ``ئ`` become ``ي``, ``ؤ`` ``و``, ``ة``
+    ``ه``; vowel marks and tatweel are dropped (the usual normalisation of Arabic
+    retrieval). Text without Arabic letters is returned as it is."""
+    if not _HAS_ARABIC.search(text):
+        return text
+    return _ARABIC_DIACRITICS.sub("", text).translate(_ARABIC_FOLD)
+
+
+_HAS_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def fold_for_matching(text: str) -> str:
+    """Casefolded, Arabic-Indic digits as ASCII digits, Arabic spellings folded
+    (:func:`fold_arabic`): how two lines' characters are compared when aligning them."""
+    return fold_arabic(text.translate(_DIGIT_MAP).casefold())
+
+
+def _folded_words(text: str) -> list[str]:
+    folded = fold_for_matching(text)
+    if not folded.isascii():
+        folded = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", folded))
+    return _WORD.findall(folded)
+
+
+#: Month names as anchor tokens spell them (every word of "كانون الثاني").
+_MONTH_TOKENS = frozenset(word for name in MONTH_NUMBER for word in _folded_words(name))
+
+
+def anchor_tokens(text: str, across_scripts: str | None = None) -> list[str]:
     """Words that can be the same on both sides of a translation: numbers, names, cognates.
 
     Case and accents are dropped (``Expédition`` = ``expedition``), Arabic-Indic digits
-    become ASCII digits, and words of fewer than three characters are left out unless
-    they hold a digit, so that function words of one language rarely meet those of the
-    other. Arabic words stay as they are: across scripts only numbers and Latin words
-    can meet, and with MT into Arabic the words themselves.
+    become ASCII digits, Arabic spellings are folded (:func:`fold_arabic`, so MT into
+    Arabic meets a human's spelling), and words of fewer than three characters are left
+    out unless they hold a digit, so that function words of one language rarely meet
+    those of the other. Every calendar date is a token too (``date:2018-03-21``, or
+    ``date:--03-21`` without a year), so "(March 21)" meets "(٢١ آذار)".
+
+    Across scripts (``across_scripts`` is this line's language, ``"ar"`` or a Latin one,
+    and the other side is in the other script) words cannot meet, so the names of the
+    line are added as consonant skeletons (``name:TLB`` for "Idlib" and "إدلب"; see
+    :func:`name_keys`).
     """
-    folded = text.translate(_DIGIT_MAP).casefold()
-    if not folded.isascii():
-        folded = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", folded))
-    return [w for w in _WORD.findall(folded) if len(w) >= 3 or any(c.isdigit() for c in w)]
+    words = _folded_words(text)
+    tokens = [w for w in words if len(w) >= 3 or any(c.isdigit() for c in w)]
+    if not _MONTH_TOKENS.isdisjoint(words):  # dates_in is costly (0.45 s CPU for 14k lines): only with a month
+        tokens += ["date:" + date for date in sorted(dates_in(text))]
+    if across_scripts:
+        tokens += ["name:" + key for key in sorted(name_keys(text, across_scripts, joined=across_scripts != "ar"))]
+    return tokens

@@ -75,7 +75,7 @@ def align_documents(
         beads = [Bead((i,), ()) for i in range(n)] + [Bead((), (j,)) for j in range(m)]
         return AlignmentResult(beads, parallel=False, aligned_share=0.0)
     path, similarity, region = search_document(src, tgt, mt, config, encoder)
-    scores = score_beads(path, similarity, region, n, m)
+    scores = score_beads(path, similarity, region, n, m, texts=(src, tgt))
     beads = [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), float(score))
              for (i0, i1, j0, j1), score in zip(path, scores)]
     aligned = sum(len(b.src) + len(b.tgt) for b in beads if b.src and b.tgt and b.score >= 0.5)

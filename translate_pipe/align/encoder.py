@@ -14,6 +14,8 @@ from typing import Protocol
 import numpy as np
 from scipy import sparse
 
+from ..signals import fold_arabic
+
 _HASH_BASE = np.uint64(1_000_003)
 _HASH_MIX = 0x9E3779B97F4A7C15
 _HASH_INVERSE = np.uint64(pow(1_000_003, -1, 1 << 64))
@@ -32,8 +34,12 @@ class SentenceEncoder(Protocol):
 class CharNgramEncoder:
     """Character n-grams and words, sublinear tf, idf over both sides.
 
-    A line is casefolded, its whitespace runs become one space, and it gets a space at
-    each end. Its features are every character n-gram (``min_n`` .. ``max_n``) inside it
+    A line is casefolded, with the Arabic spellings that vary between writers and MT made
+    one (``signals.fold_arabic``: MT into Arabic against a human's Arabic), its whitespace
+    runs become one space, and it gets a space at each end. Digits stay as written:
+    Arabic-Indic digits made ASCII would be the only characters English and Arabic share
+    without MT, and on the real English-Arabic pairs of ``bench/align_real.py`` date lines
+    then matched each other's header dates (4 -> 2 of 6 gold beads on one pair). Its features are every character n-gram (``min_n`` .. ``max_n``) inside it
     and every word (``\\w+``, weighted ``word_weight``, apart from n-grams of the same
     spelling); a feature's weight in a line is ``(1 + log count) * idf`` with
     ``idf = 1 + log((lines + 1) / (lines holding it + 1))`` over both sides.
@@ -62,7 +68,7 @@ class CharNgramEncoder:
                           ) -> tuple[sparse.csr_matrix, sparse.csr_matrix, int]:
         """The vectors of :meth:`encode` and the first of their columns that are words (the
         words are the last columns), for the lexicon (see lexicon.py)."""
-        texts = [" " + " ".join(line.casefold().split()) + " " for line in itertools.chain(left, right)]
+        texts = [" " + " ".join(fold_arabic(line.casefold()).split()) + " " for line in itertools.chain(left, right)]
         n_lines = len(texts)
         joined = "".join(texts)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n_lines)

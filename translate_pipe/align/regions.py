@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import sparse
 
-from ..signals import anchor_tokens
+from ..signals import anchor_tokens, script_share
 
 #: predecessors the chain looks back over (anchors sorted by source line).
 _LOOK_BACK = 64
@@ -60,9 +60,12 @@ def find_anchors(left: Sequence[str], right: Sequence[str], max_df: int = 3) -> 
     """Mutual-best pairs ``(i, j, weight)`` of sentences sharing words rare on both sides."""
     vocab: dict[str, int] = {}
     rows_a, cols_a, rows_b, cols_b = [], [], [], []
-    for rows, cols, lines in ((rows_a, cols_a, left), (rows_b, cols_b, right)):
+    # Arabic against Latin script (no MT): names meet as consonant skeletons instead.
+    scripts = [_script(left), _script(right)]
+    across = scripts if scripts[0] != scripts[1] else [None, None]
+    for rows, cols, lines, script in ((rows_a, cols_a, left, across[0]), (rows_b, cols_b, right, across[1])):
         for n, line in enumerate(lines):
-            for token in dict.fromkeys(anchor_tokens(line)):
+            for token in dict.fromkeys(anchor_tokens(line, script)):
                 rows.append(n)
                 cols.append(vocab.setdefault(token, len(vocab)))
     if not vocab:
@@ -87,6 +90,12 @@ def find_anchors(left: Sequence[str], right: Sequence[str], max_df: int = 3) -> 
     np.maximum.at(best_of_col, coo.col, coo.data)
     mutual = (coo.data >= best_of_row[coo.row]) & (coo.data >= best_of_col[coo.col])
     return sorted(zip(coo.row[mutual].tolist(), coo.col[mutual].tolist(), coo.data[mutual].tolist()))
+
+
+def _script(lines: Sequence[str]) -> str:
+    """``"ar"`` when most letters of ``lines`` are Arabic, else ``"en"`` (Latin script)."""
+    share = script_share("\n".join(lines), "ar")
+    return "ar" if share is not None and share >= 0.5 else "en"
 
 
 def chain_anchors(anchors: list[tuple[int, int, float]], ratio: float, slope_cost: float = 0.5,

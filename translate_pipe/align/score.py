@@ -34,15 +34,26 @@ from .regions import Region, anchor_distance, log_density
 TWO_SIDED_FEATURES = ("bias", "similarity", "margin", "rival", "length_cost", "merged", "anchor_agreement",
                       "anchor_distance", "outside_region", "anchor_density", "context", "extend_gain",
                       "shrink_gain", "one_to_one", "relative_similarity", "anchor_share", "document_z",
-                      "posterior", "no_region")
+                      "posterior", "no_region", "split_pause", "open_asymmetry", "one_sided_neighbours")
 ONE_SIDED_FEATURES = ("bias", "best_across", "outside_region", "run_length", "anchor_density",
                       "anchor_distance", "line_length", "context", "join_gain", "anchor_share", "document_z",
-                      "source_side", "posterior", "line_posterior", "no_region")
+                      "source_side", "posterior", "line_posterior", "no_region", "open_lines")
+#: Features read from the lines' text (their last character), not from the similarity.
+TEXT_FEATURES = frozenset({"split_pause", "open_asymmetry", "open_lines"})
 
 #: Features of the score of a line of a pair called not parallel (see unaligned_score).
 UNALIGNED_FEATURES = ("bias", "chained_share")
 
 Path4 = tuple[int, int, int, int]
+
+#: How a line ends (see line_ends): a sentence end, a pause (the sentence goes on), no punctuation.
+SENTENCE_END, PAUSE, OPEN = 0, 1, 2
+#: Colon, semicolon and comma, Latin and Arabic: a line that ends in one is a piece of a sentence.
+PAUSE_MARKS = frozenset(":;,\u061b\u060c")
+#: Marks that end a sentence (Latin, Arabic question mark).
+SENTENCE_MARKS = frozenset(".!?\u2026\u061f")
+#: Closing quotes and brackets after the final mark ("end.»", "end.)") are skipped.
+CLOSING_MARKS = "\"'»”’)]›"
 #: Paths are weighted by exp(gain / this) for the beads' posteriors (gains: see band_gains).
 POSTERIOR_TEMPERATURE = 0.1  # held out (part B, MT / no MT): 0.05 gave AUC 0.815 / 0.850, 0.1 0.844 / 0.838, 0.2 0.841 / 0.822
 
@@ -95,13 +106,58 @@ def default_model() -> BeadScoreModel:
     return model_from_json(json.loads(text))
 
 
+def line_ends(lines: Sequence[str]) -> np.ndarray:
+    """How each line ends: :data:`PAUSE` after a colon, semicolon or comma (Latin or
+    Arabic), :data:`OPEN` without any punctuation (headings, page furniture, a sentence cut
+    off), else :data:`SENTENCE_END`. Closing quotes and brackets are looked through."""
+    out = np.full(len(lines), SENTENCE_END, dtype=np.int8)
+    for t, line in enumerate(lines):
+        end = line.rstrip().rstrip(CLOSING_MARKS + " ")
+        if not end:
+            out[t] = OPEN
+        elif end[-1] in PAUSE_MARKS:
+            out[t] = PAUSE
+        elif end[-1] not in SENTENCE_MARKS:
+            out[t] = OPEN
+    return out
+
+
+def _text_features(path: Sequence[Path4], two: np.ndarray, src: Sequence[str], tgt: Sequence[str],
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The line-shape evidence of every bead (see :func:`bead_features`): split_pause and
+    open_asymmetry (two-sided beads), open_lines (one-sided)."""
+    # A sentence split at a pause on one side only is a 1-2 or 2-2 bead that the search
+    # may have cut in two: the bead's edge sits after a pause on one side and after a
+    # sentence end on the other. Beyond either end of a document there is a sentence end.
+    pause_a = np.concatenate([[False], line_ends(src) == PAUSE, [False]])
+    pause_b = np.concatenate([[False], line_ends(tgt) == PAUSE, [False]])
+    # A document's last line is left out: a document cut off mid-sentence (a crawl, a
+    # translation that stops early) ends without punctuation on one side only.
+    open_a = np.concatenate([[0], np.cumsum(line_ends(src[:-1]) == OPEN), [0]])
+    open_b = np.concatenate([[0], np.cumsum(line_ends(tgt[:-1]) == OPEN), [0]])
+    open_a[-1], open_b[-1] = open_a[-2], open_b[-2]
+    bounds = np.array(path, dtype=np.int64).reshape(-1, 4)
+    i0, i1, j0, j1 = bounds.T
+    # pause_*[k] says whether line k - 1 (the last line before edge k) ends in a pause.
+    split = (pause_a[i0] != pause_b[j0]).astype(float) + (pause_a[i1] != pause_b[j1])
+    # A heading or a page line merged into a translation: lines without punctuation on one
+    # side only (two titles paired 1-1 have one each).
+    asymmetry = np.abs((open_a[i1] - open_a[i0]) - (open_b[j1] - open_b[j0])).astype(float)
+    # A one-sided line without punctuation, or after one: page furniture, rightly alone.
+    lines_open = np.where(i1 > i0, open_a[i1] - open_a[np.maximum(i0 - 1, 0)],
+                          open_b[j1] - open_b[np.maximum(j0 - 1, 0)]).astype(float)
+    return np.where(two, split, 0.0), np.where(two, asymmetry, 0.0), np.where(two, 0.0, lines_open)
+
+
 def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Region, n: int, m: int,
                   needed: Collection[str] | None = None,
+                  texts: tuple[Sequence[str], Sequence[str]] | None = None,
                   ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Features of every bead: (two-sided mask, two-sided features, one-sided features),
     each feature a column by name (:data:`TWO_SIDED_FEATURES`, :data:`ONE_SIDED_FEATURES`),
     in path order within each kind. The costly ones are computed only when ``needed``
-    names them (None: all; the others are then 0)."""
+    names them (None: all; the others are then 0). ``texts`` (source, target lines: the
+    source itself, not its MT) gives the :data:`TEXT_FEATURES`; without it they are 0."""
     need = set(TWO_SIDED_FEATURES) | set(ONE_SIDED_FEATURES) if needed is None else set(needed)
     zeros = np.zeros(len(path))
     base = similarity.baseline
@@ -192,6 +248,15 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
     length_costs = similarity.length_cost(cum_a[bounds[:, 1]] - cum_a[bounds[:, 0]],
                                           cum_b[bounds[:, 3]] - cum_b[bounds[:, 2]])
 
+    if texts is not None and need & TEXT_FEATURES:
+        split_pause, open_asymmetry, open_lines = _text_features(path, two, texts[0], texts[1])
+    else:
+        split_pause = open_asymmetry = open_lines = zeros
+    # One-sided beads next to a two-sided one: a 1-0 beside a 1-1 is often a 2-1 cut in two.
+    one_sided_neighbours = np.zeros(len(path))
+    one_sided_neighbours[1:] += ~two[:-1]
+    one_sided_neighbours[:-1] += ~two[1:]
+
     if need & {"posterior", "line_posterior"}:
         posterior, line_posterior = bead_posteriors(path, similarity, POSTERIOR_TEMPERATURE)
     else:
@@ -213,7 +278,8 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 "anchor_density": density, "context": context[b], "extend_gain": extend[b], "shrink_gain": shrink[b],
                 "one_to_one": float(i1 - i0 == 1 and j1 - j0 == 1), "relative_similarity": min(relative[b], 5.0),
                 "anchor_share": anchor_share, "document_z": document_z,
-                "posterior": posterior[b], "no_region": no_region,
+                "posterior": posterior[b], "no_region": no_region, "split_pause": split_pause[b],
+                "open_asymmetry": open_asymmetry[b], "one_sided_neighbours": one_sided_neighbours[b],
             }
             cols = two_cols
         else:
@@ -233,6 +299,7 @@ def bead_features(path: Sequence[Path4], similarity: BeadSimilarity, region: Reg
                 "line_length": np.log1p(length), "context": context[b], "join_gain": join[b],
                 "anchor_share": anchor_share, "document_z": document_z, "source_side": float(i1 > i0),
                 "posterior": posterior[b], "line_posterior": line_posterior[b], "no_region": no_region,
+                "open_lines": open_lines[b],
             }
             cols = one_cols
         for name in cols:
@@ -275,11 +342,15 @@ def _reshaping_gains(path: Sequence[Path4], two: np.ndarray, cos: np.ndarray, si
 
 
 def score_beads(path: Sequence[Path4], similarity: BeadSimilarity, region: Region, n: int, m: int,
-                model: BeadScoreModel | None = None) -> np.ndarray:
-    """The calibrated score of every bead of ``path``, in [0, 1]."""
+                model: BeadScoreModel | None = None,
+                texts: tuple[Sequence[str], Sequence[str]] | None = None) -> np.ndarray:
+    """The calibrated score of every bead of ``path``, in [0, 1]. ``texts``: the source and
+    target lines, needed when the model weighs how lines end (:data:`TEXT_FEATURES`)."""
     model = model or default_model()
     needed = set(model.two_sided.features) | set(model.one_sided.features)
-    two, x_two, x_one = bead_features(path, similarity, region, n, m, needed)
+    if texts is None and needed & TEXT_FEATURES:
+        raise ValueError(f"the bead score weighs {sorted(needed & TEXT_FEATURES)}: give the texts")
+    two, x_two, x_one = bead_features(path, similarity, region, n, m, needed, texts)
     scores = np.zeros(len(path))
     scores[two] = model.two_sided.probabilities(x_two)
     scores[~two] = model.one_sided.probabilities(x_one)

@@ -87,7 +87,7 @@ def judge_documents(
         raise ValueError(f"the MT has {len(mt)} lines, the source {len(src)}: they must match line by line")
     # Words cannot be compared: keep the aligner's guess, say it is one, score it low.
     path, similarity, region = search_document(src, tgt, mt, config, encoder)
-    scores = score_beads(path, similarity, region, len(src), len(tgt))
+    scores = score_beads(path, similarity, region, len(src), len(tgt), texts=(src, tgt))
     beads = [Bead(tuple(range(i0, i1)), tuple(range(j0, j1)), round(min(float(s), UNCERTAIN_CAP), 4))
              for (i0, i1, j0, j1), s in zip(path, scores)]
     result = AlignmentResult(beads, parallel=False, aligned_share=0.0, anchors=region.size)
