@@ -3,16 +3,30 @@ by the passes and the bead score."""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_pipe.align import AlignConfig, CharNgramEncoder
+from translate_pipe.align import AlignConfig, CharNgramEncoder, search_document
 from translate_pipe.align.dp import BEAD_TYPES, BeadSimilarity, search
-from translate_pipe.align.regions import Region, extend_region, guide_path, trim_chain
+from translate_pipe.align.regions import (
+    Region,
+    drop_weak_ends,
+    extend_region,
+    guide_path,
+    trim_chain,
+)
 from translate_pipe.testing import corpus_lines
 
+from .conftest import SHARED_DATA
+
 EN, FR = corpus_lines("en"), corpus_lines("fr")
+TEXTBERG = SHARED_DATA / "alignment" / "textberg_dev"
 
 
 def _diagonal_cosines(matches: set[tuple[int, int]]):
@@ -96,3 +110,44 @@ def test_a_path_along_the_band_edge_into_the_documents_corner_is_not_a_touch() -
     hi = np.array([min(i + 1, m) if i < n - 8 else i for i in range(n + 1)])
     _, touched = search(similarity, n, m, (hi - band, hi - band), band, BEAD_TYPES[:3], AlignConfig())
     assert touched and max(touched) < m - band // 8 and min(touched) >= n - 8
+
+
+def test_anchors_at_the_chains_ends_that_do_not_match_as_wholes_are_dropped() -> None:
+    anchors = ((0, 0), (10, 11), (20, 22), (30, 33), (40, 44), (45, 60), (47, 70))
+    region = Region(0, 48, 0, 71, anchors, candidates=9)
+    weak = {(0, 0), (45, 60), (47, 70)}  # a chance pair at the start, two in a cut tail
+
+    def cosines(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return np.array([0.05 if (int(i), int(j)) in weak else 0.6 for i, j in zip(rows, cols)])
+
+    kept = drop_weak_ends(region, cosines, 0.2, 2)
+    assert kept.anchors == anchors[1:5]
+    assert (kept.src_start, kept.src_stop, kept.tgt_start, kept.tgt_stop) == (10, 41, 11, 45)
+    assert kept.chained_share == region.chained_share  # dropped anchors count as rejected
+    # At most max_drop at each end; weak anchors inside the chain stay.
+    assert drop_weak_ends(region, cosines, 0.2, 1).anchors == anchors[1:6]
+    assert drop_weak_ends(region, lambda r, c: np.full(len(r), 0.6), 0.2, 2) == region
+
+
+
+def test_with_mt_a_chance_anchor_in_a_cut_tail_no_longer_stretches_the_region() -> None:
+    # Part A of the development document, seed 12's first window, all perturbations at
+    # once (87 x 82 lines): the chain's last anchor pairs a source line after the target's
+    # cut with a line of the block inserted into the target (cosine below chance), and the
+    # region stretched over 9 source lines that have no counterpart.
+    if not TEXTBERG.is_dir():
+        pytest.skip("shared/data/alignment is not beside this checkout")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from align_fit_score import part_cases, part_units
+    from align_robust import read_units
+
+    case = next(c for c in part_cases(part_units(read_units(TEXTBERG), "A"), 12, 8) if c.name == "all")
+    assert (len(case.src), len(case.tgt)) == (87, 82)
+    alone_src = {i for b in case.gold if not b.tgt for i in b.src}
+    regions, paired = {}, {}
+    for drop in (0, AlignConfig().mt_anchor_max_drop):
+        path, _, regions[drop] = search_document(case.src, case.tgt, case.mt,
+                                                 replace(AlignConfig(), mt_anchor_max_drop=drop))
+        paired[drop] = sum(1 for i0, i1, j0, j1 in path if j1 > j0 for i in range(i0, i1) if i in alone_src)
+    assert drop > 0 and regions[0].anchors[-1] == (53, 73) and regions[drop].anchors[-1] == (44, 72)
+    assert paired[drop] < paired[0]

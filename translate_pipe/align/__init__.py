@@ -21,7 +21,7 @@ from .dp import BEAD_TYPES, BeadSimilarity, search
 from .encoder import CharNgramEncoder, SentenceEncoder
 from .lexicon import learn_lexicon, lexicon_vectors, scaled_to, training_beads, word_matrices
 from .options import AlignConfig
-from .regions import Region, extend_region, find_region, guide_path, open_edges
+from .regions import Region, drop_weak_ends, extend_region, find_region, guide_path, open_edges
 from .score import score_beads, unaligned_score
 
 __all__ = ["AlignConfig", "AlignmentResult", "BEAD_TYPES", "CharNgramEncoder", "SentenceEncoder", "align",
@@ -113,6 +113,13 @@ def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | 
         a, b = encoder.encode(left, tgt)
     similarity = BeadSimilarity(a, b, left, tgt, config, region, same_language=mt is not None)
     widen = region.chained_share >= config.min_chained_share
+    if mt is not None and config.mt_anchor_max_drop > 0 and region.size >= config.min_anchors:
+        kept = drop_weak_ends(region, similarity.pair_cosines,
+                              float(np.quantile(similarity.random_cos, config.mt_anchor_quantile)),
+                              config.mt_anchor_max_drop)
+        if kept != region:
+            region = kept
+            similarity.set_region(region)
     if region.size >= config.min_anchors:
         wider = extend_region(region, similarity.pair_cosines,
                               float(np.quantile(similarity.random_cos, config.extend_quantile)), n, m)

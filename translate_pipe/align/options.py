@@ -92,3 +92,8 @@ class AlignConfig:
     #: 0.4 on, with MT flat from 0.2 (the clean part lower at 0.7)
     furniture_cost: float = 0.4
     mt_furniture_cost: float = 0.2
+    #: with MT, up to this many anchors at each end of the chain whose pair's cosine is below
+    #: this quantile of random pairs' are dropped (regions.drop_weak_ends); 0 keeps them.
+    #: Chosen on part-A windows (seeds 10-15) of 1, 2, 3 and 0.9, 0.95, 0.99
+    mt_anchor_max_drop: int = 2
+    mt_anchor_quantile: float = 0.9

@@ -269,3 +269,26 @@ def open_edges(region: Region, len_a: np.ndarray, len_b: np.ndarray, ratio: floa
     if similar(stop_a, n, stop_b, m) or similar(last_a + 1, n, last_b + 1, m):
         stop_a, stop_b = n, m
     return replace(region, src_start=start_a, tgt_start=start_b, src_stop=stop_a, tgt_stop=stop_b)
+
+
+def drop_weak_ends(region: Region, pair_cosines: Callable[[np.ndarray, np.ndarray], np.ndarray], threshold: float,
+                   max_drop: int) -> Region:
+    """``region`` without up to ``max_drop`` anchors at each end of its chain whose pair's
+    cosine is below ``threshold``: with MT an anchor's two lines translate each other as a
+    whole, and a chance pair of rare words in a cut tail or an inserted block does not (it
+    would stretch the region over lines that have no counterpart). Dropped anchors count as
+    rejected, so the chained share stays."""
+    anchors = list(region.anchors)
+    if len(anchors) <= 2 * max_drop + 1:
+        return region
+    cos = pair_cosines(np.array([i for i, _ in anchors]), np.array([j for _, j in anchors]))
+    first, last = 0, len(anchors)
+    while first < max_drop and cos[first] < threshold:
+        first += 1
+    while len(anchors) - last < max_drop and cos[last - 1] < threshold:
+        last -= 1
+    if (first, last) == (0, len(anchors)):
+        return region
+    kept = anchors[first:last]
+    return Region(kept[0][0], kept[-1][0] + 1, kept[0][1], kept[-1][1] + 1, tuple(kept), region.candidates,
+                  region.rejected + len(anchors) - len(kept))
