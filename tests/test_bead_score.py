@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 
 from translate_pipe.align import AlignConfig, search_document
 from translate_pipe.align.score import (
+    OPEN,
+    PAUSE,
+    SENTENCE_END,
     _band_of_path,
     band_gains,
     bead_features,
     bead_posteriors,
-    OPEN,
-    PAUSE,
-    SENTENCE_END,
     default_model,
     line_ends,
     model_from_json,
