@@ -82,6 +82,8 @@ class StageClock:
         from translate_pipe.align.encoder import CharNgramEncoder
 
         CharNgramEncoder.encode = self.wrap("encode", CharNgramEncoder.encode)
+        if hasattr(CharNgramEncoder, "encode_with_words"):  # what the search calls (words for the lexicon)
+            CharNgramEncoder.encode_with_words = self.wrap("encode", CharNgramEncoder.encode_with_words)
         if hasattr(verdict, "comparable"):
             verdict.comparable = self.wrap("verdict", verdict.comparable)
         for name in ("find_region", "extend_region", "open_edges"):
@@ -89,6 +91,8 @@ class StageClock:
                 setattr(align, name, self.wrap("region", getattr(align, name)))
         similarity = dp.BeadSimilarity
         similarity.__init__ = self.wrap("norms", similarity.__init__)
+        if hasattr(similarity, "with_columns"):  # the lexicon pass's similarity (no MT)
+            similarity.with_columns = self.wrap("norms", similarity.with_columns)
         for name in ("band_dots", "pair_dots", "block_dots"):
             if hasattr(similarity, name):
                 setattr(similarity, name, self.wrap("band dots", getattr(similarity, name)))

@@ -85,7 +85,7 @@ def test_asymmetric_pair_leaves_the_cut_parts_unaligned() -> None:
     assert len(right) >= 13 and len(right) >= len(two_sided) - 1
     assert all(b.score >= 0.5 for b in right)
     unaligned = {i for b in result.beads if not b.tgt for i in b.src}
-    assert unaligned >= set(range(0, 4)) | set(range(21, 30))
+    assert unaligned >= set(range(4)) | set(range(21, 30))
     assert all(b.score < 0.5 for b in two_sided if b not in right)
 
 
@@ -99,13 +99,19 @@ def test_unrelated_documents_are_said_to_be_unrelated() -> None:
 
 
 def test_score_grows_with_the_evidence() -> None:
-    """Perfect MT > no MT > the target's words shuffled within each line: mean two-sided score."""
+    """Perfect MT > no MT > half the target's words replaced: mean two-sided score.
+
+    The weaker evidence replaces every other word of each target line by a word from
+    elsewhere in the document, so both the n-grams and the lexicon's word pairs lose it
+    (shuffling the words within each line, as this test did, keeps every word, and the
+    lexicon pass, a bag of words, matches them as well as before: 0.9539 vs 0.9543)."""
     import random
 
     rng = random.Random(0)
-    shuffled = [" ".join(rng.sample(line.split(), len(line.split()))) for line in FR]
+    pool = [word for line in FR for word in line.split()]
+    replaced = [" ".join(word if k % 2 else rng.choice(pool) for k, word in enumerate(line.split())) for line in FR]
     means = []
-    for tgt, mt in ((FR, FR), (FR, None), (shuffled, None)):
+    for tgt, mt in ((FR, FR), (FR, None), (replaced, None)):
         beads = [b for b in align(EN, tgt, mt) if b.src and b.tgt]
         means.append(sum(b.score for b in beads) / max(len(beads), 1))
     assert means[0] > means[2] and means[1] > means[2]

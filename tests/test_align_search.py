@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translate_pipe.align import AlignConfig, CharNgramEncoder
-from translate_pipe.align.dp import BeadSimilarity
+from translate_pipe.align.dp import BEAD_TYPES, BeadSimilarity, search
 from translate_pipe.align.regions import Region, extend_region, guide_path, trim_chain
 from translate_pipe.testing import corpus_lines
 
@@ -76,3 +76,23 @@ def test_stray_anchors_beyond_a_skewed_gap_leave_the_chain() -> None:
     # than max_skew lines but are not one-sided stretches stay: chapters vary in ratio.
     chapters = [(0, 0), (50, 70), (100, 110), (150, 175), (200, 215)]
     assert trim_chain(chapters, 0.82, 10.0, 2) == chapters
+
+
+def test_a_path_along_the_band_edge_into_the_documents_corner_is_not_a_touch() -> None:
+    # The band's right edge runs one column right of the diagonal, then on it for the last
+    # three rows before the document's last column: a path into a cut tail's corner. Within
+    # band / 8 columns of the document's edge a wider band could move the path by those
+    # few columns only, so the first pass is not rerun at twice the band for it.
+    a, b = CharNgramEncoder().encode(EN, EN)
+    n = m = len(EN)
+    similarity = BeadSimilarity(a, b, EN, EN, AlignConfig(), same_language=True)
+    band = 32
+    hi = np.array([min(i + 1, m) if i < n - 3 else i for i in range(n + 1)])
+    centre = hi - band
+    path, touched = search(similarity, n, m, (centre, centre), band, BEAD_TYPES[:3], AlignConfig())
+    assert path == [(i, i + 1, i, i + 1) for i in range(n)]
+    assert touched == []
+    # Further from the edge it still counts: the edge on the diagonal from row n - 8 on.
+    hi = np.array([min(i + 1, m) if i < n - 8 else i for i in range(n + 1)])
+    _, touched = search(similarity, n, m, (hi - band, hi - band), band, BEAD_TYPES[:3], AlignConfig())
+    assert touched and max(touched) < m - band // 8 and min(touched) >= n - 8

@@ -19,6 +19,7 @@ import numpy as np
 from ..model import Bead
 from .dp import BEAD_TYPES, BeadSimilarity, search
 from .encoder import CharNgramEncoder, SentenceEncoder
+from .lexicon import learn_lexicon, lexicon_vectors, scaled_to, training_beads, word_matrices
 from .options import AlignConfig
 from .regions import Region, extend_region, find_region, guide_path, open_edges
 from .score import score_beads, unaligned_score
@@ -104,7 +105,12 @@ def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | 
     if region.chained_share < config.min_chained_share:
         # Too few of the anchors chain to trust their path: the length diagonal guides.
         region = region.without_anchors()
-    a, b = (encoder or CharNgramEncoder()).encode(left, tgt)
+    encoder = encoder or CharNgramEncoder()
+    first_word = None
+    if isinstance(encoder, CharNgramEncoder):
+        a, b, first_word = encoder.encode_with_words(left, tgt)
+    else:
+        a, b = encoder.encode(left, tgt)
     similarity = BeadSimilarity(a, b, left, tgt, config, region, same_language=mt is not None)
     widen = region.chained_share >= config.min_chained_share
     if region.size >= config.min_anchors:
@@ -122,21 +128,40 @@ def search_document(src: Sequence[str], tgt: Sequence[str], mt: Sequence[str] | 
     # Documents whose anchors do not chain are called non-parallel whatever the path (see
     # align_documents): one search per pass, no widening. Widening there chased a path
     # that wanders off any band (a block-shuffled 7k x 6k pair: 5 doublings, 53 s).
-    return _best_path(similarity, region, n, m, config, widen), similarity, region
+    path = _best_path(similarity, region, n, m, config, widen)
+    if mt is None and config.lexicon_weight > 0 and widen and region.size >= config.min_anchors:
+        # Without MT: hunalign's realign. A lexicon learned from the path's beads adds
+        # word-translation evidence to the vectors, and the merge pass runs again near the
+        # path (its band was widened where needed already, so it is not widened again).
+        if first_word is not None:
+            words_a, words_b = a[:, first_word:], b[:, first_word:]
+        else:
+            words_a, words_b = word_matrices(left, tgt)
+        lexicon = learn_lexicon(words_a, words_b, training_beads(path), config.lexicon_min_count,
+                                config.lexicon_min_dice)
+        if len(lexicon):
+            lex_a, lex_b = lexicon_vectors(words_a, words_b, lexicon)
+            similarity = similarity.with_columns(scaled_to(lex_a, similarity.a_sq, config.lexicon_weight),
+                                                 scaled_to(lex_b, similarity.b_sq, config.lexicon_weight))
+            path = _best_path(similarity, region, n, m, config, widen=False, guide=path)
+    return path, similarity, region
 
 
 def _best_path(similarity: BeadSimilarity, region: Region, n: int, m: int, config: AlignConfig,
-               widen: bool = True):
+               widen: bool = True, guide: list[tuple[int, int, int, int]] | None = None):
     """Two passes: 1-1 and one-sided beads in a band around the anchors' path, widened
-    until the path stays inside; then every bead shape near the first path."""
-    centre = guide_path(region, n, m)
-    band = config.initial_band
-    simple = BEAD_TYPES[:3]
-    while True:
-        path, touched = search(similarity, n, m, (centre, centre), band, simple, config)
-        if not touched or not widen or band >= max(n, m):
-            break
-        band *= 2
+    until the path stays inside; then every bead shape near the first path. Given a
+    ``guide`` path (an earlier search's), only the second pass, near it."""
+    path = guide
+    if path is None:
+        centre = guide_path(region, n, m)
+        band = config.initial_band
+        simple = BEAD_TYPES[:3]
+        while True:
+            path, touched = search(similarity, n, m, (centre, centre), band, simple, config)
+            if not touched or not widen or band >= max(n, m):
+                break
+            band *= 2
     first = np.full(n + 1, m, dtype=np.int64)
     last = np.zeros(n + 1, dtype=np.int64)
     for i0, i1, j0, j1 in path:
@@ -150,7 +175,7 @@ def _best_path(similarity: BeadSimilarity, region: Region, n: int, m: int, confi
     lo_core, hi_core = first, last
     rows = np.arange(n + 1)
     for extra in (3 * config.merge_band, 15 * config.merge_band, None):
-        path, touched = search(similarity, n, m, (lo_core, hi_core), config.merge_band, BEAD_TYPES, config)
+        path, touched = search(similarity, n, m, (lo_core, hi_core), config.lexicon_band if guide else config.merge_band, BEAD_TYPES, config)
         if not touched or not widen or extra is None:
             break
         near = np.zeros(n + 1, dtype=bool)

@@ -61,6 +61,13 @@ class CharNgramEncoder:
     word_weight: float = 1.0
 
     def encode(self, left: Sequence[str], right: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        a, b, _ = self.encode_with_words(left, right)
+        return a, b
+
+    def encode_with_words(self, left: Sequence[str], right: Sequence[str],
+                          ) -> tuple[sparse.csr_matrix, sparse.csr_matrix, int]:
+        """The vectors of :meth:`encode` and the first of their columns that are words (the
+        words are the last columns), for the lexicon (see lexicon.py)."""
         texts = [" " + " ".join(fold_arabic(line.casefold()).split()) + " " for line in itertools.chain(left, right)]
         n_lines = len(texts)
         joined = "".join(texts)
@@ -89,13 +96,14 @@ class CharNgramEncoder:
             rows[at: at + len(counts)] = lines
             at += len(counts)
             column += len(part_df)
+        first_word = len(df) - len(words[2])
         del parts, words
         indptr = np.concatenate([[0], np.cumsum(df)])
         by_feature = sparse.csc_matrix((data, rows, indptr), shape=(n_lines, len(df)))
         del data, rows
         by_line = by_feature.tocsr()  # sorted column indices within each line
         by_line.has_sorted_indices = True
-        return row_view(by_line, 0, len(left)), row_view(by_line, len(left), n_lines)
+        return row_view(by_line, 0, len(left)), row_view(by_line, len(left), n_lines), first_word
 
 
 def _alphabet_ranks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -75,3 +75,14 @@ class AlignConfig:
     #: Chosen on part-A windows (seeds 10-11; 0.05-0.15 tried): no MT 0.1, MT 0.05
     join_weight: float = 0.1
     mt_join_weight: float = 0.05
+    #: without MT, a second search with a word lexicon learned from the first pass's beads
+    #: (see lexicon.py): the lexicon part of a line's vector has this share of its n-gram
+    #: part's norm (0: one pass only); entries need min_count beads and this Dice. Chosen on
+    #: part-A windows (seeds 10-11) of weights 0.3-1.0 and Dice 0.3-0.7
+    lexicon_weight: float = 0.5
+    lexicon_min_count: int = 2
+    lexicon_min_dice: float = 0.5
+    #: the lexicon's search runs every bead shape within this many columns of the first
+    #: path (4, 6, 8 and 12 gave the same part-A figures within 0.004; the bead score reads
+    #: the dot products of a 6-column band around the path, which 6 leaves in the band)
+    lexicon_band: int = 6
