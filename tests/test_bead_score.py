@@ -165,6 +165,8 @@ def test_a_heading_merged_into_a_translation_counts_but_a_cut_last_line_does_not
     heading = ["Page 12", *src[1:]]
     _, features, _ = bead_features(*args, texts=(heading, tgt))
     assert features["open_asymmetry"].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
+    # ... and the two-sided bead beside the one-sided line at the end has one such neighbour.
+    assert features["one_sided_neighbours"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
     # A document cut off mid-sentence: its last line has no final mark on one side only.
     cut = [*src[:5], src[5].rstrip(".").rsplit(" ", 2)[0]]
     _, features, _ = bead_features(path, similarity, region, len(src), len(tgt), texts=(cut, tgt))
