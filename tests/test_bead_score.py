@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 
 from translate_pipe.align import AlignConfig, search_document
 from translate_pipe.align.score import (
+    OPEN,
+    PAUSE,
+    SENTENCE_END,
     _band_of_path,
     band_gains,
     bead_features,
     bead_posteriors,
-    OPEN,
-    PAUSE,
-    SENTENCE_END,
     default_model,
     line_ends,
     model_from_json,
@@ -165,6 +165,8 @@ def test_a_heading_merged_into_a_translation_counts_but_a_cut_last_line_does_not
     heading = ["Page 12", *src[1:]]
     _, features, _ = bead_features(*args, texts=(heading, tgt))
     assert features["open_asymmetry"].tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
+    # ... and the two-sided bead beside the one-sided line at the end has one such neighbour.
+    assert features["one_sided_neighbours"].tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]
     # A document cut off mid-sentence: its last line has no final mark on one side only.
     cut = [*src[:5], src[5].rstrip(".").rsplit(" ", 2)[0]]
     _, features, _ = bead_features(path, similarity, region, len(src), len(tgt), texts=(cut, tgt))

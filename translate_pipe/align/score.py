@@ -10,9 +10,13 @@ the weight on paths that hold the bead (forward-backward, :func:`bead_posteriors
 shipped two-sided model also weighs the bead's similarity, its *rival* (the bead's lines
 match their neighbours across about as well as each other: a shifted bead or a missed
 merge) and the margin between the two, whether dropping a line at an edge would raise
-its similarity (a spurious merge) and its length cost; the one-sided model the best
-match of the line across, the length of its one-sided run, its distance to the nearest
-anchor and how many of the mutual-best anchors chained (low between unrelated
+its similarity (a spurious merge), its length cost, how many of its neighbours are
+one-sided, and how its lines end (:func:`line_ends`): whether an edge of the bead
+follows a pause (colon, semicolon, comma) on one side only, where a sentence was split on
+that side and not by the translator (a piece of a gold merge), and whether lines without
+punctuation (headings, page lines) sit on one side only. The one-sided model weighs the
+best match of the line across, the length of its one-sided run, its distance to the
+nearest anchor and how many of the mutual-best anchors chained (low between unrelated
 documents); both, whether the pair has no anchored region at all. A third model scores
 the lines of a pair called not parallel (:func:`unaligned_score`).
 """
