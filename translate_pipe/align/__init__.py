@@ -3,10 +3,11 @@
 Three steps, one module each: ``regions`` finds where the two documents are parallel
 (anchors: sentence pairs sharing rare words, chained along one monotone path);
 ``dp`` aligns sentences within, by dynamic programming over 1-1, merges and one-sided
-beads in a band around the anchors' path; ``score`` gives every bead, one-sided ones
-included, a calibrated probability of being right. Sources: Bleualign (Sennrich & Volk
-2010) and Vecalign (Thompson & Koehn 2019) for the similarity-driven search, hunalign
-and Bertalign for the anchor pass.
+beads in a band around the anchors' path (without MT twice: the second time with a word
+lexicon ``lexicon`` learns from the first path's beads, as hunalign realigns); ``score``
+gives every bead, one-sided ones included, a calibrated probability of being right.
+Sources: Bleualign (Sennrich & Volk 2010) and Vecalign (Thompson & Koehn 2019) for the
+similarity-driven search, hunalign and Bertalign for the anchor pass.
 """
 
 from __future__ import annotations
@@ -181,8 +182,9 @@ def _best_path(similarity: BeadSimilarity, region: Region, n: int, m: int, confi
     # whole document's band (7k x 6k without MT: 1.5 s CPU).
     lo_core, hi_core = first, last
     rows = np.arange(n + 1)
+    band = config.merge_band if guide is None else config.lexicon_band
     for extra in (3 * config.merge_band, 15 * config.merge_band, None):
-        path, touched = search(similarity, n, m, (lo_core, hi_core), config.lexicon_band if guide else config.merge_band, BEAD_TYPES, config)
+        path, touched = search(similarity, n, m, (lo_core, hi_core), band, BEAD_TYPES, config)
         if not touched or not widen or extra is None:
             break
         near = np.zeros(n + 1, dtype=bool)

@@ -71,7 +71,7 @@ class AlignConfig:
     #: edges with more lines than this on a side stay outside the region
     edge_max_lines: int = 40
     #: a merge gains this for each line it joins to the next that reads as continued
-    #: (clause punctuation, a colon, an abbreviation: see dp.continuation); with MT its own
+    #: (clause punctuation, a colon, an abbreviation: see dp.continuation); with MT its own.
     #: Chosen on part-A windows (seeds 10-11; 0.05-0.15 tried): no MT 0.1, MT 0.05
     join_weight: float = 0.1
     mt_join_weight: float = 0.05
@@ -87,7 +87,8 @@ class AlignConfig:
     #: the dot products of a 6-column band around the path, which 6 leaves in the band)
     lexicon_band: int = 6
     #: a two-sided bead pays this for each furniture line (short, no sentence punctuation at
-    #: its end: see dp.furniture) it holds when its other side holds none; with MT its own.
+    #: its end: see dp.furniture) it holds when every line of its other side ends like a
+    #: sentence (dp.ends_sentence); with MT its own.
     #: Chosen on part-A windows (seeds 10-11) of 0.1/0.2/0.4/0.7/1.0: without MT flat from
     #: 0.4 on, with MT flat from 0.2 (the clean part lower at 0.7)
     furniture_cost: float = 0.4
