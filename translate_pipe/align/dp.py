@@ -55,6 +55,26 @@ def continuation(line: str) -> float:
     return 0.0
 
 
+#: the last characters of a line that ends like a sentence or a clause (closing quotes and
+#: brackets after them aside); Arabic question mark, semicolon and full stop too
+_SENTENCE_ENDS = frozenset(".!?:;\u061f\u061b\u06d4\u2026")
+_CLOSERS = "\"'»”’)]"
+
+
+def furniture(line: str, max_words: int = 6) -> bool:
+    """Whether ``line`` looks like page furniture rather than text: at most ``max_words``
+    words and no sentence punctuation at its end (a page number, a date, a menu item, a
+    fragment of a caption)."""
+    return len(line.split()) <= max_words and not ends_sentence(line)
+
+
+def ends_sentence(line: str) -> bool:
+    """Whether ``line`` ends with sentence or clause punctuation (closing quotes and
+    brackets after it aside)."""
+    end = line.rstrip().rstrip(_CLOSERS).rstrip()
+    return bool(end) and end[-1] in _SENTENCE_ENDS
+
+
 def _neighbour_dots(matrix: sparse.csr_matrix, distance: int) -> np.ndarray:
     """Dot product of each row ``t`` with row ``t + distance``: on row views, as a 7k-line
     document's two copies per distance were most of BeadSimilarity's set-up."""
@@ -113,6 +133,14 @@ class BeadSimilarity:
         self.join_weight = config.join_weight if not same_language else config.mt_join_weight
         self.cum_join_a = np.concatenate([[0.0], np.cumsum([continuation(s) for s in left])])
         self.cum_join_b = np.concatenate([[0.0], np.cumsum([continuation(s) for s in right])])
+        # Prefix counts of furniture lines (see ``furniture``) and of lines that end like a
+        # sentence: a two-sided bead pays furniture_cost for each furniture line it holds
+        # when every line of its other side ends like a sentence.
+        self.furniture_cost = config.furniture_cost if not same_language else config.mt_furniture_cost
+        self.cum_furn_a = np.concatenate([[0], np.cumsum([furniture(s) for s in left])])
+        self.cum_furn_b = np.concatenate([[0], np.cumsum([furniture(s) for s in right])])
+        self.cum_text_a = np.concatenate([[0], np.cumsum([ends_sentence(s) for s in left])])
+        self.cum_text_b = np.concatenate([[0], np.cumsum([ends_sentence(s) for s in right])])
         self._band: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see band_dots
         self.set_region(region)
         self.baseline = self._unrelated_similarity()
@@ -275,6 +303,18 @@ class BeadSimilarity:
         tail = special.erfc(np.abs(delta) / math.sqrt(2))
         return -np.log(np.maximum(tail, 1e-12))
 
+    def furniture_gain(self, k: int, l: int, ends_a: np.ndarray, ends_b: np.ndarray) -> np.ndarray:
+        """Minus ``furniture_cost`` for each furniture line of a ``k``-``l`` bead whose other
+        side is all sentences (a header or page number paired with text)."""
+        if not self.furniture_cost:
+            return np.zeros(())
+        starts_b = np.maximum(ends_b - l, 0)
+        fa = self.cum_furn_a[ends_a] - self.cum_furn_a[ends_a - k]
+        fb = self.cum_furn_b[ends_b] - self.cum_furn_b[starts_b]
+        text_a = self.cum_text_a[ends_a] - self.cum_text_a[ends_a - k] == k
+        text_b = self.cum_text_b[ends_b] - self.cum_text_b[starts_b] == l
+        return -self.furniture_cost * (np.where(text_b, fa, 0) + np.where(text_a, fb, 0))
+
     def band_dots(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Row ``r``'s dot products with targets ``lo[r]`` .. ``hi[r] - 1``, as an array of
         width ``max(hi - lo)`` (zeros beyond ``hi[r]``). Rows whose range the last call's
@@ -383,6 +423,7 @@ def bead_gain(scorer: BeadSimilarity, k: int, l: int, ends_a: np.ndarray, ends_b
             - scorer.merge_cost * (k + l - 2)
             + scorer.pair_line_gain * (k + l)
             + scorer.join_gain(k, l, np.broadcast_to(ends_a, shape), np.broadcast_to(ends_b, shape))
+            + scorer.furniture_gain(k, l, np.broadcast_to(ends_a, shape), np.broadcast_to(ends_b, shape))
             + scorer.region_gain(k, l, np.broadcast_to(ends_a, shape), np.broadcast_to(ends_b, shape)))
 
 

@@ -86,3 +86,9 @@ class AlignConfig:
     #: path (4, 6, 8 and 12 gave the same part-A figures within 0.004; the bead score reads
     #: the dot products of a 6-column band around the path, which 6 leaves in the band)
     lexicon_band: int = 6
+    #: a two-sided bead pays this for each furniture line (short, no sentence punctuation at
+    #: its end: see dp.furniture) it holds when its other side holds none; with MT its own.
+    #: Chosen on part-A windows (seeds 10-11) of 0.1/0.2/0.4/0.7/1.0: without MT flat from
+    #: 0.4 on, with MT flat from 0.2 (the clean part lower at 0.7)
+    furniture_cost: float = 0.4
+    mt_furniture_cost: float = 0.2
