@@ -19,7 +19,11 @@ variants, the share right among beads scored >= 0.5, 0.7 and 0.9, a reliability 
 (predicted against observed per score bin) and, on unrelated pairs, the share of
 beads that are two-sided with a score >= 0.5.
 
-Run: python bench/align_fit_score.py [--docs 8] [--write]
+``--ceiling`` also fits every feature the code computes on part B's held-out windows
+themselves and reports on them: not a held-out figure, an upper bound on what a
+calibrated logistic score could reach with this evidence.
+
+Run: python bench/align_fit_score.py [--docs 8] [--write] [--ceiling]
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from translate_pipe.align.score import (
     bead_features,
     unaligned_score,
 )
+from translate_pipe.atomic import atomic_write_text
 from translate_pipe.model import Bead
 
 MODEL = Path(__file__).resolve().parents[1] / "translate_pipe" / "data" / "bead_score.json"
@@ -217,12 +222,13 @@ def not_parallel(p_two: np.ndarray, two_lines: np.ndarray, lines: int, chained: 
     return not (share >= config.min_parallel_share and chained >= config.min_chained_share)
 
 
-def fit(data: Beads, description: str, config: AlignConfig | None = None) -> BeadScoreModel:
+def fit(data: Beads, description: str, config: AlignConfig | None = None, two_sided: tuple[str, ...] = TWO_SIDED,
+        one_sided: tuple[str, ...] = ONE_SIDED) -> BeadScoreModel:
     """The two bead models, then the model of the lines of pairs called not parallel (the
     beads of such a pair are split into lines; a line is right when gold leaves it unaligned)."""
     config = config or AlignConfig()
-    two = fit_logistic(data.two, data.y_two.astype(float), TWO_SIDED)
-    one = fit_logistic(data.one, data.y_one.astype(float), ONE_SIDED)
+    two = fit_logistic(data.two, data.y_two.astype(float), two_sided)
+    one = fit_logistic(data.one, data.y_one.astype(float), one_sided)
     p_two = two.probabilities(data.two)
     chained_of, alone_of = [], []
     for name, mt, chained, lines, two_lines, alone, s2, s1 in data.docs:
@@ -290,6 +296,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--docs", type=int, default=8, help="windows per part and seed")
     parser.add_argument("--write", action="store_true", help=f"write the part-A fit to {MODEL}")
+    parser.add_argument("--ceiling", action="store_true",
+                        help="also fit every feature on part B's held-out windows themselves and report on them: "
+                             "what a logistic score could reach there if it had seen the answers")
     args = parser.parse_args()
     units = read_units(DEFAULT_DATA)
     t0 = time.process_time()
@@ -312,14 +321,19 @@ def main() -> None:
         evaluate(f"part {part} seeds {seeds} (fit)", model, sets[part, "fit"])
         evaluate(f"part {part} seed {HELD_OUT_SEED} (same text, other windows)", model, sets[part, "test"])
         evaluate(f"part {other} seed {HELD_OUT_SEED} (held out)", model, sets[other, "test"])
+    if args.ceiling:
+        # Not a held-out figure: an upper bound on what these features support, calibrated.
+        model = fit(sets["B", "test"], "ceiling", None, TWO_SIDED_FEATURES, ONE_SIDED_FEATURES)
+        print("\n== every feature, fitted on part B seed 1 itself (in-sample: an upper bound, not a held-out figure)")
+        evaluate(f"part B seed {HELD_OUT_SEED} (in-sample)", model, sets["B", "test"])
     if args.write:
         model = models["A"]
-        MODEL.write_text(json.dumps({
+        atomic_write_text(MODEL, json.dumps({
             "fitted_on": model.fitted_on,
             **{kind: {"features": list(m.features), "weights": list(m.weights)}
                for kind, m in (("two_sided", model.two_sided), ("one_sided", model.one_sided),
                                ("unaligned", model.unaligned))},
-        }, indent=1) + "\n", encoding="utf-8")
+        }, indent=1) + "\n")
         print(f"written to {MODEL}")
 
 
