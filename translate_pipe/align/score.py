@@ -11,10 +11,11 @@ shipped two-sided model also weighs the bead's similarity, its *rival* (the bead
 match their neighbours across about as well as each other: a shifted bead or a missed
 merge) and the margin between the two, whether dropping a line at an edge would raise
 its similarity (a spurious merge), its length cost, how many of its neighbours are
-one-sided, and how its lines end (:func:`line_ends`): whether an edge of the bead
-follows a pause (colon, semicolon, comma) on one side only, where a sentence was split on
-that side and not by the translator (a piece of a gold merge), and whether lines without
-punctuation (headings, page lines) sit on one side only. The one-sided model weighs the
+one-sided, and whether an edge of the bead follows a pause (colon, semicolon, comma; see
+:func:`line_ends`) on one side only: a sentence split there on one side and not by the
+translator, the bead a piece of a gold merge. (Lines without punctuation on one side
+only, ``open_asymmetry``, are computed too; the search now pays for such furniture
+lines itself, and the shipped model leaves it out.) The one-sided model weighs the
 best match of the line across, the length of its one-sided run, its distance to the
 nearest anchor and how many of the mutual-best anchors chained (low between unrelated
 documents); both, whether the pair has no anchored region at all. A third model scores
