@@ -143,6 +143,11 @@ class BeadSimilarity:
         self.cum_text_b = np.concatenate([[0], np.cumsum([ends_sentence(s) for s in right])])
         self._band: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see band_dots
         self.set_region(region)
+        self._set_run_statistics()
+
+    def _set_run_statistics(self) -> None:
+        """What the vectors' norms and neighbour products give: the unrelated baseline, the
+        norms of runs of lines and their hubness."""
         self.baseline = self._unrelated_similarity()
         max_k = max(k for k, _ in BEAD_TYPES)
         max_l = max(l for _, l in BEAD_TYPES)
@@ -168,12 +173,7 @@ class BeadSimilarity:
             extra = np.zeros_like(old)
             _fill_band(extra, lo, hi, np.arange(len(lo)), extra_a, extra_b)
             new._band = (lo, hi, old + extra)
-        new.baseline = new._unrelated_similarity()
-        max_k = max(k for k, _ in BEAD_TYPES)
-        max_l = max(l for _, l in BEAD_TYPES)
-        new.run_norm_a = [new._run_norms(new.a_sq, new.a_near, k) for k in range(max_k + 1)]
-        new.run_norm_b = [new._run_norms(new.b_sq, new.b_near, l) for l in range(max_l + 1)]
-        new.hub_a, new.hub_b, new.hub_ref = new._hubness(max_k, max_l) if new.hub_weight else ([], [], 0.0)
+        new._set_run_statistics()
         return new
 
     def _hubness(self, max_k: int, max_l: int, samples: int = 100):
