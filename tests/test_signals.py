@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_pipe.signals import SCRIPT_OF_LANG, _is_latin, anchor_tokens, fold_arabic, script_share
+from translate_pipe.signals import (
+    SCRIPT_OF_LANG,
+    _is_latin,
+    anchor_tokens,
+    fold_arabic,
+    script_share,
+)
 
 from .conftest import SHARED_DATA
 

@@ -29,10 +29,24 @@ BEAD_TYPES: tuple[tuple[int, int], ...] = (
 )
 
 
-#: the last characters of a line that does not end a sentence: clause punctuation (Latin
-#: and Arabic semicolon and comma) and the colon
-_CLAUSE_ENDS = frozenset(";,\u061b\u060c")
+#: Marks that end a sentence: Latin, the Arabic question mark and full stop, the ellipsis.
+SENTENCE_MARKS = frozenset(".!?\u2026\u061f\u06d4")
+#: Colon, semicolon and comma, Latin and Arabic: a line that ends in one is a piece of a sentence.
+PAUSE_MARKS = frozenset(":;,\u061b\u060c")
+#: Closing quotes and brackets after the final mark ("end.»", "end.)") are looked through.
+CLOSING_MARKS = "\"'»”’)]›"
+#: A line that ends in these ends a sentence or a clause; after a comma it is a fragment
+#: (a date "May 8,", a list item).
+_TEXT_ENDS = SENTENCE_MARKS | (PAUSE_MARKS - {",", "\u060c"})
 _ABBREVIATION = re.compile(r"(?:^|[\s(\-])(?:[^\W\d]|[A-Z][a-z]{1,2}|\w+\.\w*)\s*\.$")
+
+
+def last_mark(line: str) -> str:
+    """The last character of ``line``, trailing spaces, closing quotes and brackets looked
+    through ("" when nothing else is left): how every test of how a line ends reads it (the
+    search's joins and furniture here, the bead score's ``line_ends``)."""
+    end = line.rstrip().rstrip(CLOSING_MARKS + " ")
+    return end[-1] if end else ""
 
 
 def continuation(line: str) -> float:
@@ -43,22 +57,14 @@ def continuation(line: str) -> float:
     development document (de-fr, gold beads) the lines after a semicolon join the next in
     one bead 67% of the time, after a colon 49%, after an abbreviation 23%, after any other
     full stop 13%; the values are the log-odds above a full stop's, scaled to 1."""
-    end = line.rstrip()
-    if not end:
-        return 0.0
-    if end[-1] in _CLAUSE_ENDS:
-        return 1.0
-    if end[-1] == ":":
+    mark = last_mark(line)
+    if mark == ":":
         return 0.7
-    if end[-1] == "." and _ABBREVIATION.search(end):
+    if mark in PAUSE_MARKS:
+        return 1.0
+    if mark == "." and _ABBREVIATION.search(line.rstrip()):
         return 0.3
     return 0.0
-
-
-#: the last characters of a line that ends like a sentence or a clause (closing quotes and
-#: brackets after them aside); Arabic question mark, semicolon and full stop too
-_SENTENCE_ENDS = frozenset(".!?:;\u061f\u061b\u06d4\u2026")
-_CLOSERS = "\"'»”’)]"
 
 
 def furniture(line: str, max_words: int = 6) -> bool:
@@ -71,8 +77,7 @@ def furniture(line: str, max_words: int = 6) -> bool:
 def ends_sentence(line: str) -> bool:
     """Whether ``line`` ends with sentence or clause punctuation (closing quotes and
     brackets after it aside)."""
-    end = line.rstrip().rstrip(_CLOSERS).rstrip()
-    return bool(end) and end[-1] in _SENTENCE_ENDS
+    return last_mark(line) in _TEXT_ENDS
 
 
 def _neighbour_dots(matrix: sparse.csr_matrix, distance: int) -> np.ndarray:

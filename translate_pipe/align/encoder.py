@@ -39,8 +39,8 @@ class CharNgramEncoder:
     runs become one space, and it gets a space at each end. Digits stay as written:
     Arabic-Indic digits made ASCII would be the only characters English and Arabic share
     without MT, and on the real English-Arabic pairs of ``bench/align_real.py`` date lines
-    then matched each other's header dates (4 -> 2 of 6 gold beads on one pair). Its features are every character n-gram (``min_n`` .. ``max_n``) inside it
-    and every word (``\\w+``, weighted ``word_weight``, apart from n-grams of the same
+    then matched each other's header dates (4 -> 2 of 6 gold beads on one pair). Its
+    features are every character n-gram (``min_n`` .. ``max_n``) inside it and every word (``\\w+``, weighted ``word_weight``, apart from n-grams of the same
     spelling); a feature's weight in a line is ``(1 + log count) * idf`` with
     ``idf = 1 + log((lines + 1) / (lines holding it + 1))`` over both sides.
 

@@ -32,7 +32,14 @@ from importlib import resources
 
 import numpy as np
 
-from .dp import BEAD_TYPES, BeadSimilarity, bead_gain
+from .dp import (
+    BEAD_TYPES,
+    PAUSE_MARKS,
+    SENTENCE_MARKS,
+    BeadSimilarity,
+    bead_gain,
+    last_mark,
+)
 from .regions import Region, anchor_distance, log_density
 
 #: Every feature the score can use; a model (bead_score.json) names the ones it weighs.
@@ -53,12 +60,6 @@ Path4 = tuple[int, int, int, int]
 
 #: How a line ends (see line_ends): a sentence end, a pause (the sentence goes on), no punctuation.
 SENTENCE_END, PAUSE, OPEN = 0, 1, 2
-#: Colon, semicolon and comma, Latin and Arabic: a line that ends in one is a piece of a sentence.
-PAUSE_MARKS = frozenset(":;,\u061b\u060c")
-#: Marks that end a sentence (Latin, Arabic question mark).
-SENTENCE_MARKS = frozenset(".!?\u2026\u061f")
-#: Closing quotes and brackets after the final mark ("end.»", "end.)") are skipped.
-CLOSING_MARKS = "\"'»”’)]›"
 #: Paths are weighted by exp(gain / this) for the beads' posteriors (gains: see band_gains).
 POSTERIOR_TEMPERATURE = 0.1  # held out (part B, MT / no MT): 0.05 gave AUC 0.815 / 0.850, 0.1 0.844 / 0.838, 0.2 0.841 / 0.822
 
@@ -117,12 +118,10 @@ def line_ends(lines: Sequence[str]) -> np.ndarray:
     off), else :data:`SENTENCE_END`. Closing quotes and brackets are looked through."""
     out = np.full(len(lines), SENTENCE_END, dtype=np.int8)
     for t, line in enumerate(lines):
-        end = line.rstrip().rstrip(CLOSING_MARKS + " ")
-        if not end:
-            out[t] = OPEN
-        elif end[-1] in PAUSE_MARKS:
+        mark = last_mark(line)  # "" when the line has nothing but closers: OPEN
+        if mark in PAUSE_MARKS:
             out[t] = PAUSE
-        elif end[-1] not in SENTENCE_MARKS:
+        elif mark not in SENTENCE_MARKS:
             out[t] = OPEN
     return out
 
