@@ -31,6 +31,9 @@ from translate_pipe.beads import parse_bead
 from translate_pipe.model import Bead
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from align_quality import f1 as quality_f1  # noqa: E402  (strict and lax F1, as every alignment benchmark scores)
+
 GOLD = ROOT / "tests" / "fixtures" / "alignment" / "release_pairs.gold.json"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "releases"
 
@@ -49,21 +52,10 @@ def digest(lines: list[str]) -> str:
 
 def f1(predicted: list[Bead], gold: list[Bead]) -> tuple[float, float, int, int]:
     """(strict F1, lax F1, gold two-sided beads found, gold two-sided beads)."""
-    pred = [b for b in predicted if b.src and b.tgt]
-    gold_two = [b for b in gold if b.src and b.tgt]
-    gold_set = {(b.src, b.tgt) for b in gold_two}
-    pred_set = {(b.src, b.tgt) for b in pred}
-    found = sum((b.src, b.tgt) in pred_set for b in gold_two)
-    gold_links = {(s, t) for b in gold_two for s in b.src for t in b.tgt}
-    pred_links = {(s, t) for b in pred for s in b.src for t in b.tgt}
-
-    def harmonic(p: float, r: float) -> float:
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    strict = harmonic(sum((b.src, b.tgt) in gold_set for b in pred) / max(len(pred), 1), found / max(len(gold_two), 1))
-    lax = harmonic(sum(any((s, t) in gold_links for s in b.src for t in b.tgt) for b in pred) / max(len(pred), 1),
-                   sum(any((s, t) in pred_links for s in b.src for t in b.tgt) for b in gold_two) / max(len(gold_two), 1))
-    return strict, lax, found, len(gold_two)
+    scores = quality_f1(predicted, gold)
+    gold_two = [(b.src, b.tgt) for b in gold if b.src and b.tgt]
+    pred = {(b.src, b.tgt) for b in predicted if b.src and b.tgt}
+    return scores[2], scores[5], sum(bead in pred for bead in gold_two), len(gold_two)
 
 
 # Gale & Church (1993): prior of each bead shape, c = 1 (characters of the target per
