@@ -32,7 +32,9 @@ from translate_pipe.model import Bead
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from align_quality import f1 as quality_f1  # strict and lax F1, as every alignment benchmark scores them
+from align_quality import (
+    f1 as quality_f1,  # strict and lax F1, as every alignment benchmark scores them
+)
 
 GOLD = ROOT / "tests" / "fixtures" / "alignment" / "release_pairs.gold.json"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "releases"
